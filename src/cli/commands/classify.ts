@@ -1,0 +1,82 @@
+/**
+ * `tunnelwatch classify`: one NDJSON object per input line (CLI.md).
+ */
+import type { VpnEvent } from '../../model.ts';
+import { UnreadableInputError } from '../errors.ts';
+import { expandInputs, openInput } from '../input.ts';
+import { inputOptions, parseCommandArgs } from '../options.ts';
+import type { CommandIO } from './io.ts';
+
+export const CLASSIFY_USAGE =
+  'usage: tunnelwatch classify [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] FILE...';
+
+/** The NDJSON shape `classify` prints for one line (CLI.md). */
+export function classifiedLine(file: string, line: number, event: VpnEvent): string {
+  return JSON.stringify({
+    file,
+    line,
+    source: event.source,
+    category: event.category,
+    severity: event.severity,
+    time: event.time === null ? null : new Date(event.time).toISOString(),
+    fields: event.fields,
+    ...(event.reason === undefined ? {} : { reason: event.reason }),
+  });
+}
+
+/** Runs `classify`; returns the exit code. */
+export async function classifyCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {});
+  if (values.help) {
+    io.out(CLASSIFY_USAGE);
+    return 0;
+  }
+  const options = inputOptions(values);
+  if (positionals.length === 0) {
+    io.err(`tunnelwatch classify: no FILE given\n${CLASSIFY_USAGE}`);
+    return 2;
+  }
+  let exitCode = 0;
+  for (const path of await expandOrReport(positionals, io)) {
+    if (typeof path === 'number') {
+      exitCode = path;
+      continue;
+    }
+    try {
+      const input = await openInput(path, options);
+      for await (const line of input.lines) {
+        if (line.text.trim() === '') continue;
+        const event = input.parser.parse(line.text, {
+          origin: { file: path, line: line.number, stream: input.stream },
+        });
+        io.out(classifiedLine(path, line.number, event));
+      }
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      io.err(`tunnelwatch classify: ${error.message}`);
+      exitCode = 1;
+    }
+  }
+  return exitCode;
+}
+
+/**
+ * Expands each path on its own so that one unreadable path is reported (as the
+ * number 1 in the result) and the others are still processed.
+ */
+export async function expandOrReport(
+  paths: readonly string[],
+  io: CommandIO,
+): Promise<(string | number)[]> {
+  const result: (string | number)[] = [];
+  for (const path of paths) {
+    try {
+      result.push(...(await expandInputs([path])));
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      io.err(`tunnelwatch: ${error.message}`);
+      result.push(1);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,33 @@
+/** Exit codes of the `tunnelwatch` command (CLI.md). */
+export const EXIT_OK = 0;
+/** A file could not be read. */
+export const EXIT_UNREADABLE = 1;
+/** Bad usage: unknown flag, missing argument, bad value. */
+export const EXIT_USAGE = 2;
+
+/** Bad usage; the message names the flag or argument. Exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A file or directory could not be read. Exit code 1. */
+export class UnreadableInputError extends Error {
+  override readonly name = 'UnreadableInputError';
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`cannot read ${path}: ${describeCause(cause)}`);
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'no such file or directory';
+    if (code === 'EACCES') return 'permission denied';
+    if (code === 'EISDIR') return 'is a directory';
+    return cause.message;
+  }
+  return String(cause);
+}

@@ -1,0 +1,162 @@
+/**
+ * Reading log files for the CLI: expanding directories, streaming lines with
+ * bounded memory, and choosing each file's source and stream name.
+ */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ParserOptions, SourceDefinition, StreamParser } from '../model.ts';
+import { sniffSource, sourceDefinition, unsupportedSources } from '../sources/index.ts';
+import { UnreadableInputError, UsageError } from './errors.ts';
+import type { InputOptions } from './options.ts';
+
+/** `-` reads standard input. */
+export const STDIN_PATH = '-';
+
+/** How many non-blank lines `--source auto` looks at. */
+const SNIFF_LINES = 50;
+
+/** One line of an input file; `number` is 1-based. */
+export interface InputLine {
+  readonly text: string;
+  readonly number: number;
+}
+
+/**
+ * Expands directories into the files below them (recursively, in name order)
+ * and keeps files as given. Throws `UnreadableInputError` for a path that does
+ * not exist or cannot be listed.
+ */
+export async function expandInputs(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    if (path === STDIN_PATH) {
+      files.push(path);
+      continue;
+    }
+    let isDirectory: boolean;
+    try {
+      isDirectory = (await stat(path)).isDirectory();
+    } catch (error) {
+      throw new UnreadableInputError(path, error);
+    }
+    if (isDirectory) files.push(...(await listFiles(path)));
+    else files.push(path);
+  }
+  return files;
+}
+
+async function listFiles(directory: string): Promise<string[]> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    throw new UnreadableInputError(directory, error);
+  }
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(path)));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}
+
+/**
+ * Streams the lines of `path` (`-` = stdin), CRLF or LF, in order. Errors while
+ * opening or reading throw `UnreadableInputError` naming the file.
+ */
+export async function* readLines(path: string): AsyncGenerator<InputLine> {
+  const input = path === STDIN_PATH ? process.stdin : createReadStream(path, { encoding: 'utf8' });
+  let failure: unknown;
+  input.on('error', (error: Error) => {
+    failure = error;
+  });
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  let number = 0;
+  try {
+    for await (const text of lines) {
+      number++;
+      yield { text, number };
+    }
+  } catch (error) {
+    throw new UnreadableInputError(path, error);
+  } finally {
+    lines.close();
+  }
+  if (failure !== undefined) throw new UnreadableInputError(path, failure);
+}
+
+/** The stream name the CLI gives a file: `--stream`, else its base name without extension. */
+export function streamNameFor(path: string, options: InputOptions): string {
+  if (options.stream !== undefined) return options.stream;
+  if (path === STDIN_PATH) return 'stdin';
+  const name = basename(path);
+  return name.slice(0, name.length - extname(name).length);
+}
+
+/** A file opened for parsing: its lines (starting again from the first) and its parser. */
+export interface OpenedInput {
+  readonly path: string;
+  readonly stream: string;
+  readonly definition: SourceDefinition;
+  readonly parser: StreamParser;
+  readonly lines: AsyncIterable<InputLine>;
+}
+
+/**
+ * Opens `path` for parsing: picks the source (`--source`, or sniffing the first
+ * lines for `auto`) and creates a parser for the file's stream. Throws
+ * `UsageError` when the source cannot be determined or is not supported yet.
+ */
+export async function openInput(path: string, options: InputOptions): Promise<OpenedInput> {
+  const lines = readLines(path);
+  const head: InputLine[] = [];
+  let nonBlank = 0;
+  while (nonBlank < SNIFF_LINES) {
+    const next = await lines.next();
+    if (next.done) break;
+    head.push(next.value);
+    if (next.value.text.trim() !== '') nonBlank++;
+  }
+  const definition = chooseDefinition(
+    path,
+    options,
+    head.map((line) => line.text),
+  );
+  const stream = streamNameFor(path, options);
+  const parserOptions: ParserOptions = { timeZone: options.timeZone, stream };
+  return {
+    path,
+    stream,
+    definition,
+    parser: definition.createParser(parserOptions),
+    lines: (async function* () {
+      yield* head;
+      yield* lines;
+    })(),
+  };
+}
+
+function chooseDefinition(
+  path: string,
+  options: InputOptions,
+  head: readonly string[],
+): SourceDefinition {
+  if (options.source !== 'auto') {
+    const definition = sourceDefinition(options.source);
+    if (definition === undefined) {
+      throw new UsageError(`--source ${options.source}: this source is not supported yet`);
+    }
+    return definition;
+  }
+  const sniffed = sniffSource(head);
+  if (sniffed !== undefined) return sniffed;
+  const pending = unsupportedSources();
+  const notYet = pending.length > 0 ? ` (not supported yet: ${pending.join(', ')})` : '';
+  throw new UsageError(
+    `${path}: --source auto could not recognise the log format${notYet}; name it with --source`,
+  );
+}

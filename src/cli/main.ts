@@ -1,0 +1,84 @@
+/**
+ * The `tunnelwatch` command: dispatches to one module per subcommand.
+ */
+import { pathToFileURL } from 'node:url';
+import { classifyCommand } from './commands/classify.ts';
+import type { CommandIO } from './commands/io.ts';
+import { UsageError } from './errors.ts';
+
+type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
+
+/** Subcommands by name. */
+const COMMANDS: Readonly<Record<string, Command>> = {
+  classify: classifyCommand,
+};
+
+const USAGE = `usage: tunnelwatch <command> [options] FILE...
+commands: ${Object.keys(COMMANDS).join(', ')}
+run 'tunnelwatch <command> --help' for a command's options`;
+
+/** An IO that writes to the process's stdout/stderr, buffering stdout. */
+export function processIO(): CommandIO & { flush(): Promise<void> } {
+  let buffer: string[] = [];
+  let size = 0;
+  const flushSync = (): void => {
+    if (buffer.length === 0) return;
+    process.stdout.write(buffer.join(''));
+    buffer = [];
+    size = 0;
+  };
+  return {
+    isTTY: process.stdout.isTTY === true,
+    out(line) {
+      buffer.push(line, '\n');
+      size += line.length + 1;
+      if (size > 64 * 1024) flushSync();
+    },
+    err(line) {
+      flushSync();
+      process.stderr.write(`${line}\n`);
+    },
+    async flush() {
+      const pending = buffer.join('');
+      buffer = [];
+      size = 0;
+      if (pending === '') return;
+      await new Promise<void>((resolve) => {
+        if (process.stdout.write(pending)) resolve();
+        else process.stdout.once('drain', () => resolve());
+      });
+    },
+  };
+}
+
+/** Runs the command line `argv` (without node and script); returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CommandIO & { flush?(): Promise<void> } = processIO(),
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.err : io.out)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`tunnelwatch: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`tunnelwatch ${name}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await io.flush?.();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,74 @@
+/**
+ * Options shared by the commands that read log files (classify, replay, …).
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { SOURCES, type Source } from '../model.ts';
+import { assertTimeZone, UnknownTimeZoneError } from '../sources/time.ts';
+import { UsageError } from './errors.ts';
+
+/** `--source` values: a source id or `auto` (sniff per file). */
+export type SourceChoice = Source | 'auto';
+
+/** Options every file-reading command accepts. */
+export interface InputOptions {
+  readonly source: SourceChoice;
+  /** Log stream name to use instead of each file's base name. */
+  readonly stream?: string;
+  /** IANA zone in which local-time formats are read. */
+  readonly timeZone: string;
+}
+
+/** The `parseArgs` option table of `InputOptions`. */
+export const INPUT_OPTION_SPEC = {
+  source: { type: 'string', default: 'auto' },
+  stream: { type: 'string' },
+  tz: { type: 'string', default: 'UTC' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+/**
+ * Parses `argv` with the shared input options plus `extra`; unknown flags and
+ * bad values throw `UsageError` naming the flag.
+ */
+export function parseCommandArgs<const T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  extra: T,
+) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: { ...INPUT_OPTION_SPEC, ...extra },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Validates the shared options' values. */
+export function inputOptions(values: {
+  source?: string | boolean | undefined;
+  stream?: string | boolean | undefined;
+  tz?: string | boolean | undefined;
+}): InputOptions {
+  const source = String(values.source ?? 'auto');
+  if (source !== 'auto' && !(SOURCES as readonly string[]).includes(source)) {
+    throw new UsageError(
+      `--source: expected auto or one of ${SOURCES.join(', ')}, got "${source}"`,
+    );
+  }
+  const timeZone = String(values.tz ?? 'UTC');
+  try {
+    assertTimeZone(timeZone);
+  } catch (error) {
+    if (error instanceof UnknownTimeZoneError) throw new UsageError(`--tz: ${error.message}`);
+    throw error;
+  }
+  const stream = typeof values.stream === 'string' ? values.stream : undefined;
+  return {
+    source: source as SourceChoice,
+    timeZone,
+    ...(stream === undefined ? {} : { stream }),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The registry of log sources: which formats tunnelwatch can parse, and
+ * sniffing for `--source auto`. Each source folder exports one
+ * `SourceDefinition`; adding a source is adding it to `SOURCE_DEFINITIONS`.
+ */
+import { SOURCES, type Source, type SourceDefinition } from '../model.ts';
+
+/** Every source tunnelwatch can parse today, in sniffing order. */
+export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [];
+
+/** The definition of `source`, or undefined when that source is not supported yet. */
+export function sourceDefinition(source: Source): SourceDefinition | undefined {
+  return SOURCE_DEFINITIONS.find((definition) => definition.source === source);
+}
+
+/** Sources named in the taxonomy that have no parser yet. */
+export function unsupportedSources(): Source[] {
+  return SOURCES.filter((source) => sourceDefinition(source) === undefined);
+}
+
+/**
+ * The source whose format the sample lines show: the one that recognises the
+ * most of the (non-blank) lines, or undefined when none recognises any.
+ */
+export function sniffSource(sampleLines: readonly string[]): SourceDefinition | undefined {
+  let best: SourceDefinition | undefined;
+  let bestCount = 0;
+  for (const definition of SOURCE_DEFINITIONS) {
+    let count = 0;
+    for (const line of sampleLines) {
+      if (line.trim() !== '' && definition.sniff(line)) count++;
+    }
+    if (count > bestCount) {
+      best = definition;
+      bestCount = count;
+    }
+  }
+  return best;
+}

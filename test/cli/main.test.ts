@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+describe('tunnelwatch command', () => {
+  it('prints usage and exits 2 without a command', async () => {
+    const { code, stderr } = await runCli([]);
+    expect(code).toBe(2);
+    expect(stderr[0]).toMatch(/^usage: tunnelwatch/);
+  });
+
+  it('rejects an unknown command with exit 2, naming it', async () => {
+    const { code, stderr } = await runCli(['frobnicate']);
+    expect(code).toBe(2);
+    expect(stderr[0]).toBe('tunnelwatch: unknown command "frobnicate"');
+  });
+
+  it('rejects an unknown flag with exit 2, naming it', async () => {
+    const { code, stderr } = await runCli(['classify', '--colour', 'x.log']);
+    expect(code).toBe(2);
+    expect(stderr.join('\n')).toMatch(/--colour/);
+  });
+
+  it('rejects a bad --source and a bad --tz by name', async () => {
+    const source = await runCli(['classify', '--source', 'ipsec', 'x.log']);
+    expect(source.code).toBe(2);
+    expect(source.stderr[0]).toMatch(/--source: expected auto or one of aws-s2s/);
+    const tz = await runCli(['classify', '--tz', 'Nowhere/Land', 'x.log']);
+    expect(tz.code).toBe(2);
+    expect(tz.stderr[0]).toMatch(/--tz: unknown time zone "Nowhere\/Land"/);
+  });
+
+  it('reports a missing file in one line naming it and exits 1', async () => {
+    const { code, stderr, stdout } = await runCli(['classify', 'no/such/file.ndjson']);
+    expect(code).toBe(1);
+    expect(stdout).toEqual([]);
+    expect(stderr).toEqual([
+      'tunnelwatch: cannot read no/such/file.ndjson: no such file or directory',
+    ]);
+  });
+});
