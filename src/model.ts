@@ -330,3 +330,35 @@ export interface SourceDefinition {
   sniff(line: string): boolean;
   createParser(options: ParserOptions): StreamParser;
 }
+
+// ---------------------------------------------------------------------------
+// Rule configuration (TAXONOMY.md defaults live in src/rules/config.ts)
+
+/** Settings of one rule; which members apply depends on the rule. */
+export interface RuleSettings {
+  /** A disabled rule raises no alert. */
+  readonly enabled: boolean;
+  /** Severity of the rule's alerts (cause alerts: their category's severity unless set). */
+  readonly severity?: Severity;
+  /** Events needed within `windowMinutes` (threshold rules). */
+  readonly threshold?: number;
+  /** Sliding window length in minutes (threshold rules, flapping). */
+  readonly windowMinutes?: number;
+  /** Quiet period after an alert, per key, in minutes. */
+  readonly cooldownMinutes?: number;
+  /** `auth.bruteforce`: failures for one user name from several addresses. */
+  readonly userThreshold?: number;
+  /** `auth.bruteforce`: distinct addresses needed for the per-user variant. */
+  readonly userMinAddresses?: number;
+  /** `tunnel.down`: how far back (minutes) a critical event may explain a down transition. */
+  readonly causeLookbackMinutes?: number;
+}
+
+/** Every rule's settings, keyed by rule id; cause alerts share `cause`. */
+export interface RulesConfig {
+  readonly rules: Readonly<Record<StateRuleId | ThresholdRuleId, RuleSettings>>;
+  /** Cause alerts (rule id = aws-s2s category): cooldown per tunnel and category. */
+  readonly cause: RuleSettings;
+  /** Per-category severity overrides for cause alerts. */
+  readonly causeSeverities?: Readonly<Partial<Record<AwsS2sCategory, Severity>>>;
+}
