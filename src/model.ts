@@ -153,6 +153,13 @@ export interface EventFields {
   readonly reason?: string;
   /** Session duration in seconds. */
   readonly durationSeconds?: number;
+  /**
+   * Set when the same happening is logged in more than one stream (SoftEther
+   * writes hub events to both the server log and the hub's security log): the
+   * pipeline passes the first event with a given key to the rules and counts
+   * later ones as duplicates, whichever stream arrives first.
+   */
+  readonly duplicateKey?: string;
   readonly [extra: string]: FieldValue | undefined;
 }
 
@@ -194,6 +201,8 @@ export interface VpnEvent {
   readonly time: number | null;
   /** The message text the catalog matched (e.g. the `details` field), as logged. */
   readonly message: string;
+  /** The whole input line or record as read (untrusted; evidence for alerts). */
+  readonly raw: string;
   readonly fields: EventFields;
   readonly origin: EventOrigin;
   /** The catalog row that classified the event; absent for unclassified/malformed. */
