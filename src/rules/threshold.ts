@@ -441,7 +441,8 @@ export const certProblemRule: Rule = cooldownRule({
   },
   summary(event, scope) {
     const reason = event.fields.reason;
-    return `${CERT_CAUSES[event.category] ?? 'certificate problem'} for ${scope.label}${reason === undefined ? '' : ` (${reason})`}.`;
+    const what = CERT_CAUSES[event.category] ?? 'certificate problem';
+    return `${what.charAt(0).toUpperCase()}${what.slice(1)} for ${scope.label}${reason === undefined ? '' : ` (${reason})`}.`;
   },
   remediation(event) {
     return (
