@@ -23,7 +23,12 @@ import type {
 } from '../model.ts';
 import { activeCooldown, inCooldown, startCooldown } from './cooldown.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
-import { observeWindow, type WindowEntry, windowEvidence } from './window.ts';
+import {
+  DEFAULT_WINDOW_MAX_ENTRIES,
+  observeWindow,
+  type WindowEntry,
+  windowEvidence,
+} from './window.ts';
 
 const MINUTE_MS = 60_000;
 /** Longest part of a state key taken from a log, characters. */
@@ -153,8 +158,11 @@ export const authBruteforceRule: Rule = {
 
     let addressCovered = false;
     if (address !== undefined) {
-      const entries = observeWindow(state, address.window, entry, { windowMs });
       const threshold = rule.threshold ?? 5;
+      const entries = observeWindow(state, address.window, entry, {
+        windowMs,
+        maxEntries: Math.max(DEFAULT_WINDOW_MAX_ENTRIES, threshold),
+      });
       if (inCooldown(state, address.cooldown, time)) {
         addressCovered = true;
         if (entries.length >= threshold) context.suppressed('auth.bruteforce', 'cooldown');
@@ -192,7 +200,7 @@ export const authBruteforceRule: Rule = {
       state,
       user.window,
       { ...entry, ...(ip === undefined ? {} : { tag: ip }) },
-      { windowMs },
+      { windowMs, maxEntries: Math.max(DEFAULT_WINDOW_MAX_ENTRIES, rule.userThreshold ?? 5) },
       addressCovered ? (old) => (old.tag === ip ? { ...old, covered: true } : old) : undefined,
     );
     const uncovered = entries.filter((old) => old.covered !== true);
@@ -279,13 +287,14 @@ function thresholdRule(spec: ThresholdRuleSpec): Rule {
       if (scope === undefined) return;
       const keys = stateKeys(event, scope);
       const windowMs = ms(rule.windowMinutes, 10);
+      const threshold = rule.threshold ?? spec.defaultThreshold;
       const entries = observeWindow(
         context.state,
         keys.window,
         { t: event.time, raw: event.raw },
-        { windowMs },
+        { windowMs, maxEntries: Math.max(DEFAULT_WINDOW_MAX_ENTRIES, threshold) },
       );
-      if (entries.length < (rule.threshold ?? spec.defaultThreshold)) return;
+      if (entries.length < threshold) return;
       if (inCooldown(context.state, keys.cooldown, event.time)) {
         context.suppressed(spec.id, 'cooldown');
         return;
