@@ -16,6 +16,7 @@ import { renderAlert } from './alerts/render.ts';
 import {
   type Alert,
   type Category,
+  type EventOrigin,
   type RuleId,
   type RulesConfig,
   type Source,
@@ -127,8 +128,10 @@ export const BOOKKEEPING_TTL_MS = 24 * 60 * 60_000;
 interface ProcessedRecord {
   /** Every event at or before this time (ms) counts as processed; null = none forgotten yet. */
   readonly floor: number | null;
-  /** `[eventIdHash, time ms]` of the events processed after `floor` (`eventIdHash`). */
-  readonly seen: readonly (readonly [string, number])[];
+  /** `eventIdHash` of each event processed after `floor`, oldest first. */
+  readonly ids: readonly number[];
+  /** The time (ms) of each of `ids`, same order. */
+  readonly times: readonly number[];
 }
 
 /** One parsed event with what the pipeline needs to order and book it. */
@@ -141,12 +144,12 @@ interface PipelineEvent {
 }
 
 /**
- * A 53-bit hash of an event id in base 36 (at most 11 characters): keeps the
+ * A 53-bit hash of an event id, as a JSON-safe integer: keeps the
  * processed-event record small whatever the id length (CloudWatch ids have 56
  * digits). cyrb53 (public domain); at the 1,000 ids kept per stream the
  * chance of a collision is about 1 in 10^10.
  */
-export function eventIdHash(id: string): string {
+export function eventIdHash(id: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < id.length; i++) {
@@ -156,12 +159,19 @@ export function eventIdHash(id: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** A stream's bookkeeping key. */
 function streamKey(batch: StreamBatch): string {
   return `pipeline:stream:${keyPart(batch.logGroup ?? batch.file ?? '')}:${keyPart(batch.stream)}`;
+}
+
+/** True for an empty or whitespace-only line (without copying it). */
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  if (text.charCodeAt(0) > 32) return false;
+  return text.trim() === '';
 }
 
 function sniff(
@@ -186,208 +196,241 @@ function sniff(
   return best;
 }
 
-interface Parsed {
-  /** Per batch, its events in stream order. */
-  readonly perBatch: readonly (readonly PipelineEvent[])[];
-  readonly events: number;
+/** Event counts gathered while parsing. */
+interface ParseCounts {
+  events: number;
+  unclassified: number;
+  malformed: number;
   readonly byCategory: Partial<Record<Source, Partial<Record<Category, number>>>>;
-  readonly unclassified: number;
-  readonly malformed: number;
 }
 
-function parseBatches(
-  batches: readonly StreamBatch[],
-  definitions: readonly SourceDefinition[],
-): Parsed {
-  const byCategory: Partial<Record<Source, Partial<Record<Category, number>>>> = {};
-  let events = 0;
-  let unclassified = 0;
-  let malformed = 0;
-  const perBatch = batches.map((batch, streamIndex) => {
+/**
+ * Parses one batch lazily, line by line, with one parser for the stream:
+ * events are produced when the merge needs them, so a large input is never
+ * held in memory as events all at once.
+ */
+class StreamCursor {
+  private index = 0;
+  private lastTime: number | null = null;
+  private readonly parser: StreamParser | undefined;
+  private readonly sharedOrigin: EventOrigin;
+  private readonly idPrefix: string;
+  /** The next event, parsed ahead (the merge orders streams by it). */
+  head: PipelineEvent | undefined;
+
+  constructor(
+    private readonly batch: StreamBatch,
+    private readonly streamIndex: number,
+    definitions: readonly SourceDefinition[],
+    private readonly counts: ParseCounts,
+  ) {
     const definition =
       batch.source === 'auto'
         ? sniff(definitions, batch.lines)
         : definitions.find((candidate) => candidate.source === batch.source);
-    const parser: StreamParser | undefined = definition?.createParser({
+    this.parser = definition?.createParser({
       stream: batch.stream,
       timeZone: batch.timeZone ?? 'UTC',
     });
-    const out: PipelineEvent[] = [];
-    let lastTime: number | null = null;
-    batch.lines.forEach((raw, index) => {
-      if (raw.text.trim() === '') return;
-      events++;
-      if (parser === undefined) {
-        unclassified++;
-        return;
-      }
-      const id =
-        raw.eventId ?? `${batch.logGroup ?? batch.file ?? ''}:${batch.stream}:${raw.line ?? index}`;
-      let event = parser.parse(raw.text, {
+    this.sharedOrigin = {
+      stream: batch.stream,
+      ...(batch.file === undefined ? {} : { file: batch.file }),
+      ...(batch.logGroup === undefined ? {} : { logGroup: batch.logGroup }),
+    };
+    this.idPrefix = `${batch.logGroup ?? batch.file ?? ''}:${batch.stream}:`;
+    if (this.parser === undefined) {
+      // A format no parser recognises: every line is counted, none reaches the rules.
+      const lines = batch.lines.filter((line) => !isBlank(line.text)).length;
+      counts.events += lines;
+      counts.unclassified += lines;
+      this.index = batch.lines.length;
+    }
+    this.head = this.parseNext();
+  }
+
+  /** Returns the head event and parses the one after it. */
+  advance(): PipelineEvent | undefined {
+    const current = this.head;
+    this.head = this.parseNext();
+    return current;
+  }
+
+  private parseNext(): PipelineEvent | undefined {
+    const { parser, counts } = this;
+    const lines = this.batch.lines;
+    if (parser === undefined) return undefined;
+    while (this.index < lines.length) {
+      const index = this.index++;
+      const raw = lines[index] as RawLine;
+      if (isBlank(raw.text)) continue;
+      counts.events++;
+      const id = raw.eventId ?? `${this.idPrefix}${raw.line ?? index}`;
+      const context: { eventId: string; timestamp?: number; origin: EventOrigin } = {
         eventId: id,
-        ...(raw.timestamp === undefined ? {} : { timestamp: raw.timestamp }),
-        origin: {
-          stream: batch.stream,
-          ...(batch.file === undefined ? {} : { file: batch.file }),
-          ...(raw.line === undefined ? {} : { line: raw.line }),
-          ...(batch.logGroup === undefined ? {} : { logGroup: batch.logGroup }),
-        },
-      });
+        origin:
+          raw.line === undefined ? this.sharedOrigin : { ...this.sharedOrigin, line: raw.line },
+      };
+      if (raw.timestamp !== undefined) context.timestamp = raw.timestamp;
+      let event = parser.parse(raw.text, context);
       if (event.id !== id) event = { ...event, id };
-      if (event.time === null && lastTime !== null) event = { ...event, time: lastTime };
-      if (event.time !== null) lastTime = event.time;
-      const perSource = byCategory[event.source] ?? {};
-      byCategory[event.source] = perSource;
+      if (event.time === null && this.lastTime !== null) event = { ...event, time: this.lastTime };
+      if (event.time !== null) this.lastTime = event.time;
+      const perSource = counts.byCategory[event.source] ?? {};
+      counts.byCategory[event.source] = perSource;
       perSource[event.category] = (perSource[event.category] ?? 0) + 1;
-      if (event.category === 'unclassified') unclassified++;
-      if (event.category === 'malformed') malformed++;
-      out.push({ event, stream: streamIndex, orderTime: lastTime ?? Number.NEGATIVE_INFINITY });
-    });
-    return out;
-  });
-  return { perBatch, events, byCategory, unclassified, malformed };
+      if (event.category === 'unclassified') counts.unclassified++;
+      if (event.category === 'malformed') counts.malformed++;
+      return {
+        event,
+        stream: this.streamIndex,
+        orderTime: this.lastTime ?? Number.NEGATIVE_INFINITY,
+      };
+    }
+    return undefined;
+  }
 }
 
 /**
- * Merges the batches' events in timestamp order: a k-way merge on
- * (time, batch index), so each stream keeps its own order and ties are stable.
+ * Merges the streams' events in timestamp order: a k-way merge on
+ * (time, batch index) over lazily parsed streams, so each stream keeps its
+ * own order and ties are stable.
  */
-function mergeByTime(perBatch: readonly (readonly PipelineEvent[])[]): PipelineEvent[] {
-  const nonEmpty = perBatch.filter((events) => events.length > 0);
-  if (nonEmpty.length <= 1) return [...(nonEmpty[0] ?? [])];
-  const merged: PipelineEvent[] = [];
-  // Binary min-heap of [batch index, position].
-  const heap: [number, number][] = [];
-  const before = (a: [number, number], b: [number, number]): boolean => {
-    const ea = perBatch[a[0]]?.[a[1]];
-    const eb = perBatch[b[0]]?.[b[1]];
-    if (ea === undefined || eb === undefined) return ea !== undefined;
-    return ea.orderTime < eb.orderTime || (ea.orderTime === eb.orderTime && a[0] < b[0]);
-  };
-  const swap = (i: number, j: number): void => {
-    const a = heap[i];
-    const b = heap[j];
-    if (a === undefined || b === undefined) return;
-    heap[i] = b;
-    heap[j] = a;
-  };
-  const push = (item: [number, number]): void => {
-    heap.push(item);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i] as [number, number], heap[parent] as [number, number])) break;
-      swap(i, parent);
-      i = parent;
-    }
-  };
-  const pop = (): [number, number] | undefined => {
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last !== undefined) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let smallest = i;
-        if (
-          left < heap.length &&
-          before(heap[left] as [number, number], heap[smallest] as [number, number])
-        )
-          smallest = left;
-        if (
-          right < heap.length &&
-          before(heap[right] as [number, number], heap[smallest] as [number, number])
-        )
-          smallest = right;
-        if (smallest === i) break;
-        swap(i, smallest);
-        i = smallest;
-      }
-    }
-    return top;
-  };
-  perBatch.forEach((events, index) => {
-    if (events.length > 0) push([index, 0]);
-  });
-  for (let next = pop(); next !== undefined; next = pop()) {
-    const [batch, position] = next;
-    const events = perBatch[batch] ?? [];
-    const item = events[position];
-    if (item !== undefined) merged.push(item);
-    if (position + 1 < events.length) push([batch, position + 1]);
+class TimeOrderedEvents {
+  private readonly heap: StreamCursor[] = [];
+
+  constructor(cursors: readonly StreamCursor[]) {
+    for (const cursor of cursors) if (cursor.head !== undefined) this.heap.push(cursor);
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
-  return merged;
+
+  /** The next event in merged order, or undefined when every stream is done. */
+  next(): PipelineEvent | undefined {
+    const top = this.heap[0];
+    if (top === undefined) return undefined;
+    const event = top.advance();
+    if (top.head === undefined) {
+      const last = this.heap.pop() as StreamCursor;
+      if (this.heap.length > 0) this.heap[0] = last;
+    }
+    this.siftDown(0);
+    return event;
+  }
+
+  private static before(a: StreamCursor, b: StreamCursor): boolean {
+    const ta = (a.head as PipelineEvent).orderTime;
+    const tb = (b.head as PipelineEvent).orderTime;
+    return (
+      ta < tb || (ta === tb && (a.head as PipelineEvent).stream < (b.head as PipelineEvent).stream)
+    );
+  }
+
+  private siftDown(from: number): void {
+    const heap = this.heap;
+    const size = heap.length;
+    if (size === 0) return;
+    let i = from;
+    const item = heap[i] as StreamCursor;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      const child =
+        right < size &&
+        TimeOrderedEvents.before(heap[right] as StreamCursor, heap[left] as StreamCursor)
+          ? right
+          : left;
+      if (!TimeOrderedEvents.before(heap[child] as StreamCursor, item)) break;
+      heap[i] = heap[child] as StreamCursor;
+      i = child;
+    }
+    heap[i] = item;
+  }
+}
+
+/** One declared key during an attempt: what was loaded and what it is now. */
+interface Slot {
+  readonly loaded: Versioned | undefined;
+  present: boolean;
+  value: unknown;
+  expiresAt: number | undefined;
+  dirty: boolean;
 }
 
 /** A `StateView` over the values loaded for one attempt; records what changed. */
 class AttemptState implements StateView {
-  private readonly current = new Map<string, { value: unknown; expiresAt?: number } | null>();
-  private readonly dirty = new Set<string>();
+  private readonly slots = new Map<string, Slot>();
   /** Event time (ms) against which `expiresAt` is judged; null = do not hide. */
   clock: number | null = null;
 
-  constructor(
-    private readonly loaded: ReadonlyMap<string, Versioned>,
-    private readonly declared: ReadonlySet<string>,
-  ) {}
-
-  private check(key: string): void {
-    if (!this.declared.has(key)) {
-      throw new Error(`state key "${key}" was used by a rule but not returned by its keys()`);
+  constructor(keys: readonly string[], loaded: ReadonlyMap<string, Versioned>) {
+    for (const key of keys) {
+      const entry = loaded.get(key);
+      this.slots.set(key, {
+        loaded: entry,
+        present: entry !== undefined,
+        value: entry?.value,
+        expiresAt: entry?.expiresAt,
+        dirty: false,
+      });
     }
   }
 
-  private entry(key: string): { value: unknown; expiresAt?: number } | null | undefined {
-    return this.current.has(key) ? this.current.get(key) : this.loaded.get(key);
+  private slot(key: string): Slot {
+    const slot = this.slots.get(key);
+    if (slot === undefined) {
+      throw new Error(`state key "${key}" was used by a rule but not returned by its keys()`);
+    }
+    return slot;
   }
 
   get<T>(key: string): T | undefined {
-    this.check(key);
-    const entry = this.entry(key);
-    if (entry === undefined || entry === null) return undefined;
-    if (entry.expiresAt !== undefined && this.clock !== null && entry.expiresAt <= this.clock) {
+    const slot = this.slot(key);
+    if (!slot.present) return undefined;
+    if (slot.expiresAt !== undefined && this.clock !== null && slot.expiresAt <= this.clock) {
       return undefined;
     }
-    return entry.value as T;
+    return slot.value as T;
   }
 
   set<T>(key: string, value: T, expiresAt?: number): void {
-    this.check(key);
-    this.current.set(key, expiresAt === undefined ? { value } : { value, expiresAt });
-    this.dirty.add(key);
+    const slot = this.slot(key);
+    slot.present = true;
+    slot.value = value;
+    slot.expiresAt = expiresAt;
+    slot.dirty = true;
   }
 
   delete(key: string): void {
-    this.check(key);
-    this.current.set(key, null);
-    this.dirty.add(key);
+    const slot = this.slot(key);
+    slot.present = false;
+    slot.value = undefined;
+    slot.expiresAt = undefined;
+    slot.dirty = true;
   }
 
-  /** The conditional writes of every key whose value or expiry changed. */
+  /** The conditional writes of every key whose value or expiry changed, in key order. */
   writes(): StateWrite[] {
     const writes: StateWrite[] = [];
-    for (const key of [...this.dirty].sort()) {
-      const before = this.loaded.get(key);
-      const after = this.current.get(key) ?? null;
+    for (const [key, slot] of this.slots) {
+      if (!slot.dirty) continue;
+      const before = slot.loaded;
       const expectedVersion = before?.version ?? 0;
-      if (after === null) {
+      if (!slot.present) {
         if (before !== undefined) writes.push({ key, value: null, expectedVersion });
         continue;
       }
       if (
         before !== undefined &&
-        before.expiresAt === after.expiresAt &&
-        JSON.stringify(before.value) === JSON.stringify(after.value)
+        before.expiresAt === slot.expiresAt &&
+        JSON.stringify(before.value) === JSON.stringify(slot.value)
       ) {
         continue;
       }
       writes.push({
         key,
-        value: after.value,
+        value: slot.value,
         expectedVersion,
-        ...(after.expiresAt === undefined ? {} : { expiresAt: after.expiresAt }),
+        ...(slot.expiresAt === undefined ? {} : { expiresAt: slot.expiresAt }),
       });
     }
     return writes;
@@ -396,13 +439,16 @@ class AttemptState implements StateView {
 
 /** The processed-event record of one stream during an attempt. */
 class ProcessedStream {
-  private readonly seen: Map<string, number>;
+  /** Event id hash → time (ms), in processing order. */
+  private readonly seen = new Map<number, number>();
   private floor: number | null;
   private changed = false;
 
   constructor(record: ProcessedRecord | undefined) {
     this.floor = record?.floor ?? null;
-    this.seen = new Map(record?.seen ?? []);
+    const ids = record?.ids ?? [];
+    const times = record?.times ?? [];
+    for (let i = 0; i < ids.length; i++) this.seen.set(ids[i] as number, times[i] as number);
   }
 
   /** True when the event was processed before; else records it. */
@@ -419,12 +465,12 @@ class ProcessedStream {
   record(): ProcessedRecord | undefined {
     if (!this.changed) return undefined;
     let newest = Number.NEGATIVE_INFINITY;
-    for (const time of this.seen.values()) newest = Math.max(newest, time);
+    for (const time of this.seen.values()) if (time > newest) newest = time;
     let floor = this.floor;
-    const cutoff = newest - PROCESSED_WINDOW_MS;
     const raise = (to: number): void => {
       if (Number.isFinite(to) && (floor === null || to > floor)) floor = to;
     };
+    const cutoff = newest - PROCESSED_WINDOW_MS;
     let entries = [...this.seen].filter(([, time]) => time > cutoff);
     if (entries.length < this.seen.size) raise(cutoff);
     if (entries.length > PROCESSED_MAX_IDS) {
@@ -434,23 +480,73 @@ class ProcessedStream {
       const limit = floor;
       entries = entries.filter(([, time]) => limit === null || time > limit);
     }
-    return { floor, seen: entries };
+    return { floor, ids: entries.map(([id]) => id), times: entries.map(([, time]) => time) };
   }
 }
+
+/**
+ * Events committed per attempt at most. A Lambda batch fits in one; a large
+ * CLI replay is committed in several consecutive chunks, each with its own
+ * `getMany`/`putMany`, which keeps memory bounded and gives the same alerts.
+ */
+export const MAX_EVENTS_PER_COMMIT = 10_000;
 
 /** Parses, runs every rule, commits state; deterministic and idempotent. */
 export async function runPipeline(
   batches: readonly StreamBatch[],
   options: PipelineOptions,
 ): Promise<PipelineResult> {
+  const definitions = options.sources ?? SOURCE_DEFINITIONS;
+  const counts: ParseCounts = { events: 0, unclassified: 0, malformed: 0, byCategory: {} };
+  const merged = new TimeOrderedEvents(
+    batches.map((batch, index) => new StreamCursor(batch, index, definitions, counts)),
+  );
+  const streamKeys = batches.map(streamKey);
+  const alerts: Alert[] = [];
+  const suppressed: Record<SuppressionReason, number> = { cooldown: 0, dedup: 0, folded: 0 };
+  let duplicates = 0;
+  let conflicts = 0;
+  for (;;) {
+    const chunk: PipelineEvent[] = [];
+    for (let next = merged.next(); next !== undefined; next = merged.next()) {
+      chunk.push(next);
+      if (chunk.length >= MAX_EVENTS_PER_COMMIT) break;
+    }
+    if (chunk.length === 0) break;
+    const committed = await commitChunk(chunk, streamKeys, options);
+    alerts.push(...committed.alerts);
+    for (const reason of ['cooldown', 'dedup', 'folded'] as const) {
+      suppressed[reason] += committed.suppressed[reason];
+    }
+    duplicates += committed.duplicates;
+    conflicts += committed.conflicts;
+    if (chunk.length < MAX_EVENTS_PER_COMMIT) break;
+  }
+  return {
+    alerts,
+    events: counts.events,
+    byCategory: counts.byCategory,
+    unclassified: counts.unclassified,
+    malformed: counts.malformed,
+    suppressed,
+    duplicates,
+    conflicts,
+  };
+}
+
+/**
+ * One chunk of events in merged order: gathers every key they may touch,
+ * reads them with one `getMany`, applies the rules, commits with one
+ * `putMany`; on a conflict re-reads and re-applies (bounded).
+ */
+async function commitChunk(
+  ordered: readonly PipelineEvent[],
+  streamKeys: readonly string[],
+  options: PipelineOptions,
+): Promise<AttemptResult & { readonly conflicts: number }> {
   const rules = options.rules ?? ALL_RULES;
   const now = options.now ?? Date.now;
   const maxRetries = options.maxConflictRetries ?? DEFAULT_MAX_CONFLICT_RETRIES;
-  const parsed = parseBatches(batches, options.sources ?? SOURCE_DEFINITIONS);
-  const ordered = mergeByTime(parsed.perBatch);
-  const streamKeys = batches.map(streamKey);
-
-  // Every key any event may touch: one getMany per attempt.
   const declared = new Set<string>();
   for (const { event, stream } of ordered) {
     declared.add(streamKeys[stream] as string);
@@ -462,9 +558,8 @@ export async function runPipeline(
 
   let conflicts = 0;
   for (;;) {
-    const loaded =
-      keyList.length === 0 ? new Map<string, Versioned>() : await options.store.getMany(keyList);
-    const attempt = applyBatch(ordered, streamKeys, rules, loaded, declared, options.config, now());
+    const loaded = await options.store.getMany(keyList);
+    const attempt = applyBatch(ordered, streamKeys, rules, keyList, loaded, options.config, now());
     const writes = [...attempt.writes, ...(options.extraWrites?.(attempt.alerts) ?? [])];
     try {
       if (writes.length > 0) await options.store.putMany(writes);
@@ -474,16 +569,7 @@ export async function runPipeline(
       if (conflicts > maxRetries) throw new StateConflictRetriesExhaustedError(conflicts, error);
       continue;
     }
-    return {
-      alerts: attempt.alerts,
-      events: parsed.events,
-      byCategory: parsed.byCategory,
-      unclassified: parsed.unclassified,
-      malformed: parsed.malformed,
-      suppressed: attempt.suppressed,
-      duplicates: attempt.duplicates,
-      conflicts,
-    };
+    return { ...attempt, conflicts };
   }
 }
 
@@ -503,12 +589,12 @@ function applyBatch(
   ordered: readonly PipelineEvent[],
   streamKeys: readonly string[],
   rules: readonly Rule[],
+  keyList: readonly string[],
   loaded: ReadonlyMap<string, Versioned>,
-  declared: ReadonlySet<string>,
   config: RulesConfig,
   now: number,
 ): AttemptResult {
-  const state = new AttemptState(loaded, declared);
+  const state = new AttemptState(keyList, loaded);
   const alerts: Alert[] = [];
   const alertIds = new Set<string>();
   const suppressed: Record<SuppressionReason, number> = { cooldown: 0, dedup: 0, folded: 0 };

@@ -31,6 +31,8 @@ import {
 } from './window.ts';
 
 const MINUTE_MS = 60_000;
+/** What `keys()` returns for an event a rule ignores (shared: no allocation per event). */
+const NO_KEYS: readonly string[] = Object.freeze([]);
 /** Longest part of a state key taken from a log, characters. */
 const MAX_KEY_PART = 128;
 
@@ -138,7 +140,7 @@ function authKeys(event: VpnEvent) {
 export const authBruteforceRule: Rule = {
   id: 'auth.bruteforce',
   keys(event) {
-    if (event.category !== 'auth.failed') return [];
+    if (event.category !== 'auth.failed') return NO_KEYS;
     const { address, user } = authKeys(event);
     return [
       ...(address === undefined ? [] : [address.window, address.cooldown]),
@@ -146,8 +148,9 @@ export const authBruteforceRule: Rule = {
     ];
   },
   apply(event, context) {
+    if (event.category !== 'auth.failed') return;
     const rule = settings(context.config, 'auth.bruteforce');
-    if (event.category !== 'auth.failed' || !rule.enabled || event.time === null) return;
+    if (!rule.enabled || event.time === null) return;
     const { state } = context;
     const time = event.time;
     const windowMs = ms(rule.windowMinutes, 10);
@@ -274,9 +277,9 @@ function thresholdRule(spec: ThresholdRuleSpec): Rule {
   return {
     id: spec.id,
     keys(event) {
-      if (!spec.categories.has(event.category)) return [];
+      if (!spec.categories.has(event.category)) return NO_KEYS;
       const scope = spec.scope(event);
-      if (scope === undefined) return [];
+      if (scope === undefined) return NO_KEYS;
       const keys = stateKeys(event, scope);
       return [keys.window, keys.cooldown];
     },
@@ -364,6 +367,8 @@ export const adminBruteforceRule: Rule = thresholdRule({
 
 interface CooldownRuleSpec {
   readonly id: ThresholdRuleId;
+  /** The categories the rule looks at (a quick filter before `scope`). */
+  readonly categories: ReadonlySet<Category>;
   readonly defaultSeverity: Severity;
   /** The scope of a matching event, or undefined when the event does not match. */
   scope(
@@ -379,10 +384,12 @@ function cooldownRule(spec: CooldownRuleSpec): Rule {
   return {
     id: spec.id,
     keys(event) {
+      if (!spec.categories.has(event.category)) return NO_KEYS;
       const scope = spec.scope(event);
-      return scope === undefined ? [] : [cooldownKey(event, scope)];
+      return scope === undefined ? NO_KEYS : [cooldownKey(event, scope)];
     },
     apply(event, context) {
+      if (!spec.categories.has(event.category)) return;
       const rule = settings(context.config, spec.id);
       if (!rule.enabled || event.time === null) return;
       const scope = spec.scope(event);
@@ -419,6 +426,7 @@ const CERT_CAUSES: Readonly<Partial<Record<Category, string>>> = {
 /** `cert.problem`: any `cert.*` event, once per cooldown per source + user (else address). */
 export const certProblemRule: Rule = cooldownRule({
   id: 'cert.problem',
+  categories: new Set(Object.keys(CERT_CAUSES) as Category[]),
   defaultSeverity: 'warning',
   scope(event) {
     const cause = CERT_CAUSES[event.category];
@@ -483,6 +491,7 @@ export const WEAKENING_AUDIT_KINDS: Readonly<Record<string, string>> = {
  */
 export const adminAuditRule: Rule = cooldownRule({
   id: 'admin.audit',
+  categories: new Set<Category>(['admin.change', 'log.deleted']),
   defaultSeverity: 'warning',
   scope(event) {
     let kind: string;
@@ -528,6 +537,7 @@ export const adminAuditRule: Rule = cooldownRule({
 /** `network.conflict`: a `network.conflict` event, once per cooldown per source + hub + session. */
 export const networkConflictRule: Rule = cooldownRule({
   id: 'network.conflict',
+  categories: new Set<Category>(['network.conflict']),
   defaultSeverity: 'warning',
   scope(event) {
     if (event.category !== 'network.conflict') return undefined;
