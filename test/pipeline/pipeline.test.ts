@@ -295,7 +295,9 @@ describe('runPipeline: state round trips', () => {
 describe('runPipeline: large inputs', () => {
   it('commits more than MAX_EVENTS_PER_COMMIT events in chunks, carrying state across them', async () => {
     // Prepare: filler before, and 5 failures of one address straddling the chunk boundary.
-    const filler = Array.from({ length: MAX_EVENTS_PER_COMMIT - 2 }, () => line(0, 'auth.succeeded'));
+    const filler = Array.from({ length: MAX_EVENTS_PER_COMMIT - 2 }, () =>
+      line(0, 'auth.succeeded'),
+    );
     const attack = [1, 2, 3, 4, 5].map((m) => line(m, 'auth.failed', { clientIp: '203.0.113.5' }));
     const store = new ProbeStore();
     // Act
