@@ -637,7 +637,6 @@ function applyBatch(
       }
       state.set(key, { eventId: event.id }, Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS);
     }
-    if (event.category === 'malformed' || event.category === 'unclassified') continue;
     state.clock = event.time;
     for (const rule of rules) rule.apply(event, context);
   }

@@ -28,6 +28,13 @@ beforeAll(async () => {
     ].join('\n'),
   );
   await writeFile(
+    join(dir, 'vpn-0abc1234def567890-203.0.113.10.log'),
+    [
+      '{"event_timestamp": 1745575200, "timestamp": "2025-04-25 10:00:00.000Z", "details": "AWS tunnel detected a pre-shared key mismatch with cgw: 198.51.100.7", "dpd_enabled": true, "nat_t_detected": false, "ike_phase1_state": "down", "ike_phase2_state": "down"}',
+      '{"event_timestamp": 1745575260, "timestamp": "2025-04-25 10:01:00.000Z", "details": "AWS tunnel DPD timed out. Peer is not responsive", "dpd_enabled": true, "nat_t_detected": false, "ike_phase1_state": "down", "ike_phase2_state": "down"}',
+    ].join('\n'),
+  );
+  await writeFile(
     join(dir, 'rules.json'),
     JSON.stringify({ rules: { 'auth.bruteforce': { threshold: 3 } } }),
   );
@@ -150,6 +157,26 @@ describe('tunnelwatch replay, human output', () => {
       join(dir, 'rules.json'),
     ]);
     expect(quiet.stdout[0]).toBe('No alerts: nothing in these logs would have reached on-call.');
+  });
+});
+
+describe('tunnelwatch replay, real formats', () => {
+  it('recognises aws-s2s records and counts them by category', async () => {
+    const { code, stdout } = await runCli([
+      'replay',
+      join(dir, 'vpn-0abc1234def567890-203.0.113.10.log'),
+    ]);
+    expect(code).toBe(0);
+    expect(stdout.join('\n')).toMatch(/ {2}aws-s2s\s+dpd\.timeout\s+1\n\s+ike\.psk_mismatch\s+1/);
+  });
+
+  it('skips files of unknown format found in a directory, saying so', async () => {
+    const { code, stderr } = await runCli(['replay', '--json', dir]);
+    expect(code).toBe(0);
+    expect(stderr).toEqual([
+      `tunnelwatch replay: skipping ${join(dir, 'bad-rules.json')}: not a log format tunnelwatch knows`,
+      `tunnelwatch replay: skipping ${join(dir, 'rules.json')}: not a log format tunnelwatch knows`,
+    ]);
   });
 });
 

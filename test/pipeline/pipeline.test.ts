@@ -178,6 +178,21 @@ describe('runPipeline: counting and identity', () => {
     ]);
   });
 
+  it('passes every event to the rules, unclassified and malformed ones included', async () => {
+    // An unknown message may still carry tunnel state fields that the rules need.
+    const seen: string[] = [];
+    const spy: Rule = {
+      id: 'spy',
+      keys: () => [],
+      apply: (event) => void seen.push(event.category),
+    };
+    await runPipeline(
+      [batch('a', [line(0, 'auth.failed'), '{"c":"no.such"}', 'not json'])],
+      options(new MemoryStateStore(clock.now), { rules: [spy] }),
+    );
+    expect(seen).toEqual(['auth.failed', 'unclassified', 'malformed']);
+  });
+
   it('gives a time-less line the time of the line before it in its stream', async () => {
     const times: (number | null)[] = [];
     const spy: Rule = { id: 'spy', keys: () => [], apply: (event) => void times.push(event.time) };
