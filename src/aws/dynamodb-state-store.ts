@@ -129,8 +129,8 @@ export class DynamoDbStateStore implements StateStore {
           }
           await this.sleep(backoffDelayMs(this.backoff, attempt - 1));
         }
-        const output: BatchGetItemCommandOutput = await this.send(
-          'BatchGetItem',
+        this.count('BatchGetItem');
+        const output: BatchGetItemCommandOutput = await this.client.send(
           new BatchGetItemCommand({
             RequestItems: {
               [this.tableName]: {
@@ -157,9 +157,11 @@ export class DynamoDbStateStore implements StateStore {
     const nowSeconds = Math.floor(this.now() / 1000);
     try {
       if (write.value === null) {
-        await this.send('DeleteItem', new DeleteItemCommand(this.deleteRequest(write, nowSeconds)));
+        this.count('DeleteItem');
+        await this.client.send(new DeleteItemCommand(this.deleteRequest(write, nowSeconds)));
       } else {
-        await this.send('PutItem', new PutItemCommand(this.putRequest(write, nowSeconds)));
+        this.count('PutItem');
+        await this.client.send(new PutItemCommand(this.putRequest(write, nowSeconds)));
       }
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException)
@@ -200,10 +202,8 @@ export class DynamoDbStateStore implements StateStore {
         : { Put: this.putRequest(write, nowSeconds) },
     );
     try {
-      await this.send(
-        'TransactWriteItems',
-        new TransactWriteItemsCommand({ TransactItems: items }),
-      );
+      this.count('TransactWriteItems');
+      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const conflicted = (error.CancellationReasons ?? []).flatMap((reason, index) =>
@@ -234,12 +234,8 @@ export class DynamoDbStateStore implements StateStore {
     };
   }
 
-  private async send<T>(
-    operation: string,
-    command: Parameters<DynamoDBClient['send']>[0],
-  ): Promise<T> {
+  private count(operation: string): void {
     this.calls[operation] = (this.calls[operation] ?? 0) + 1;
-    return (await this.client.send(command)) as T;
   }
 }
 
