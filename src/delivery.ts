@@ -78,9 +78,7 @@ interface StoredPart extends Versioned<OutboxPart> {
 
 /** The outbox key of a batch: `outbox:` + sha256 of its identity (log group, stream, event ids). */
 export function outboxKeyOf(identity: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (const part of identity) hash.update(part).update('\n');
-  return `outbox:${hash.digest('hex')}`;
+  return `outbox:${createHash('sha256').update(identity.join('\n')).digest('hex')}`;
 }
 
 function partKey(outboxKey: string, part: number): string {

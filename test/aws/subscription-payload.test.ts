@@ -38,6 +38,7 @@ describe('decodeSubscriptionEvent', () => {
     ['not-awslogs-event', { records: [] }],
     ['not-awslogs-event', { awslogs: { data: 42 } }],
     ['not-base64', { awslogs: { data: 'not base64!' } }],
+    ['not-base64', { awslogs: { data: 'H4sI!AAA' } }],
     ['not-gzip', { awslogs: { data: Buffer.from('plain text').toString('base64') } }],
     ['not-json', encodeAwslogs(Buffer.from('{"messageType":'))],
     ['not-subscription-shape', encodeAwslogs([1, 2])],
