@@ -20,6 +20,7 @@
  * writes that must be last (bookkeeping, outbox) at the end.
  */
 
+import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetItemCommand,
@@ -118,39 +119,45 @@ export class DynamoDbStateStore implements StateStore {
     const found = new Map<string, Versioned>();
     const unique = [...new Set(keys)];
     const nowMs = this.now();
+    const chunks: string[][] = [];
     for (let start = 0; start < unique.length; start += BATCH_GET_LIMIT) {
-      let pending: Record<string, AttributeValue>[] = unique
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((key) => ({ pk: { S: key } }));
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > 1) {
-          if (attempt > this.backoff.maxAttempts) {
-            throw new UnprocessedKeysError(pending.map((item) => item.pk?.S ?? ''));
-          }
-          await this.sleep(backoffDelayMs(this.backoff, attempt - 1));
-        }
-        this.count('BatchGetItem');
-        const output: BatchGetItemCommandOutput = await this.client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: pending,
-                ConsistentRead: true,
-                ProjectionExpression: 'pk, #value, version, expiresAt',
-                ExpressionAttributeNames: { '#value': 'value' },
-              },
-            },
-          }),
-        );
-        for (const item of output.Responses?.[this.tableName] ?? []) {
-          const entry = decodeItem(item, nowMs);
-          const key = item.pk?.S;
-          if (entry !== undefined && key !== undefined) found.set(key, entry);
-        }
-        pending = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
+      chunks.push(unique.slice(start, start + BATCH_GET_LIMIT));
     }
+    // Chunks are read in parallel: latency stays that of one call for a few hundred keys.
+    await Promise.all(chunks.map((chunk) => this.readChunk(chunk, nowMs, found)));
     return found;
+  }
+
+  /** One BatchGetItem of ≤ 100 keys, retrying unprocessed keys with backoff. */
+  private async readChunk(keys: readonly string[], nowMs: number, found: Map<string, Versioned>) {
+    let pending: Record<string, AttributeValue>[] = keys.map((key) => ({ pk: { S: key } }));
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > 1) {
+        if (attempt > this.backoff.maxAttempts) {
+          throw new UnprocessedKeysError(pending.map((item) => item.pk?.S ?? ''));
+        }
+        await this.sleep(backoffDelayMs(this.backoff, attempt - 1));
+      }
+      this.count('BatchGetItem');
+      const output: BatchGetItemCommandOutput = await this.client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: pending,
+              ConsistentRead: true,
+              ProjectionExpression: 'pk, #value, version, expiresAt',
+              ExpressionAttributeNames: { '#value': 'value' },
+            },
+          },
+        }),
+      );
+      for (const item of output.Responses?.[this.tableName] ?? []) {
+        const entry = decodeItem(item, nowMs);
+        const key = item.pk?.S;
+        if (entry !== undefined && key !== undefined) found.set(key, entry);
+      }
+      pending = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
   }
 
   async put<T = unknown>(write: StateWrite<T>): Promise<void> {
@@ -203,7 +210,12 @@ export class DynamoDbStateStore implements StateStore {
     );
     try {
       this.count('TransactWriteItems');
-      await this.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: items,
+          ClientRequestToken: requestToken(items),
+        }),
+      );
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         const conflicted = (error.CancellationReasons ?? []).flatMap((reason, index) =>
@@ -237,6 +249,16 @@ export class DynamoDbStateStore implements StateStore {
   private count(operation: string): void {
     this.calls[operation] = (this.calls[operation] ?? 0) + 1;
   }
+}
+
+/**
+ * The transaction's idempotency token: a digest of its items. When the SDK
+ * retries a transaction whose response was lost, DynamoDB (within 10 minutes)
+ * answers success instead of failing the version conditions the first attempt
+ * already satisfied, so a committed claim is never mistaken for a conflict.
+ */
+function requestToken(items: readonly TransactWriteItem[]): string {
+  return createHash('sha256').update(JSON.stringify(items)).digest('hex').slice(0, 36);
 }
 
 /** Cancellation reasons that mean "someone else changed the item": re-read and re-apply. */

@@ -141,4 +141,23 @@ describe('DynamoDbStateStore (mocked DynamoDB)', () => {
       ],
     });
   });
+
+  it('makes a transaction idempotent with a token derived from its items', async () => {
+    dynamodb.on(TransactWriteItemsCommand).resolves({});
+    const writes = [
+      { key: 'a', value: 1, expectedVersion: 0 },
+      { key: 'b', value: 2, expectedVersion: 0 },
+    ];
+
+    await store().putMany(writes);
+    await store().putMany(writes);
+    await store().putMany([writes[0]!, { key: 'b', value: 3, expectedVersion: 0 }]);
+
+    const tokens = dynamodb
+      .commandCalls(TransactWriteItemsCommand)
+      .map((call) => call.args[0].input.ClientRequestToken);
+    expect(tokens[0]).toMatch(/^[0-9a-f]{36}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+  });
 });
