@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poisonRecord } from '../../src/aws/dead-letter-queue.ts';
 import type { CommandIO } from '../../src/cli/commands/io.ts';
 import { redriveCommand } from '../../src/cli/commands/redrive.ts';
+import { runCli } from '../helpers/cli.ts';
 import { encodeAwslogs, logEventsOf, subscriptionEvent } from '../helpers/subscription-payload.ts';
 import { line, SYNTHETIC_SOURCES } from '../helpers/synthetic-source.ts';
 import { type AwsFixture, createAwsFixture, drainQueue } from './aws-fixtures.ts';
@@ -114,5 +115,12 @@ describe('tunnelwatch redrive on the emulator', () => {
     env.DEAD_LETTER_QUEUE_URL = '';
     await expect(redrive([])).rejects.toThrow(/--queue-url/);
     env.DEAD_LETTER_QUEUE_URL = saved ?? '';
+  });
+
+  it('is registered in the tunnelwatch command', async () => {
+    const { code, stdout } = await runCli(['redrive', '--help']);
+
+    expect(code).toBe(0);
+    expect(stdout[0]).toMatch(/^usage: tunnelwatch redrive/);
   });
 });
