@@ -484,13 +484,6 @@ class ProcessedStream {
   }
 }
 
-/**
- * Events committed per attempt at most. A Lambda batch fits in one; a large
- * CLI replay is committed in several consecutive chunks, each with its own
- * `getMany`/`putMany`, which keeps memory bounded and gives the same alerts.
- */
-export const MAX_EVENTS_PER_COMMIT = 10_000;
-
 /** Parses, runs every rule, commits state; deterministic and idempotent. */
 export async function runPipeline(
   batches: readonly StreamBatch[],
@@ -501,45 +494,27 @@ export async function runPipeline(
   const merged = new TimeOrderedEvents(
     batches.map((batch, index) => new StreamCursor(batch, index, definitions, counts)),
   );
-  const streamKeys = batches.map(streamKey);
-  const alerts: Alert[] = [];
-  const suppressed: Record<SuppressionReason, number> = { cooldown: 0, dedup: 0, folded: 0 };
-  let duplicates = 0;
-  let conflicts = 0;
-  for (;;) {
-    const chunk: PipelineEvent[] = [];
-    for (let next = merged.next(); next !== undefined; next = merged.next()) {
-      chunk.push(next);
-      if (chunk.length >= MAX_EVENTS_PER_COMMIT) break;
-    }
-    if (chunk.length === 0) break;
-    const committed = await commitChunk(chunk, streamKeys, options);
-    alerts.push(...committed.alerts);
-    for (const reason of ['cooldown', 'dedup', 'folded'] as const) {
-      suppressed[reason] += committed.suppressed[reason];
-    }
-    duplicates += committed.duplicates;
-    conflicts += committed.conflicts;
-    if (chunk.length < MAX_EVENTS_PER_COMMIT) break;
-  }
+  const ordered: PipelineEvent[] = [];
+  for (let next = merged.next(); next !== undefined; next = merged.next()) ordered.push(next);
+  const committed = await commitBatch(ordered, batches.map(streamKey), options);
   return {
-    alerts,
+    alerts: committed.alerts,
     events: counts.events,
     byCategory: counts.byCategory,
     unclassified: counts.unclassified,
     malformed: counts.malformed,
-    suppressed,
-    duplicates,
-    conflicts,
+    suppressed: committed.suppressed,
+    duplicates: committed.duplicates,
+    conflicts: committed.conflicts,
   };
 }
 
 /**
- * One chunk of events in merged order: gathers every key they may touch,
+ * The events in merged order: gathers every key they may touch,
  * reads them with one `getMany`, applies the rules, commits with one
  * `putMany`; on a conflict re-reads and re-applies (bounded).
  */
-async function commitChunk(
+async function commitBatch(
   ordered: readonly PipelineEvent[],
   streamKeys: readonly string[],
   options: PipelineOptions,
