@@ -28,6 +28,7 @@ import {
   type Versioned,
   type VpnEvent,
 } from './model.ts';
+import { rulesByCategory } from './rules/category-scope.ts';
 import { ALL_RULES } from './rules/index.ts';
 import type { AlertDraft, Rule, RuleContext, StateView } from './rules/rule.ts';
 import { keyPart } from './rules/threshold.ts';
@@ -201,7 +202,8 @@ interface ParseCounts {
   events: number;
   unclassified: number;
   malformed: number;
-  readonly byCategory: Partial<Record<Source, Partial<Record<Category, number>>>>;
+  /** Events per source and category (Maps: cheaper to update per event than records). */
+  readonly byCategory: Map<Source, Map<Category, number>>;
 }
 
 /**
@@ -275,9 +277,12 @@ class StreamCursor {
       if (event.id !== id) event = { ...event, id };
       if (event.time === null && this.lastTime !== null) event = { ...event, time: this.lastTime };
       if (event.time !== null) this.lastTime = event.time;
-      const perSource = counts.byCategory[event.source] ?? {};
-      counts.byCategory[event.source] = perSource;
-      perSource[event.category] = (perSource[event.category] ?? 0) + 1;
+      let perSource = counts.byCategory.get(event.source);
+      if (perSource === undefined) {
+        perSource = new Map();
+        counts.byCategory.set(event.source, perSource);
+      }
+      perSource.set(event.category, (perSource.get(event.category) ?? 0) + 1);
       if (event.category === 'unclassified') counts.unclassified++;
       if (event.category === 'malformed') counts.malformed++;
       return {
@@ -490,7 +495,12 @@ export async function runPipeline(
   options: PipelineOptions,
 ): Promise<PipelineResult> {
   const definitions = options.sources ?? SOURCE_DEFINITIONS;
-  const counts: ParseCounts = { events: 0, unclassified: 0, malformed: 0, byCategory: {} };
+  const counts: ParseCounts = {
+    events: 0,
+    unclassified: 0,
+    malformed: 0,
+    byCategory: new Map(),
+  };
   const merged = new TimeOrderedEvents(
     batches.map((batch, index) => new StreamCursor(batch, index, definitions, counts)),
   );
@@ -500,7 +510,12 @@ export async function runPipeline(
   return {
     alerts: committed.alerts,
     events: counts.events,
-    byCategory: counts.byCategory,
+    byCategory: Object.fromEntries(
+      [...counts.byCategory].map(([source, categories]) => [
+        source,
+        Object.fromEntries(categories),
+      ]),
+    ),
     unclassified: counts.unclassified,
     malformed: counts.malformed,
     suppressed: committed.suppressed,
@@ -522,12 +537,15 @@ async function commitBatch(
   const rules = options.rules ?? ALL_RULES;
   const now = options.now ?? Date.now;
   const maxRetries = options.maxConflictRetries ?? DEFAULT_MAX_CONFLICT_RETRIES;
+  const relevant = rulesByCategory(rules);
   const declared = new Set<string>();
   for (const { event, stream } of ordered) {
     declared.add(streamKeys[stream] as string);
     const duplicateKey = event.fields.duplicateKey;
     if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
-    for (const rule of rules) for (const key of rule.keys(event)) declared.add(key);
+    for (const rule of relevant.get(event.category) ?? rules) {
+      for (const key of rule.keys(event)) declared.add(key);
+    }
   }
   const keyList = [...declared].sort();
 
@@ -590,6 +608,7 @@ function applyBatch(
       suppressed[reason]++;
     },
   };
+  const relevant = rulesByCategory(rules);
   const processed = new Map<string, ProcessedStream>();
   for (const { event, stream, orderTime } of ordered) {
     state.clock = null;
@@ -613,7 +632,7 @@ function applyBatch(
       state.set(key, { eventId: event.id }, Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS);
     }
     state.clock = event.time;
-    for (const rule of rules) rule.apply(event, context);
+    for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, context);
   }
   state.clock = null;
   for (const [streamKey, record] of processed) {

@@ -21,6 +21,7 @@ import type {
   ThresholdRuleId,
   VpnEvent,
 } from '../model.ts';
+import type { CategoryScopedRule } from './category-scope.ts';
 import { activeCooldown, inCooldown, startCooldown } from './cooldown.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
 import {
@@ -137,8 +138,9 @@ function authKeys(event: VpnEvent) {
  * address already named by a per-user alert does not alert again during that
  * alert's cooldown. One attack gives one alert.
  */
-export const authBruteforceRule: Rule = {
+export const authBruteforceRule: CategoryScopedRule = {
   id: 'auth.bruteforce',
+  categories: new Set<Category>(['auth.failed']),
   keys(event) {
     if (event.category !== 'auth.failed') return NO_KEYS;
     const { address, user } = authKeys(event);
@@ -268,7 +270,7 @@ interface ThresholdRuleSpec {
   readonly remediation: string;
 }
 
-function thresholdRule(spec: ThresholdRuleSpec): Rule {
+function thresholdRule(spec: ThresholdRuleSpec): CategoryScopedRule {
   const stateKeys = (event: VpnEvent, scope: Scope) => ({
     window: `${spec.id}:window:${event.source}:${scope.id}`,
     cooldown: `${spec.id}:cooldown:${event.source}:${scope.id}`,
@@ -276,6 +278,7 @@ function thresholdRule(spec: ThresholdRuleSpec): Rule {
   });
   return {
     id: spec.id,
+    categories: spec.categories,
     keys(event) {
       if (!spec.categories.has(event.category)) return NO_KEYS;
       const scope = spec.scope(event);
@@ -339,7 +342,7 @@ function serverScope(event: VpnEvent): Scope {
 }
 
 /** `probe.scan`: ≥ 5 bad packets / HMAC failures / TLS timeouts from one address in 10 min. */
-export const probeScanRule: Rule = thresholdRule({
+export const probeScanRule: CategoryScopedRule = thresholdRule({
   id: 'probe.scan',
   categories: new Set<Category>(['probe.bad_packet', 'tls.hmac_failed', 'tls.negotiation_timeout']),
   defaultSeverity: 'warning',
@@ -351,7 +354,7 @@ export const probeScanRule: Rule = thresholdRule({
 });
 
 /** `admin.bruteforce`: ≥ 3 failed administration logins on one server (stream) in 10 min. */
-export const adminBruteforceRule: Rule = thresholdRule({
+export const adminBruteforceRule: CategoryScopedRule = thresholdRule({
   id: 'admin.bruteforce',
   categories: new Set<Category>(['admin.login_failed']),
   defaultSeverity: 'critical',
@@ -378,11 +381,12 @@ interface CooldownRuleSpec {
   remediation(event: VpnEvent): string;
 }
 
-function cooldownRule(spec: CooldownRuleSpec): Rule {
+function cooldownRule(spec: CooldownRuleSpec): CategoryScopedRule {
   const cooldownKey = (event: VpnEvent, scope: Scope & { readonly cooldownId?: string }) =>
     `${spec.id}:cooldown:${event.source}:${scope.cooldownId ?? scope.id}`;
   return {
     id: spec.id,
+    categories: spec.categories,
     keys(event) {
       if (!spec.categories.has(event.category)) return NO_KEYS;
       const scope = spec.scope(event);
@@ -424,7 +428,7 @@ const CERT_CAUSES: Readonly<Partial<Record<Category, string>>> = {
 };
 
 /** `cert.problem`: any `cert.*` event, once per cooldown per source + user (else address). */
-export const certProblemRule: Rule = cooldownRule({
+export const certProblemRule: CategoryScopedRule = cooldownRule({
   id: 'cert.problem',
   categories: new Set(Object.keys(CERT_CAUSES) as Category[]),
   defaultSeverity: 'warning',
@@ -489,7 +493,7 @@ export const WEAKENING_AUDIT_KINDS: Readonly<Record<string, string>> = {
  * cooldown is per key *and* kind, so a log-settings change and an access-list
  * change on one hub within the hour are both reported.
  */
-export const adminAuditRule: Rule = cooldownRule({
+export const adminAuditRule: CategoryScopedRule = cooldownRule({
   id: 'admin.audit',
   categories: new Set<Category>(['admin.change', 'log.deleted']),
   defaultSeverity: 'warning',
@@ -535,7 +539,7 @@ export const adminAuditRule: Rule = cooldownRule({
 });
 
 /** `network.conflict`: a `network.conflict` event, once per cooldown per source + hub + session. */
-export const networkConflictRule: Rule = cooldownRule({
+export const networkConflictRule: CategoryScopedRule = cooldownRule({
   id: 'network.conflict',
   categories: new Set<Category>(['network.conflict']),
   defaultSeverity: 'warning',

@@ -8,6 +8,7 @@ import {
   type Versioned,
 } from '../../src/model.ts';
 import { runPipeline, StateConflictRetriesExhaustedError } from '../../src/pipeline.ts';
+import type { CategoryScopedRule } from '../../src/rules/category-scope.ts';
 import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 import type { Rule } from '../../src/rules/rule.ts';
 import { thresholdRules } from '../../src/rules/threshold.ts';
@@ -187,6 +188,28 @@ describe('runPipeline: counting and identity', () => {
       options(new MemoryStateStore(clock.now), { rules: [spy] }),
     );
     expect(seen).toEqual(['auth.failed', 'unclassified', 'malformed']);
+  });
+
+  it('calls a category-scoped rule only for its categories, other rules for every event', async () => {
+    const scoped: string[] = [];
+    const all: string[] = [];
+    const scopedRule: CategoryScopedRule = {
+      id: 'scoped',
+      categories: new Set<Category>(['auth.failed']),
+      keys: (event) => (scoped.push(`keys ${event.category}`), []),
+      apply: (event) => void scoped.push(`apply ${event.category}`),
+    };
+    const everyRule: Rule = {
+      id: 'every',
+      keys: () => [],
+      apply: (event) => void all.push(event.category),
+    };
+    await runPipeline(
+      [batch('a', [line(0, 'auth.failed'), line(1, 'auth.succeeded')])],
+      options(new MemoryStateStore(clock.now), { rules: [scopedRule, everyRule] }),
+    );
+    expect(scoped).toEqual(['keys auth.failed', 'apply auth.failed']);
+    expect(all).toEqual(['auth.failed', 'auth.succeeded']);
   });
 
   it('gives a time-less line the time of the line before it in its stream', async () => {
