@@ -129,7 +129,7 @@ export const BOOKKEEPING_TTL_MS = 24 * 60 * 60_000;
 interface ProcessedRecord {
   /** Every event at or before this time (ms) counts as processed; null = none forgotten yet. */
   readonly floor: number | null;
-  /** `eventIdHash` of each event processed after `floor`, oldest first. */
+  /** `eventIdHash` of each event processed after `floor`, in processing order. */
   readonly ids: readonly number[];
   /** The time (ms) of each of `ids`, same order. */
   readonly times: readonly number[];
@@ -442,50 +442,71 @@ class AttemptState implements StateView {
   }
 }
 
-/** The processed-event record of one stream during an attempt. */
+/**
+ * The processed-event record of one stream during an attempt. Ids are hashed
+ * only when needed: to compare an event with stored ones it could repeat
+ * (its time is within the stored span), and to store the ids kept.
+ */
 class ProcessedStream {
-  /** Event id hash → time (ms), in processing order. */
-  private readonly seen = new Map<number, number>();
-  private floor: number | null;
-  private changed = false;
+  /** Stored: event id hash → time (ms). */
+  private readonly stored = new Map<number, number>();
+  /** Newest stored time (ms); an event after it cannot repeat a stored one. */
+  private readonly storedNewest: number;
+  /** Processed in this attempt: event id → time (ms). */
+  private readonly fresh = new Map<string, number>();
+  private readonly floor: number | null;
 
   constructor(record: ProcessedRecord | undefined) {
     this.floor = record?.floor ?? null;
     const ids = record?.ids ?? [];
     const times = record?.times ?? [];
-    for (let i = 0; i < ids.length; i++) this.seen.set(ids[i] as number, times[i] as number);
+    let newest = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < ids.length; i++) {
+      const time = times[i] as number;
+      this.stored.set(ids[i] as number, time);
+      if (time > newest) newest = time;
+    }
+    this.storedNewest = newest;
   }
 
   /** True when the event was processed before; else records it. */
   check(id: string, time: number): boolean {
-    const hash = eventIdHash(id);
-    if (this.seen.has(hash)) return true;
+    if (this.fresh.has(id)) return true;
     if (this.floor !== null && time <= this.floor) return true;
-    this.seen.set(hash, time);
-    this.changed = true;
+    if (time <= this.storedNewest && this.stored.has(eventIdHash(id))) return true;
+    this.fresh.set(id, time);
     return false;
   }
 
   /** The bounded record to store, or undefined when nothing new was processed. */
   record(): ProcessedRecord | undefined {
-    if (!this.changed) return undefined;
-    let newest = Number.NEGATIVE_INFINITY;
-    for (const time of this.seen.values()) if (time > newest) newest = time;
+    if (this.fresh.size === 0) return undefined;
+    let newest = this.storedNewest;
+    for (const time of this.fresh.values()) if (time > newest) newest = time;
     let floor = this.floor;
     const raise = (to: number): void => {
       if (Number.isFinite(to) && (floor === null || to > floor)) floor = to;
     };
     const cutoff = newest - PROCESSED_WINDOW_MS;
-    let entries = [...this.seen].filter(([, time]) => time > cutoff);
-    if (entries.length < this.seen.size) raise(cutoff);
+    let entries: [number, number][] = [];
+    let dropped = false;
+    for (const [hash, time] of this.stored) {
+      if (time > cutoff) entries.push([hash, time]);
+      else dropped = true;
+    }
+    for (const [id, time] of this.fresh) {
+      if (time > cutoff) entries.push([eventIdHash(id), time]);
+      else dropped = true;
+    }
+    if (dropped) raise(cutoff);
     if (entries.length > PROCESSED_MAX_IDS) {
       entries.sort((a, b) => a[1] - b[1]);
-      const dropped = entries[entries.length - PROCESSED_MAX_IDS - 1];
-      if (dropped !== undefined) raise(dropped[1]);
+      const newestDropped = entries[entries.length - PROCESSED_MAX_IDS - 1];
+      if (newestDropped !== undefined) raise(newestDropped[1]);
       const limit = floor;
       entries = entries.filter(([, time]) => limit === null || time > limit);
     }
-    return { floor, ids: entries.map(([id]) => id), times: entries.map(([, time]) => time) };
+    return { floor, ids: entries.map(([hash]) => hash), times: entries.map(([, time]) => time) };
   }
 }
 
