@@ -219,10 +219,12 @@ class StreamCursor {
   private readonly idPrefix: string;
   /** The next event, parsed ahead (the merge orders streams by it). */
   head: PipelineEvent | undefined;
+  /** `head.orderTime`, kept here for the merge's comparisons. */
+  headTime = 0;
 
   constructor(
     private readonly batch: StreamBatch,
-    private readonly streamIndex: number,
+    readonly streamIndex: number,
     definitions: readonly SourceDefinition[],
     private readonly counts: ParseCounts,
   ) {
@@ -248,12 +250,14 @@ class StreamCursor {
       this.index = batch.lines.length;
     }
     this.head = this.parseNext();
+    this.headTime = this.head?.orderTime ?? 0;
   }
 
   /** Returns the head event and parses the one after it. */
   advance(): PipelineEvent | undefined {
     const current = this.head;
     this.head = this.parseNext();
+    this.headTime = this.head?.orderTime ?? 0;
     return current;
   }
 
@@ -264,7 +268,8 @@ class StreamCursor {
     while (this.index < lines.length) {
       const index = this.index++;
       const raw = lines[index] as RawLine;
-      if (isBlank(raw.text)) continue;
+      const text = raw.text;
+      if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
       counts.events++;
       const id = raw.eventId ?? `${this.idPrefix}${raw.line ?? index}`;
       const context: { eventId: string; timestamp?: number; origin: EventOrigin } = {
@@ -273,7 +278,7 @@ class StreamCursor {
           raw.line === undefined ? this.sharedOrigin : { ...this.sharedOrigin, line: raw.line },
       };
       if (raw.timestamp !== undefined) context.timestamp = raw.timestamp;
-      let event = parser.parse(raw.text, context);
+      let event = parser.parse(text, context);
       if (event.id !== id) event = { ...event, id };
       if (event.time === null && this.lastTime !== null) event = { ...event, time: this.lastTime };
       if (event.time !== null) this.lastTime = event.time;
@@ -322,11 +327,7 @@ class TimeOrderedEvents {
   }
 
   private static before(a: StreamCursor, b: StreamCursor): boolean {
-    const ta = (a.head as PipelineEvent).orderTime;
-    const tb = (b.head as PipelineEvent).orderTime;
-    return (
-      ta < tb || (ta === tb && (a.head as PipelineEvent).stream < (b.head as PipelineEvent).stream)
-    );
+    return a.headTime < b.headTime || (a.headTime === b.headTime && a.streamIndex < b.streamIndex);
   }
 
   private siftDown(from: number): void {
