@@ -78,6 +78,11 @@ interface DraftParts {
   readonly about: AlertSubject;
 }
 
+/** `text` with its first letter in upper case (catalog titles are lower case). */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function draft(event: VpnEvent, parts: DraftParts): AlertDraft {
   const docUrl = event.hint?.docUrl;
   return {
@@ -88,7 +93,7 @@ function draft(event: VpnEvent, parts: DraftParts): AlertDraft {
     source: event.source,
     key: parts.key,
     event,
-    summary: parts.summary,
+    summary: sentence(parts.summary),
     cause: parts.cause,
     evidence: parts.evidence,
     remediation: parts.remediation,
@@ -463,7 +468,7 @@ export const certProblemRule: CategoryScopedRule = cooldownRule({
   summary(event, scope) {
     const reason = event.fields.reason;
     const what = CERT_CAUSES[event.category] ?? 'certificate problem';
-    return `${what.charAt(0).toUpperCase()}${what.slice(1)} for ${scope.label}${reason === undefined ? '' : ` (${reason})`}.`;
+    return `${what} for ${scope.label}${reason === undefined ? '' : ` (${reason})`}.`;
   },
   remediation(event) {
     return (

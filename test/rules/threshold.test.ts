@@ -259,6 +259,9 @@ describe('network.conflict', () => {
       'softether:hub:HUB1:session:SID-A',
       'softether:hub:HUB1:session:SID-B',
     ]);
+    expect(result.alerts[0]?.summary).toMatch(
+      /^A network conflict .* in hub "HUB1" session SID-A\.$/,
+    );
   });
 });
 
