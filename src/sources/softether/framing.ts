@@ -128,8 +128,13 @@ export function looksLikeSoftether(line: string): boolean {
  */
 export function readHeader(line: string, timeZone: string, cache?: SecondCache): LineHeader {
   const first = line.charCodeAt(0);
-  if (first >= DIGIT_0 && first <= DIGIT_0 + 9 && line.charCodeAt(4) === 45) {
-    const separator = line.charCodeAt(10);
+  const separator = line.charCodeAt(10);
+  if (
+    first >= DIGIT_0 &&
+    first <= DIGIT_0 + 9 &&
+    line.charCodeAt(4) === 45 &&
+    (separator === 32 || separator === 44)
+  ) {
     const csv = separator === 44;
     const time = readTimestamp(line, 0, timeZone, cache);
     const rest = line.charCodeAt(23) === (csv ? 44 : 32) ? line.slice(24) : line.slice(23);
