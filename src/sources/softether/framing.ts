@@ -69,11 +69,13 @@ export function readTimestamp(
     return 'timestamp does not have the form YYYY-MM-DD hh:mm:ss.mmm';
   }
   const millisecond = digits(text, start + 20, 3);
-  const secondKey = text.slice(start, start + 19);
-  if (cache !== undefined && cache.key === secondKey) {
-    if (cache.epoch === null || millisecond < 0) return `invalid timestamp "${secondKey}"`;
+  if (cache !== undefined && cache.key !== '' && text.startsWith(cache.key, start)) {
+    if (cache.epoch === null || millisecond < 0) {
+      return `invalid timestamp "${text.slice(start, start + 23)}"`;
+    }
     return cache.epoch + millisecond;
   }
+  const secondKey = text.slice(start, start + 19);
   const year = digits(text, start, 4);
   const month = digits(text, start + 5, 2);
   const day = digits(text, start + 8, 2);

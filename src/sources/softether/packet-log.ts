@@ -29,11 +29,6 @@ export const PACKET_COLUMNS = [
   'dstPhysicalIp',
 ] as const;
 
-/** Columns read as numbers (bytes, sequence numbers). */
-const NUMERIC_COLUMNS: ReadonlySet<string> = new Set(['packetSize', 'tcpSeq', 'tcpAck']);
-/** Port columns: `http(80)` gives the port 80 and the service name. */
-const PORT_COLUMNS: ReadonlySet<string> = new Set(['srcPort', 'dstPort']);
-
 /**
  * `LH_PACKET_LOG_NO_LOG_OSS` / `LH_PACKET_LOG_NO_LOG` in the English, Japanese
  * and Chinese string tables: written instead of the packet details when deep
@@ -79,19 +74,25 @@ export function splitCsv(text: string): string[] {
   return columns;
 }
 
-/** Reads the columns after `date,time,` into named fields. */
-export function readPacketRow(csv: string): PacketRow {
-  const columns = splitCsv(csv);
-  const count = columns.length;
-  const packetType = columns[6];
+/**
+ * Reads the columns after `date,time,` into named fields, written into `into`
+ * (so the caller's fields come first without copying). Columns are stored
+ * with literal property names: this runs for every packet row, and keyed
+ * stores with varying names are several times slower.
+ */
+export function readPacketRow(csv: string, into: Record<string, FieldValue> = {}): PacketRow {
+  const c = splitCsv(csv);
+  const count = c.length;
+  const packetType = c[6];
   if (
     count >= 7 &&
     packetType !== undefined &&
+    packetType.length > 40 &&
     DEEP_LOGGING_DISABLED_SENTENCES.some((sentence) => packetType.startsWith(sentence))
   ) {
-    const fields: Record<string, FieldValue> = { deepLogging: false };
-    for (let i = 0; i < 6; i++) setColumn(fields, PACKET_COLUMNS[i] ?? '', columns[i] ?? '-');
-    return { ok: true, fields };
+    into.deepLogging = false;
+    readLinkColumns(c, into);
+    return { ok: true, fields: into };
   }
   if (count !== 16 && count !== 18) {
     return {
@@ -99,30 +100,69 @@ export function readPacketRow(csv: string): PacketRow {
       reason: `packet-log row has ${count} columns after date and time: expected 16 or 18`,
     };
   }
-  const fields: Record<string, FieldValue> = {};
-  for (let i = 0; i < count; i++) setColumn(fields, PACKET_COLUMNS[i] ?? '', columns[i] ?? '-');
-  const physical = fields.srcPhysicalIp;
-  if (typeof physical === 'string') fields.clientIp = physical;
-  return { ok: true, fields };
+  const f = into;
+  readLinkColumns(c, f);
+  let v = c[6] as string;
+  if (v !== '-' && v !== '') f.packetType = v;
+  v = c[7] as string;
+  if (v !== '-' && v !== '') f.packetSubtype = v;
+  v = c[8] as string;
+  if (v !== '-' && v !== '') f.srcIp = v;
+  v = c[9] as string;
+  if (v !== '-' && v !== '') {
+    const open = v.indexOf('(');
+    if (open > 0) {
+      f.srcPort = numberOrText(v.slice(open + 1, -1));
+      f.srcService = v.slice(0, open);
+    } else f.srcPort = numberOrText(v);
+  }
+  v = c[10] as string;
+  if (v !== '-' && v !== '') f.dstIp = v;
+  v = c[11] as string;
+  if (v !== '-' && v !== '') {
+    const open = v.indexOf('(');
+    if (open > 0) {
+      f.dstPort = numberOrText(v.slice(open + 1, -1));
+      f.dstService = v.slice(0, open);
+    } else f.dstPort = numberOrText(v);
+  }
+  v = c[12] as string;
+  if (v !== '-' && v !== '') f.tcpSeq = numberOrText(v);
+  v = c[13] as string;
+  if (v !== '-' && v !== '') f.tcpAck = numberOrText(v);
+  v = c[14] as string;
+  if (v !== '-' && v !== '') f.detail = v;
+  v = c[15] as string;
+  if (v !== '-' && v !== '') f.payload = v;
+  if (count === 18) {
+    v = c[16] as string;
+    if (v !== '-' && v !== '') {
+      f.srcPhysicalIp = v;
+      f.clientIp = v;
+    }
+    v = c[17] as string;
+    if (v !== '-' && v !== '') f.dstPhysicalIp = v;
+  }
+  return { ok: true, fields: f };
 }
 
-function setColumn(fields: Record<string, FieldValue>, name: string, value: string): void {
-  if (value === '-' || value === '') return;
-  if (NUMERIC_COLUMNS.has(name)) {
-    const number = Number(value);
-    fields[name] = Number.isFinite(number) ? number : value;
-    return;
-  }
-  if (PORT_COLUMNS.has(name)) {
-    const open = value.indexOf('(');
-    if (open > 0 && value.endsWith(')')) {
-      fields[name] = Number(value.slice(open + 1, -1));
-      fields[name === 'srcPort' ? 'srcService' : 'dstService'] = value.slice(0, open);
-      return;
-    }
-    const number = Number(value);
-    fields[name] = Number.isFinite(number) ? number : value;
-    return;
-  }
-  fields[name] = value;
+/** Columns 0–5: sessions, MACs, EtherType, size (present in every row form). */
+function readLinkColumns(c: readonly string[], f: Record<string, FieldValue>): void {
+  let v = c[0] as string;
+  if (v !== '-' && v !== '') f.srcSession = v;
+  v = c[1] as string;
+  if (v !== '-' && v !== '') f.dstSession = v;
+  v = c[2] as string;
+  if (v !== '-' && v !== '') f.srcMac = v;
+  v = c[3] as string;
+  if (v !== '-' && v !== '') f.dstMac = v;
+  v = c[4] as string;
+  if (v !== '-' && v !== '') f.etherType = v;
+  v = c[5] as string;
+  if (v !== '-' && v !== '') f.packetSize = numberOrText(v);
+}
+
+function numberOrText(value: string): FieldValue {
+  const number = Number(value);
+  return Number.isFinite(number) ? number : value;
 }

@@ -127,19 +127,22 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
     message: string,
     fields: EventFields,
     extra: Pick<VpnEvent, 'hint' | 'reason'>,
-  ): VpnEvent => ({
-    id,
-    source: 'softether',
-    category,
-    severity,
-    time,
-    message,
-    raw,
-    fields,
-    origin: context.origin,
-    ...(extra.hint === undefined ? {} : { hint: extra.hint }),
-    ...(extra.reason === undefined ? {} : { reason: extra.reason }),
-  });
+  ): VpnEvent => {
+    const event: { -readonly [K in keyof VpnEvent]: VpnEvent[K] } = {
+      id,
+      source: 'softether',
+      category,
+      severity,
+      time,
+      message,
+      raw,
+      fields,
+      origin: context.origin,
+    };
+    if (extra.hint !== undefined) event.hint = extra.hint;
+    if (extra.reason !== undefined) event.reason = extra.reason;
+    return event;
+  };
 
   const correlate = (rowId: string, fields: Record<string, FieldValue>, time: number | null) => {
     if (RESTART_ROWS.has(rowId)) {
@@ -215,23 +218,13 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
       const time = header.time;
       if (header.csv === true || header.syslogType === 'PACKET_LOG' || streamKind === 'packet') {
         if (hub !== undefined) base.hub = hub;
-        const row = readPacketRow(header.message);
+        const row = readPacketRow(header.message, base);
         if (!row.ok) {
           return build(id, line, context, 'malformed', 'info', time, header.message, base, {
             reason: row.reason,
           });
         }
-        return build(
-          id,
-          line,
-          context,
-          'packet.record',
-          'info',
-          time,
-          header.message,
-          { ...base, ...row.fields },
-          {},
-        );
+        return build(id, line, context, 'packet.record', 'info', time, header.message, base, {});
       }
       const frame = readMessageFrame(header.message);
       const eventHub = frame.hub ?? frame.adminHub ?? hub;

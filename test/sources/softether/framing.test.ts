@@ -4,7 +4,11 @@ import {
   readHeader,
   readMessageFrame,
 } from '../../../src/sources/softether/framing.ts';
-import { readPacketRow, splitCsv } from '../../../src/sources/softether/packet-log.ts';
+import {
+  PACKET_COLUMNS,
+  readPacketRow,
+  splitCsv,
+} from '../../../src/sources/softether/packet-log.ts';
 
 describe('readHeader', () => {
   it('reads the file form in the given zone, with milliseconds', () => {
@@ -271,6 +275,18 @@ describe('packet-log rows', () => {
         packetSize: 60,
       },
     });
+  });
+
+  it('names the fields of a full row after the PACKET_COLUMNS table', () => {
+    const row = readPacketRow('a,b,c,d,e,1,g,h,i,2,k,3,4,5,o,p,q,r');
+    expect(row.ok && Object.keys(row.fields).sort()).toEqual(
+      [...PACKET_COLUMNS, 'clientIp'].sort(),
+    );
+  });
+
+  it('keeps a port it cannot read as text instead of dropping it', () => {
+    const row = readPacketRow('a,b,c,d,e,1,g,h,i,x(y),k,z,4,5,o,p');
+    expect(row.ok && row.fields).toMatchObject({ srcPort: 'y', srcService: 'x', dstPort: 'z' });
   });
 
   it('refuses a row with another column count, naming the count', () => {
