@@ -239,8 +239,9 @@ export function parseStreamName(stream: string | undefined): StreamInfo {
 }
 
 /**
- * The stream name the CLI gives a file inside a SoftEther log tree: the path
- * from the log directory on, without `.log` (`security_log/DEFAULT/sec_20250101`).
+ * The stream name the CLI gives a file inside a SoftEther log tree: the
+ * install directory (which names the server), then the path from the log
+ * directory on, without `.log` (`vpnserver/security_log/DEFAULT/sec_20250101`).
  * Undefined for files that are not in such a tree.
  */
 export function softetherStreamName(path: string): string | undefined {
@@ -252,7 +253,7 @@ export function softetherStreamName(path: string): string | undefined {
     if (kind === undefined) continue;
     const expectedDepth = kind === 'server' ? 1 : 2;
     if (segments.length - 1 - i !== expectedDepth) return undefined;
-    const rest = segments.slice(i);
+    const rest = segments.slice(i > 0 ? i - 1 : i);
     rest[rest.length - 1] = name.slice(0, -'.log'.length);
     return rest.join('/');
   }

@@ -183,13 +183,15 @@ describe('stream names', () => {
     expect(parseStreamName(undefined)).toEqual({});
   });
 
-  it('gives files in a SoftEther tree their path from the log directory', () => {
+  it('gives files in a SoftEther tree the install directory and their path from the log directory', () => {
     expect(softetherStreamName('/srv/vpnserver/security_log/DEFAULT/sec_20250101~01.log')).toBe(
-      'security_log/DEFAULT/sec_20250101~01',
+      'vpnserver/security_log/DEFAULT/sec_20250101~01',
     );
     expect(softetherStreamName('samples/softether/server_log/vpn_20250301.log')).toBe(
-      'server_log/vpn_20250301',
+      'softether/server_log/vpn_20250301',
     );
+    expect(softetherStreamName('server_log/vpn_20250301.log')).toBe('server_log/vpn_20250301');
+    expect(parseStreamName('vpnserver/server_log/vpn_20250301').server).toBe('vpnserver');
     expect(softetherStreamName('logs/sec_20250101.log')).toBeUndefined();
     expect(softetherStreamName('security_log/sec_20250101.log')).toBeUndefined();
     expect(softetherStreamName('server_log/notes.txt')).toBeUndefined();
