@@ -39,8 +39,11 @@ describe('tunnelwatch classify on a SoftEther tree', () => {
       .filter((line) => line !== '')
       .map((line) => JSON.parse(line) as Classified);
     expect(events.length).toBeGreaterThan(5);
-    for (const event of events)
+    for (const event of events) {
       expect(event.fields.hub, `${event.file}:${event.line}`).toBe('DEFAULT');
+      // The install directory names the server, the same in every log of the tree.
+      expect(event.fields.server, `${event.file}:${event.line}`).toBe('softether');
+    }
     expect(events.some((event) => event.category === 'packet.record')).toBe(true);
     expect(
       events.find(
