@@ -20,7 +20,7 @@ export interface CatalogRow {
   readonly severity: Severity;
   /** Anchored pattern over the message body; named groups become fields. */
   readonly pattern: RegExp;
-  /** Real message bodies: they define the index keys and are test data. */
+  /** Message bodies (real lines, or built from the string table): they define the index keys. */
   readonly examples: readonly string[];
   /** Short cause, lower case ASCII. */
   readonly title: string;
@@ -1053,6 +1053,149 @@ export const CATALOG: readonly CatalogRow[] = [
     title: 'ip address conflict',
     remediation:
       'Two sessions claim one IP address: a static address set by hand or address spoofing. Ask the user of the session to use DHCP.',
+  },
+  {
+    id: 'LS_CONNECTION_START_1_JA',
+    category: 'auth.attempt',
+    severity: 'info',
+    pattern:
+      /^クライアント \(IP アドレス (?<clientIp>[^,]+), ホスト名 "(?<hostName>[^"]*)", ポート番号 (?<clientPort>\d+)\) に対応するコネクション "(?<connectionId>[^"]+)" が作成されました。/,
+    examples: [
+      'クライアント (IP アドレス 203.0.113.44, ホスト名 "203.0.113.44", ポート番号 51000) に対応するコネクション "CID-21" が作成されました。',
+    ],
+    title: 'vpn connection opened',
+    remediation: 'Informational.',
+  },
+  {
+    id: 'LS_CONNECTION_ERROR_5_JA',
+    category: 'probe.bad_packet',
+    severity: 'info',
+    pattern: new RegExp(
+      `^${CID_JA} は理由 "(?<reason>.*)" \\(コード (?<errorCode>5)\\) で終了しました。`,
+    ),
+    examples: [
+      'コネクション "CID-40" は理由 "SoftEther VPN ソフトウェア以外のクライアントがポートに接続しました。" (コード 5) で終了しました。',
+    ],
+    title: 'non-vpn client on the vpn port',
+    remediation:
+      'Scanners and browsers hitting the VPN port; harmless alone. Many from one address are a scan: consider blocking it.',
+    docUrl: ADMIN_DOC,
+  },
+  {
+    id: 'LS_CONNECTION_ERROR_JA',
+    category: 'session.ended',
+    severity: 'info',
+    pattern: new RegExp(
+      `^${CID_JA} は理由 "(?<reason>.*)" \\(コード (?<errorCode>\\d+)\\) で終了しました。`,
+    ),
+    examples: [
+      'コネクション "CID-34" は理由 "ユーザー認証に失敗しました。" (コード 9) で終了しました。',
+    ],
+    title: 'connection terminated with an error',
+    remediation: 'The cause is in the reason field; it follows the hub event that explains it.',
+  },
+  {
+    id: 'LS_CONNECTION_END_1_JA',
+    category: 'session.ended',
+    severity: 'info',
+    pattern: new RegExp(`^${CID_JA} が終了しました。`),
+    examples: ['コネクション "CID-21" が終了しました。'],
+    title: 'connection closed',
+    remediation: 'Informational.',
+  },
+  {
+    id: 'LS_LISTENER_DOS_JA',
+    category: 'probe.bad_packet',
+    severity: 'info',
+    pattern:
+      /^TCP リスナー \(ポート (?<port>\d+)\) に対する DoS アタックを検出しました。接続元は IP アドレス (?<clientIp>[^,]+), ポート番号 (?<clientPort>\d+) です。/,
+    examples: [
+      'TCP リスナー (ポート 443) に対する DoS アタックを検出しました。接続元は IP アドレス 203.0.113.66, ポート番号 41000 です。このコネクションは強制切断します。',
+    ],
+    title: 'listener dos detected',
+    remediation:
+      'One address opened too many connections; block it at the firewall if it keeps coming back.',
+    docUrl: ADMIN_DOC,
+  },
+  {
+    id: 'LS_HUB_NOT_FOUND_JA',
+    category: 'access.denied',
+    severity: 'warning',
+    pattern: new RegExp(
+      `^${CID_JA}: クライアントが接続しようとした仮想 HUB "(?<requestedHub>[^"]*)" はサーバー上に存在しません。`,
+    ),
+    examples: [
+      'コネクション "CID-51": クライアントが接続しようとした仮想 HUB "VPNGATE" はサーバー上に存在しません。',
+    ],
+    title: 'hub not found',
+    remediation:
+      'A client asked for a hub that does not exist: a stale client profile, or someone guessing hub names.',
+  },
+  {
+    id: 'LS_IP_DENIED_JA',
+    category: 'access.denied',
+    severity: 'warning',
+    pattern: new RegExp(`^${CID_JA}: クライアントの接続元 IP アドレス "(?<clientIp>[^"]*)" は、`),
+    examples: [
+      'コネクション "CID-52": クライアントの接続元 IP アドレス "203.0.113.9" は、仮想 HUB に定義されている 接続元 IP 制限リストによって拒否されました。',
+    ],
+    title: 'source ip refused',
+    remediation:
+      'The hub ACL refused the address. Expected for blocked sources; if a real user, update the Source IP Address Limit List.',
+  },
+  {
+    id: 'LH_POLICY_ACCESS_NG_JA',
+    category: 'auth.failed',
+    severity: 'info',
+    pattern: new RegExp(
+      `^${CID_JA}: ユーザー "(?<user>.*)" はセキュリティポリシーによってアクセスが拒否されています。`,
+    ),
+    examples: [
+      'コネクション "CID-81": ユーザー "佐藤" はセキュリティポリシーによってアクセスが拒否されています。',
+    ],
+    fields: { reason: 'account disabled by security policy' },
+    title: 'disabled account used',
+    remediation:
+      'A disabled account tried to log in: a former user or a leaked credential. Confirm and delete the account if obsolete.',
+  },
+  {
+    id: 'LH_USER_EXPIRES_JA',
+    category: 'auth.failed',
+    severity: 'info',
+    pattern: new RegExp(
+      `^${CID_JA}: ユーザー "(?<user>.*)" の有効期限が切れており、アクセスが拒否されました。`,
+    ),
+    examples: [
+      'コネクション "CID-82": ユーザー "佐藤" の有効期限が切れており、アクセスが拒否されました。',
+    ],
+    fields: { reason: 'account expired' },
+    title: 'expired account used',
+    remediation: 'An expired account tried to log in; extend it if the user still needs access.',
+  },
+  {
+    id: 'LA_OK_JA',
+    category: 'admin.login_succeeded',
+    severity: 'info',
+    pattern: new RegExp(`^${CID_JA} が管理モードでのログインに成功しました。`),
+    examples: ['コネクション "CID-72" が管理モードでのログインに成功しました。'],
+    title: 'admin login',
+    remediation: 'Informational; unexpected admin logins deserve a question to the team.',
+    docUrl: ADMIN_DOC,
+  },
+  {
+    id: 'LE_DELETE_JA',
+    category: 'log.deleted',
+    severity: 'warning',
+    pattern:
+      /^ディスクの空き容量が (?<freeSpaceLimit>.+?) 未満になったため、古いファイル "(?<fileName>[^"]*)" を自動的に削除しました。/,
+    examples: [
+      'ディスクの空き容量が 100.0 MB 未満になったため、古いファイル "/usr/local/vpnserver/server_log/vpn_20250101.log" を自動的に削除しました。なお、削除を開始するディスクの最小空き容量は、設定ファイルの "AutoDeleteCheckDiskFreeSpaceMin" 項目で変更することができます。',
+    ],
+    fields: { auditKind: 'log-deleted' },
+    title: 'log files deleted for disk space',
+    remediation:
+      'Old logs were deleted because the disk is nearly full: audit evidence is being lost. Free disk space or ship logs off the host.',
+    docUrl: LOGGING_DOC,
   },
   {
     id: 'LA_ERROR_JA',

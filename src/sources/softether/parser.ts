@@ -64,6 +64,9 @@ const CONNECTION_END_ROWS: ReadonlySet<string> = new Set([
   'LS_CONNECTION_END_1',
   'LS_CONNECTION_ERROR',
   'LS_CONNECTION_ERROR_5',
+  'LS_CONNECTION_END_1_JA',
+  'LS_CONNECTION_ERROR_JA',
+  'LS_CONNECTION_ERROR_5_JA',
 ]);
 const SESSION_START_ROWS: ReadonlySet<string> = new Set(['LH_NEW_SESSION', 'LH_NEW_SESSION_JA']);
 const SESSION_END_ROWS: ReadonlySet<string> = new Set(['LH_END_SESSION', 'LH_END_SESSION_JA']);

@@ -504,6 +504,74 @@ const ROW_CASES: Readonly<Record<string, RowCase>> = {
     category: 'network.conflict',
     fields: { assignedIp: '192.168.30.10', conflictSessionId: 'SID-ALICE-3' },
   },
+  LS_CONNECTION_START_1_JA: {
+    message:
+      'クライアント (IP アドレス 203.0.113.44, ホスト名 "203.0.113.44", ポート番号 51000) に対応するコネクション "CID-21" が作成されました。',
+    category: 'auth.attempt',
+    fields: { clientIp: '203.0.113.44', clientPort: 51000, connectionId: 'CID-21' },
+  },
+  LS_CONNECTION_ERROR_5_JA: {
+    message:
+      'コネクション "CID-40" は理由 "SoftEther VPN ソフトウェア以外のクライアントがポートに接続しました。" (コード 5) で終了しました。',
+    category: 'probe.bad_packet',
+    fields: { connectionId: 'CID-40', errorCode: 5 },
+  },
+  LS_CONNECTION_ERROR_JA: {
+    message:
+      'コネクション "CID-34" は理由 "ユーザー認証に失敗しました。" (コード 9) で終了しました。',
+    category: 'session.ended',
+    fields: { connectionId: 'CID-34', errorCode: 9, reason: 'ユーザー認証に失敗しました。' },
+  },
+  LS_CONNECTION_END_1_JA: {
+    message: 'コネクション "CID-21" が終了しました。',
+    category: 'session.ended',
+    fields: { connectionId: 'CID-21' },
+  },
+  LS_LISTENER_DOS_JA: {
+    message:
+      'TCP リスナー (ポート 443) に対する DoS アタックを検出しました。接続元は IP アドレス 203.0.113.66, ポート番号 41000 です。このコネクションは強制切断します。',
+    category: 'probe.bad_packet',
+    fields: { port: 443, clientIp: '203.0.113.66', clientPort: 41000 },
+  },
+  LS_HUB_NOT_FOUND_JA: {
+    message:
+      'コネクション "CID-51": クライアントが接続しようとした仮想 HUB "VPNGATE" はサーバー上に存在しません。',
+    category: 'access.denied',
+    fields: { connectionId: 'CID-51', requestedHub: 'VPNGATE' },
+  },
+  LS_IP_DENIED_JA: {
+    message:
+      'コネクション "CID-52": クライアントの接続元 IP アドレス "203.0.113.9" は、仮想 HUB に定義されている 接続元 IP 制限リストによって拒否されました。',
+    category: 'access.denied',
+    fields: { connectionId: 'CID-52', clientIp: '203.0.113.9' },
+  },
+  LH_POLICY_ACCESS_NG_JA: {
+    message:
+      'コネクション "CID-81": ユーザー "佐藤" はセキュリティポリシーによってアクセスが拒否されています。',
+    category: 'auth.failed',
+    fields: { user: '佐藤', reason: 'account disabled by security policy' },
+  },
+  LH_USER_EXPIRES_JA: {
+    message:
+      'コネクション "CID-82": ユーザー "佐藤" の有効期限が切れており、アクセスが拒否されました。',
+    category: 'auth.failed',
+    fields: { user: '佐藤', reason: 'account expired' },
+  },
+  LA_OK_JA: {
+    message: 'コネクション "CID-72" が管理モードでのログインに成功しました。',
+    category: 'admin.login_succeeded',
+    fields: { connectionId: 'CID-72' },
+  },
+  LE_DELETE_JA: {
+    message:
+      'ディスクの空き容量が 100.0 MB 未満になったため、古いファイル "/usr/local/vpnserver/server_log/vpn_20250101.log" を自動的に削除しました。',
+    category: 'log.deleted',
+    fields: {
+      fileName: '/usr/local/vpnserver/server_log/vpn_20250101.log',
+      freeSpaceLimit: '100.0 MB',
+      auditKind: 'log-deleted',
+    },
+  },
   LA_ERROR_JA: {
     message:
       'コネクション "CID-70" は管理モードにログインできませんでした。アクセスが拒否されました。 (エラーコード 12)',

@@ -54,6 +54,23 @@ describe('SoftEther parser: correlation', () => {
     expect(failed?.fields.clientIp).toBe('198.51.100.1');
   });
 
+  it('correlates Japanese-language logs the same way', () => {
+    const parser = createSoftetherParser({ stream: 'vpnserver/server_log/vpn_20250301' });
+    const [, failed, , after] = feed(parser, [
+      '2025-03-01 10:00:00.010 クライアント (IP アドレス 203.0.113.50, ホスト名 "203.0.113.50", ポート番号 40000) に対応するコネクション "CID-10" が作成されました。',
+      '2025-03-01 10:00:01.260 [HUB "営業部"] コネクション "CID-10": ユーザー認証に失敗しました。提示されたユーザー名は "山田" でした。',
+      '2025-03-01 10:00:01.262 コネクション "CID-10" は理由 "ユーザー認証に失敗しました。" (コード 9) で終了しました。',
+      '2025-03-01 10:00:02.000 [HUB "営業部"] コネクション "CID-10": ユーザー認証に失敗しました。提示されたユーザー名は "山田" でした。',
+    ]);
+    expect(failed?.fields).toMatchObject({
+      hub: '営業部',
+      user: '山田',
+      clientIp: '203.0.113.50',
+      server: 'vpnserver',
+    });
+    expect(after?.fields.clientIp).toBeUndefined();
+  });
+
   it('gives session end the user, address, bytes and duration', () => {
     const parser = createSoftetherParser({ stream: 'security_log/営業部/sec_20250301' });
     const events = feed(parser, [
