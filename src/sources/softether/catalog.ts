@@ -1302,8 +1302,11 @@ export function catalogKey(body: string): string {
   return `${marker}|${words.join(' ')}`;
 }
 
-/** The catalog indexed by key; admin rows under `A` + key. */
-const INDEX: ReadonlyMap<string, readonly CatalogRow[]> = (() => {
+/**
+ * The catalog indexed by `catalogKey`; admin rows under `A` + key. A line is
+ * tested against one bucket (two for admin lines), whatever the table size.
+ */
+export const CATALOG_INDEX: ReadonlyMap<string, readonly CatalogRow[]> = (() => {
   const index = new Map<string, CatalogRow[]>();
   for (const row of CATALOG) {
     for (const example of row.examples) {
@@ -1332,10 +1335,10 @@ export interface CatalogMatch {
 export function classifyBody(body: string, admin: boolean): CatalogMatch | undefined {
   const key = catalogKey(body);
   if (admin) {
-    const match = matchBucket(INDEX.get(`A${key}`), body);
+    const match = matchBucket(CATALOG_INDEX.get(`A${key}`), body);
     if (match !== undefined) return match;
   }
-  const match = matchBucket(INDEX.get(key), body);
+  const match = matchBucket(CATALOG_INDEX.get(key), body);
   if (match !== undefined) return match;
   if (admin && ADMIN_FALLBACK !== undefined) return { row: ADMIN_FALLBACK, fields: {} };
   return undefined;

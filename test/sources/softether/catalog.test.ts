@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Category, EventFields } from '../../../src/model.ts';
-import { CATALOG, catalogKey, classifyBody } from '../../../src/sources/softether/catalog.ts';
+import {
+  CATALOG,
+  CATALOG_INDEX,
+  catalogKey,
+  classifyBody,
+} from '../../../src/sources/softether/catalog.ts';
 import { createSoftetherParser } from '../../../src/sources/softether/parser.ts';
 
 interface RowCase {
@@ -634,6 +639,12 @@ describe('SoftEther catalog', () => {
       expect(row.title, row.id).toMatch(/^[a-z0-9 .\-/]+$/);
       expect(row.remediation.length, row.id).toBeGreaterThan(10);
     }
+  });
+
+  it('tests a line against a handful of rows at most, not the whole table', () => {
+    const largest = Math.max(...[...CATALOG_INDEX.values()].map((bucket) => bucket.length));
+    expect(largest).toBeLessThanOrEqual(4);
+    expect(CATALOG_INDEX.size).toBeGreaterThan(CATALOG.length / 2);
   });
 
   it('keys a message by its first words, quoted names collapsed and ids reduced', () => {
