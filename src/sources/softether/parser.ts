@@ -10,7 +10,8 @@
  *   duration.
  *
  * Hub events carry `fields.duplicateKey`, identical for the server-log copy
- * (`[HUB "x"] …`) and the security-log copy of the same event.
+ * (`[HUB "x"] …`) and the security-log copy of the same event, also when both
+ * copies come in one stream (foreground mode).
  */
 import type {
   Category,
@@ -73,10 +74,15 @@ const SESSION_END_ROWS: ReadonlySet<string> = new Set(['LH_END_SESSION', 'LH_END
 /** A server restart reuses CID numbers: forget everything. */
 const RESTART_ROWS: ReadonlySet<string> = new Set(['LS_START_1']);
 
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
+function remember<V>(
+  map: Map<string, V>,
+  key: string,
+  value: V,
+  limit: number = CORRELATION_LIMIT,
+): void {
   map.delete(key);
   map.set(key, value);
-  if (map.size > CORRELATION_LIMIT) {
+  if (map.size > limit) {
     const oldest = map.keys().next().value;
     if (oldest !== undefined) map.delete(oldest);
   }
@@ -94,14 +100,17 @@ export function fnv1a(text: string): string {
 
 /**
  * The key that makes the server-log and security-log copies of a hub event
- * one event: hub, the second it was logged (the two copies are enqueued
+ * one event: the second it was logged (the two copies are enqueued
  * microseconds apart, so a millisecond boundary can fall between them; a
  * second boundary almost never does) and a hash of the message as the
- * security log holds it.
+ * security log holds it (which names the connection, session or hub).
  */
-export function hubDuplicateKey(hub: string, time: number, hubMessage: string): string {
-  return `softether:${hub}:${Math.floor(time / 1000)}:${fnv1a(hubMessage)}`;
+export function hubCopyKey(time: number, hubMessage: string): string {
+  return `softether:${Math.floor(time / 1000)}:${fnv1a(hubMessage)}`;
 }
+
+/** `[HUB]` copies remembered in a mixed stream to give the bare copy its hub. */
+const RECENT_HUB_COPIES = 1024;
 
 /** Creates a parser for one SoftEther stream (one log file or log stream). */
 export function createSoftetherParser(options: ParserOptions): StreamParser {
@@ -111,6 +120,7 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
   const cache = newSecondCache();
   const connections = new Map<string, ConnectionInfo>();
   const sessions = new Map<string, SessionInfo>();
+  const recentHubCopies = new Map<string, string>();
   let sequence = 0;
 
   const eventId = (context: LineContext): string => {
@@ -239,12 +249,22 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
       if (frame.clientPort !== undefined) fields.clientPort = frame.clientPort;
       if (frame.serverIp !== undefined) fields.serverIp = frame.serverIp;
       if (frame.serverPort !== undefined) fields.serverPort = frame.serverPort;
-      const isHubEvent =
-        frame.hub !== undefined ||
+      // A stream that is neither a named log nor syslog may mix the server
+      // and security logs (foreground mode writes every log to stdout).
+      const mixed = streamKind === undefined && header.syslogType === undefined;
+      if (frame.hub !== undefined) {
+        const key = hubCopyKey(time, frame.hubMessage);
+        fields.duplicateKey = key;
+        if (mixed) remember(recentHubCopies, key, frame.hub, RECENT_HUB_COPIES);
+      } else if (
+        mixed ||
         header.syslogType === 'SECURITY_LOG' ||
-        (streamKind === 'security' && header.syslogType === undefined);
-      if (isHubEvent && eventHub !== undefined) {
-        fields.duplicateKey = hubDuplicateKey(eventHub, time, frame.hubMessage);
+        (streamKind === 'security' && header.syslogType === undefined)
+      ) {
+        const key = hubCopyKey(time, frame.hubMessage);
+        fields.duplicateKey = key;
+        const copyHub = mixed ? recentHubCopies.get(key) : undefined;
+        if (copyHub !== undefined && fields.hub === undefined) fields.hub = copyHub;
       }
       const match = classifyBody(frame.body, frame.rpc !== undefined);
       if (match === undefined) {

@@ -142,7 +142,7 @@ describe('SoftEther parser: the same hub event in two logs', () => {
       '2025-03-01 10:31:12.501 Administration mode [RPC-3] (Virtual Hub "DEFAULT"): The log save setting has been changed.',
     ]);
     // Assess: same key although the copies were stamped a millisecond apart.
-    expect(fromServer?.fields.duplicateKey).toMatch(/^softether:DEFAULT:\d+:[0-9a-f]{8}$/);
+    expect(fromServer?.fields.duplicateKey).toMatch(/^softether:\d+:[0-9a-f]{8}$/);
     expect(fromSecurity?.fields.duplicateKey).toBe(fromServer?.fields.duplicateKey);
     expect(fromSecurity?.fields.hub).toBe('DEFAULT');
   });
@@ -158,6 +158,20 @@ describe('SoftEther parser: the same hub event in two logs', () => {
     expect(serverOnly?.fields.duplicateKey).toBeUndefined();
   });
 
+  it('pairs the two copies when one stream mixes the logs (foreground mode), in either order', () => {
+    const parser = createSoftetherParser({ stream: 'vpnserver-container' });
+    const [hubFirst, bareSecond, bareFirst, hubSecond] = feed(parser, [
+      '2025-03-01 10:00:01.260 [HUB "DEFAULT"] Connection "CID-10": User authentication failed. The user name that has been provided was "admin".',
+      '2025-03-01 10:00:01.260 Connection "CID-10": User authentication failed. The user name that has been provided was "admin".',
+      '2025-03-01 10:00:02.100 Connection "CID-11": User authentication failed. The user name that has been provided was "root".',
+      '2025-03-01 10:00:02.101 [HUB "DEFAULT"] Connection "CID-11": User authentication failed. The user name that has been provided was "root".',
+    ]);
+    expect(bareSecond?.fields.duplicateKey).toBe(hubFirst?.fields.duplicateKey);
+    expect(bareSecond?.fields.hub).toBe('DEFAULT');
+    expect(hubSecond?.fields.duplicateKey).toBe(bareFirst?.fields.duplicateKey);
+    expect(hubFirst?.fields.duplicateKey).not.toBe(hubSecond?.fields.duplicateKey);
+  });
+
   it('gives syslog security lines a key and takes the hub from the syslog header', () => {
     const parser = createSoftetherParser({ stream: 'syslog' });
     const [event] = feed(parser, [
@@ -168,7 +182,7 @@ describe('SoftEther parser: the same hub event in two logs', () => {
       server: 'vpn1',
       clientIp: '203.0.113.50',
     });
-    expect(event?.fields.duplicateKey).toMatch(/^softether:DEFAULT:/);
+    expect(event?.fields.duplicateKey).toMatch(/^softether:\d+:/);
   });
 });
 
