@@ -208,7 +208,9 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
     source: 'softether',
     parse(line: string, context: LineContext): VpnEvent {
       const id = eventId(context);
-      const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+      let text = line.endsWith('\r') ? line.slice(0, -1) : line;
+      // A UTF-8 byte order mark at the start of a file.
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       const header = readHeader(text, timeZone, cache);
       const base: Record<string, FieldValue> = {};
       const hub = header.hub ?? stream.hub;

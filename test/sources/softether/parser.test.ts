@@ -224,6 +224,14 @@ describe('SoftEther parser: streams, ids and broken lines', () => {
     expect(parser.parse(line, { origin: { stream: 's', line: 8 } }).id).toBe('s:8');
   });
 
+  it('ignores a byte order mark at the start of a file', () => {
+    const parser = createSoftetherParser({});
+    const [event] = feed(parser, [
+      '\uFEFF2025-03-01 08:59:58.101 The SoftEther VPN Server has been started.',
+    ]);
+    expect(event?.category).toBe('server.started');
+  });
+
   it('reads local time in the parser time zone and strips CR', () => {
     const parser = createSoftetherParser({ timeZone: 'Asia/Tokyo' });
     const [event] = feed(parser, [
