@@ -45,6 +45,7 @@ const NUMERIC_GROUPS: ReadonlySet<string> = new Set([
   'errorCode',
   'bytesOut',
   'bytesIn',
+  'build',
   'ruleCount',
   'maxSessions',
   'timeoutSeconds',
@@ -74,6 +75,17 @@ export const CATALOG: readonly CatalogRow[] = [
     remediation:
       'Expected after a deploy or reboot; if unplanned, look for a crash or an administrator restart just before.',
     docUrl: ADMIN_DOC,
+  },
+  {
+    id: 'LS_START_2',
+    category: 'server.started',
+    severity: 'info',
+    pattern:
+      /^(?<product>(?:SoftEther|PacketiX|UT-VPN) VPN (?:Server|Bridge)[^,]*?) Ver (?<version>[\d.]+), Build (?<build>\d+)/,
+    examples: ['SoftEther VPN Server (64 bit) Ver 4.43, Build 9799, rtm (English)'],
+    title: 'vpn server version',
+    remediation:
+      'Informational: 4.x is the Stable edition (auth failures without the client address), 5.x the Developer edition.',
   },
   {
     id: 'LS_END_2',

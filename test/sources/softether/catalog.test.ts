@@ -22,6 +22,11 @@ const ROW_CASES: Readonly<Record<string, RowCase>> = {
     category: 'server.started',
     fields: {},
   },
+  LS_START_2: {
+    message: 'SoftEther VPN Server (64 bit) Ver 4.43, Build 9799, rtm (English)',
+    category: 'server.started',
+    fields: { product: 'SoftEther VPN Server (64 bit)', version: '4.43', build: 9799 },
+  },
   LS_END_2: {
     message: 'The Server Engine shutdown processing has started.',
     category: 'server.stopped',
