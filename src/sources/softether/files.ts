@@ -66,15 +66,20 @@ export function parseLogFileName(name: string): LogFileName | undefined {
   const match = FILE_NAME.exec(name);
   if (match === null) return undefined;
   const [, prefix = '', year, month, day, hour, minute, second, split] = match;
-  let period: RotationPeriod;
-  if (year === undefined) period = 'none';
-  else if (day === undefined) period = hour === undefined ? 'month' : 'none';
-  else if (hour === undefined) period = 'day';
-  else if (minute === undefined) period = 'hour';
-  else if (second === undefined) period = 'minute';
-  else period = 'second';
-  // `_YYYYMM_HH` is not a name SoftEther writes.
-  if (year !== undefined && day === undefined && hour !== undefined) return undefined;
+  // `_YYYYMM_hh` is not a name SoftEther writes.
+  if (day === undefined && hour !== undefined) return undefined;
+  const period: RotationPeriod =
+    year === undefined
+      ? 'none'
+      : day === undefined
+        ? 'month'
+        : hour === undefined
+          ? 'day'
+          : minute === undefined
+            ? 'hour'
+            : second === undefined
+              ? 'minute'
+              : 'second';
   const start: PeriodStart | null =
     year === undefined
       ? null

@@ -26,7 +26,7 @@ export interface LineHeader {
   readonly host?: string;
   /** Syslog form: the hub named in the header. */
   readonly hub?: string;
-  /** Packet-log row: the text after `date,time,`. */
+  /** True for a packet-log row (`date,time,…`); `message` is then the CSV after `date,time,`. */
   readonly csv?: boolean;
 }
 
