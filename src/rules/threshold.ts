@@ -382,7 +382,7 @@ interface CooldownRuleSpec {
   scope(
     event: VpnEvent,
   ): (Scope & { readonly cooldownId?: string; readonly cause: string }) | undefined;
-  summary(event: VpnEvent, scope: Scope): string;
+  summary(event: VpnEvent, scope: Scope & { readonly cause: string }): string;
   remediation(event: VpnEvent): string;
 }
 
@@ -534,7 +534,7 @@ export const adminAuditRule: CategoryScopedRule = cooldownRule({
     const who = user === undefined ? '' : ` by ${quoted(user)}`;
     return event.category === 'log.deleted'
       ? `Log files were deleted ${scope.label}: the audit trail is shorter than configured.`
-      : `An administrative change that weakens logging or access ${scope.label}${who}.`;
+      : `${scope.cause} ${scope.label}${who}: an administrative change that weakens logging or access.`;
   },
   remediation(event) {
     return event.category === 'log.deleted'

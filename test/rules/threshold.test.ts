@@ -218,6 +218,9 @@ describe('admin.audit', () => {
       severity: 'warning',
       key: 'softether:server:vpn1:hub:HUB1',
     });
+    expect(result.alerts[0]?.summary).toBe(
+      'Log settings changed on vpn1 hub "HUB1": an administrative change that weakens logging or access.',
+    );
   });
 
   it('reports each weakening kind once per cooldown', async () => {
