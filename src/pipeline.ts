@@ -30,8 +30,8 @@ import {
 } from './model.ts';
 import { rulesByCategory } from './rules/category-scope.ts';
 import { ALL_RULES } from './rules/index.ts';
+import { keyPart } from './rules/key-part.ts';
 import type { AlertDraft, Rule, RuleContext, StateView } from './rules/rule.ts';
-import { keyPart } from './rules/threshold.ts';
 import { SOURCE_DEFINITIONS } from './sources/index.ts';
 
 /** One raw log line (or JSON record) as read. */
@@ -207,9 +207,8 @@ interface ParseCounts {
 }
 
 /**
- * Parses one batch lazily, line by line, with one parser for the stream:
- * events are produced when the merge needs them, so a large input is never
- * held in memory as events all at once.
+ * Parses one batch line by line, with one parser for the stream, one event
+ * ahead of the merge that consumes it.
  */
 class StreamCursor {
   private index = 0;

@@ -11,7 +11,6 @@
  * State keys start with the rule id; key parts taken from logs (user names,
  * addresses) are bounded in length (`keyPart`).
  */
-import { createHash } from 'node:crypto';
 import type {
   AlertSubject,
   Category,
@@ -23,6 +22,7 @@ import type {
 } from '../model.ts';
 import type { CategoryScopedRule } from './category-scope.ts';
 import { activeCooldown, inCooldown, startCooldown } from './cooldown.ts';
+import { keyPart } from './key-part.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
 import {
   DEFAULT_WINDOW_MAX_ENTRIES,
@@ -34,15 +34,6 @@ import {
 const MINUTE_MS = 60_000;
 /** What `keys()` returns for an event a rule ignores (shared: no allocation per event). */
 const NO_KEYS: readonly string[] = Object.freeze([]);
-/** Longest part of a state key taken from a log, characters. */
-const MAX_KEY_PART = 128;
-
-/** A log-derived key part, bounded: long values keep a prefix and a hash. */
-export function keyPart(value: string): string {
-  if (value.length <= MAX_KEY_PART) return value;
-  const digest = createHash('sha256').update(value).digest('hex').slice(0, 16);
-  return `${value.slice(0, MAX_KEY_PART - 17)}#${digest}`;
-}
 
 function settings(config: RulesConfig, id: ThresholdRuleId): RuleSettings {
   return config.rules[id];
