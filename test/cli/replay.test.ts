@@ -91,6 +91,14 @@ describe('tunnelwatch replay --json', () => {
     );
   });
 
+  it('replays a file given twice once, counting the repeats as duplicates', async () => {
+    const once = await runCli(['replay', '--json', join(dir, 'gw1.log')]);
+    const twice = await runCli(['replay', '--json', join(dir, 'gw1.log'), join(dir, 'gw1.log')]);
+    expect(twice.stdout).toEqual(once.stdout);
+    const human = await runCli(['replay', join(dir, 'gw1.log'), join(dir, 'gw1.log')]);
+    expect(human.stdout.join('\n')).toContain('Duplicates 6');
+  });
+
   it('applies --config FILE', async () => {
     const { stdout } = await runCli([
       'replay',
