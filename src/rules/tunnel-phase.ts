@@ -33,7 +33,7 @@ export function tunnelOf(event: VpnEvent): TunnelId | undefined {
 
 function effectOf(state: string | undefined): 'up' | 'down' | 'keep' | undefined {
   if (typeof state !== 'string') return undefined;
-  return PHASE_STATE_EFFECT[state.toLowerCase()] ?? 'keep';
+  return PHASE_STATE_EFFECT[state] ?? PHASE_STATE_EFFECT[state.toLowerCase()] ?? 'keep';
 }
 
 /**

@@ -404,9 +404,29 @@ export const tunnelIncidentRule: Rule = {
     if (tunnel === undefined) return;
     const previous = context.state.get<TunnelState>(tunnelStateKey(tunnel));
     const time = event.time ?? previous?.updatedAt ?? 0;
+    if (changesNothing(event, previous, time, context)) return;
     new TunnelStep(tunnel, event, context, previous, time).run();
   },
 };
+
+/**
+ * The fast path for healthy traffic: true when `event` can neither change the
+ * tunnel's phase, end flapping, raise or fold a cause, nor refresh the entry.
+ */
+function changesNothing(
+  event: VpnEvent,
+  previous: TunnelState | undefined,
+  time: number,
+  context: RuleContext,
+): boolean {
+  if (previous === undefined || previous.incident?.rule === 'tunnel.flapping') return false;
+  if (time - previous.updatedAt >= STATE_REFRESH_MS) return false;
+  const observed = observedTunnelPhase(event.fields);
+  if (observed !== undefined && observed !== previous.phase) return false;
+  if (!isAwsS2sCategory(event.category)) return true;
+  const severity = causeSeverity(event, context.config);
+  return severity !== 'critical' && severity !== 'warning';
+}
 
 /**
  * Every aws-s2s incident rule, in the order the pipeline applies them to each
