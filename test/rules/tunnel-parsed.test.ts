@@ -121,6 +121,21 @@ describe('tunnel rules on parsed aws-s2s records', () => {
     expect(drafts[0]?.remediation).toBe(events[1]?.hint?.remediation);
   });
 
+  it('a record whose message the catalog does not know still brings the tunnel up by its states', () => {
+    const events = parse([
+      tunnelRecord(IP_A, 0, DPD, 'down'),
+      tunnelRecord(IP_A, 3, 'AWS tunnel is sending DPD request', 'established'),
+    ]);
+
+    const { drafts } = runRules(events);
+
+    expect(events[1]?.category).toBe('unclassified');
+    expect(summaryOf(drafts)).toEqual([
+      'tunnel.down opened dpd.timeout',
+      'tunnel.down resolved dpd.timeout',
+    ]);
+  });
+
   it('a PSK mismatch every 30 s for 20 minutes after the tunnel went down pages at most twice', () => {
     const lines = [
       tunnelRecord(IP_A, 0, '', 'established'),
