@@ -13,6 +13,7 @@ import type {
   Severity,
   VpnEvent,
 } from '../../src/model.ts';
+import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 import type { AlertDraft, Rule, RuleContext, StateView } from '../../src/rules/rule.ts';
 import { tunnelRules } from '../../src/rules/tunnel.ts';
 
@@ -26,22 +27,8 @@ export const TUNNEL_A = '203.0.113.10';
 export const TUNNEL_B = '203.0.113.20';
 export const NEIGHBOR = '169.254.50.85';
 
-/** TAXONOMY.md defaults, spelled out so the tests do not depend on another module's defaults. */
-export const TEST_CONFIG: RulesConfig = {
-  rules: {
-    'tunnel.down': { enabled: true, severity: 'critical', causeLookbackMinutes: 5 },
-    'tunnel.flapping': { enabled: true, severity: 'critical', threshold: 3, windowMinutes: 30 },
-    'vpn.all_tunnels_down': { enabled: true, severity: 'critical' },
-    'bgp.session_down': { enabled: true, severity: 'critical' },
-    'auth.bruteforce': { enabled: true },
-    'probe.scan': { enabled: true },
-    'cert.problem': { enabled: true },
-    'admin.bruteforce': { enabled: true },
-    'admin.audit': { enabled: true },
-    'network.conflict': { enabled: true },
-  },
-  cause: { enabled: true, cooldownMinutes: 60 },
-};
+/** The shipped defaults (TAXONOMY.md), which the scenarios are written against. */
+export const TEST_CONFIG: RulesConfig = DEFAULT_RULES_CONFIG;
 
 interface CatalogRow {
   readonly message: string;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RulesConfig } from '../../src/model.ts';
 import { MAX_EVIDENCE_LINES } from '../../src/rules/incident.ts';
 import { tunnelIncidentRule, tunnelRules } from '../../src/rules/tunnel.ts';
+import { tunnelRuleSettings } from '../../src/rules/tunnel-settings.ts';
 import {
   down,
   MINUTE,
@@ -539,6 +540,33 @@ describe('vpn.all_tunnels_down', () => {
     expect(drafts.filter((d) => d.rule === 'vpn.all_tunnels_down').map((d) => d.key)).toEqual([
       'aws-s2s:vpn:vpn-0fff',
     ]);
+  });
+});
+
+describe('settings', () => {
+  it('reads TAXONOMY.md defaults from DEFAULT_RULES_CONFIG and falls back to them', () => {
+    const partial = {
+      ...TEST_CONFIG,
+      rules: {
+        ...TEST_CONFIG.rules,
+        'tunnel.down': { enabled: true },
+        'tunnel.flapping': { enabled: true },
+      },
+      cause: { enabled: true },
+    } as RulesConfig;
+
+    for (const config of [TEST_CONFIG, partial]) {
+      expect(tunnelRuleSettings(config)).toMatchObject({
+        causeLookbackMs: 5 * MINUTE,
+        flappingThreshold: 3,
+        flappingWindowMs: 30 * MINUTE,
+        causeCooldownMs: 60 * MINUTE,
+        tunnelDownSeverity: 'critical',
+        flappingSeverity: 'critical',
+        allTunnelsDownSeverity: 'critical',
+        bgpSessionDownSeverity: 'critical',
+      });
+    }
   });
 });
 
