@@ -22,8 +22,8 @@ import { type CauseExplanation, causeSeverity, explainCause } from './cause.ts';
 import { formatDuration } from './duration.ts';
 import { evidenceLine } from './incident.ts';
 import type { Rule, RuleContext } from './rule.ts';
+import { type TunnelId, tunnelOf } from './tunnel-identity.ts';
 import { bgpAlertKey, bgpStateKey } from './tunnel-keys.ts';
-import { type TunnelId, tunnelOf } from './tunnel-phase.ts';
 import { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } from './tunnel-settings.ts';
 
 /** A warning or critical BGP event remembered to explain a session that goes down shortly after. */

@@ -4,7 +4,7 @@
  * TAXONOMY.md (`aws-s2s:tunnel:<vpn>:<ip>` …).
  */
 import type { Category } from '../model.ts';
-import type { TunnelId } from './tunnel-phase.ts';
+import type { TunnelId } from './tunnel-identity.ts';
 
 /** State of one tunnel: phase, down transitions, open incident, cause cooldowns. */
 export function tunnelStateKey(tunnel: TunnelId): string {

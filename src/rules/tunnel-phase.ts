@@ -1,18 +1,11 @@
 /**
- * What an aws-s2s record says about its tunnel: which tunnel it is about
- * (VPN connection id + outside IP) and whether its IKE phase states make the
- * tunnel up, down, or leave it as it was (TAXONOMY.md, "Tunnel incidents").
+ * What an aws-s2s record says about its tunnel: whether its IKE phase states
+ * make the tunnel up, down, or leave it as it was (TAXONOMY.md, "Tunnel incidents").
  */
-import type { EventFields, VpnEvent } from '../model.ts';
+import type { EventFields } from '../model.ts';
 
 /** A tunnel's state as the incident rules see it. */
 export type TunnelPhase = 'up' | 'down';
-
-/** A tunnel's identity: the VPN connection id and the tunnel's AWS-side outside IPv4 address. */
-export interface TunnelId {
-  readonly vpnConnectionId: string;
-  readonly tunnelIp: string;
-}
 
 /** Effect of one IKE phase state value (lowercased) on the tunnel. */
 const PHASE_STATE_EFFECT: Readonly<Record<string, 'up' | 'down' | 'keep'>> = {
@@ -21,15 +14,6 @@ const PHASE_STATE_EFFECT: Readonly<Record<string, 'up' | 'down' | 'keep'>> = {
   negotiating: 'keep',
   down: 'down',
 };
-
-/** The tunnel an event is about, or undefined when it is not an aws-s2s event naming both. */
-export function tunnelOf(event: VpnEvent): TunnelId | undefined {
-  if (event.source !== 'aws-s2s') return undefined;
-  const { vpnConnectionId, tunnelIp } = event.fields;
-  if (typeof vpnConnectionId !== 'string' || vpnConnectionId === '') return undefined;
-  if (typeof tunnelIp !== 'string' || tunnelIp === '') return undefined;
-  return { vpnConnectionId, tunnelIp };
-}
 
 function effectOf(state: string | undefined): 'up' | 'down' | 'keep' | undefined {
   if (typeof state !== 'string') return undefined;

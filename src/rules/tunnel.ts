@@ -18,8 +18,9 @@ import { type CauseExplanation, causeSeverity, explainCause, isAwsS2sCategory } 
 import { formatDuration } from './duration.ts';
 import { evidenceLine, type Incident, openIncident, withEvidence } from './incident.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
-import { causeAlertKey, tunnelAlertKey, tunnelStateKey } from './tunnel-keys.ts';
-import { observedTunnelPhase, type TunnelId, type TunnelPhase, tunnelOf } from './tunnel-phase.ts';
+import { type Tunnel, tunnelOf } from './tunnel-identity.ts';
+import { causeAlertKey } from './tunnel-keys.ts';
+import { observedTunnelPhase, type TunnelPhase } from './tunnel-phase.ts';
 import {
   STATE_REFRESH_MS,
   STATE_RETENTION_MS,
@@ -73,7 +74,7 @@ class TunnelStep {
   private readonly critical: boolean;
 
   constructor(
-    private readonly tunnel: TunnelId,
+    private readonly tunnel: Tunnel,
     private readonly event: VpnEvent,
     private readonly context: RuleContext,
     private readonly previous: TunnelState | undefined,
@@ -118,7 +119,7 @@ class TunnelStep {
       rule: 'tunnel.flapping',
       status: 'resolved',
       severity: this.settings.flappingSeverity,
-      key: tunnelAlertKey(this.tunnel),
+      key: this.tunnel.alertKey,
       explanation: incident.explanation,
       summary: `${this.tunnelName()} has had no up/down transition for ${formatDuration(this.time - quietSince)}; it is ${phase ?? 'in an unknown state'} now.`,
       evidence: [...incident.evidence, evidenceLine(this.event.raw)],
@@ -216,7 +217,7 @@ class TunnelStep {
       rule: 'tunnel.down',
       status: 'opened',
       severity: this.settings.tunnelDownSeverity,
-      key: tunnelAlertKey(this.tunnel),
+      key: this.tunnel.alertKey,
       explanation: cause.explanation,
       summary: `${this.tunnelName()} is down: ${cause.explanation.cause}.`,
       evidence: incident.evidence,
@@ -231,7 +232,7 @@ class TunnelStep {
       rule: 'tunnel.down',
       status: 'resolved',
       severity: this.settings.tunnelDownSeverity,
-      key: tunnelAlertKey(this.tunnel),
+      key: this.tunnel.alertKey,
       explanation: incident.explanation,
       summary: `${this.tunnelName()} is up again after ${formatDuration(this.time - incident.openedAt)} (it went down: ${incident.explanation.cause}).`,
       evidence,
@@ -255,7 +256,7 @@ class TunnelStep {
       rule: 'tunnel.flapping',
       status: 'opened',
       severity: this.settings.flappingSeverity,
-      key: tunnelAlertKey(this.tunnel),
+      key: this.tunnel.alertKey,
       explanation: cause.explanation,
       summary: `${this.tunnelName()} went down ${this.work.downTransitions.length} times within ${windowText} (latest: ${cause.explanation.cause}); down/up alerts are held back until it has been stable for ${windowText}.`,
       evidence: incident.evidence,
@@ -336,18 +337,20 @@ class TunnelStep {
     const work = this.work;
     const cooldowns = this.liveCooldowns(work.cooldowns);
     const hasCooldowns = Object.keys(cooldowns).length > 0;
+    // Every member is always set (undefined when absent) so that all tunnel
+    // states share one object shape; JSON leaves the undefined ones out.
     const state: TunnelState = {
-      ...(work.phase === undefined ? {} : { phase: work.phase }),
+      phase: work.phase,
       updatedAt: this.time,
-      ...(work.lastTransitionAt === undefined ? {} : { lastTransitionAt: work.lastTransitionAt }),
-      ...(work.downTransitions.length === 0 ? {} : { downTransitions: work.downTransitions }),
-      ...(work.lastCritical === undefined ? {} : { lastCritical: work.lastCritical }),
-      ...(work.incident === undefined ? {} : { incident: work.incident }),
-      ...(hasCooldowns ? { cooldowns } : {}),
+      lastTransitionAt: work.lastTransitionAt,
+      downTransitions: work.downTransitions.length === 0 ? undefined : work.downTransitions,
+      lastCritical: work.lastCritical,
+      incident: work.incident,
+      cooldowns: hasCooldowns ? cooldowns : undefined,
     };
     const lastCooldown = Math.max(0, ...Object.values(cooldowns));
     this.context.state.set(
-      tunnelStateKey(this.tunnel),
+      this.tunnel.stateKey,
       state,
       Math.max(this.time + STATE_RETENTION_MS, lastCooldown),
     );
@@ -397,12 +400,12 @@ export const tunnelIncidentRule: Rule = {
   id: 'aws-s2s.tunnel',
   keys(event) {
     const tunnel = tunnelOf(event);
-    return tunnel === undefined ? [] : [tunnelStateKey(tunnel)];
+    return tunnel === undefined ? [] : [tunnel.stateKey];
   },
   apply(event, context) {
     const tunnel = tunnelOf(event);
     if (tunnel === undefined) return;
-    const previous = context.state.get<TunnelState>(tunnelStateKey(tunnel));
+    const previous = context.state.get<TunnelState>(tunnel.stateKey);
     const time = event.time ?? previous?.updatedAt ?? 0;
     if (changesNothing(event, previous, time, context)) return;
     new TunnelStep(tunnel, event, context, previous, time).run();

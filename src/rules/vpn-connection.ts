@@ -14,8 +14,8 @@ import { type CauseExplanation, explainCause } from './cause.ts';
 import { formatDuration } from './duration.ts';
 import { evidenceLine } from './incident.ts';
 import type { Rule, RuleContext } from './rule.ts';
-import { vpnAlertKey, vpnStateKey } from './tunnel-keys.ts';
-import { observedTunnelPhase, type TunnelId, type TunnelPhase, tunnelOf } from './tunnel-phase.ts';
+import { type Tunnel, tunnelOf } from './tunnel-identity.ts';
+import { observedTunnelPhase, type TunnelPhase } from './tunnel-phase.ts';
 import { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } from './tunnel-settings.ts';
 
 /** Most tunnels remembered per VPN connection (AWS gives each two; replaced tunnels age out). */
@@ -38,7 +38,7 @@ export interface VpnConnectionState {
   readonly updatedAt: number;
 }
 
-function relevant(event: VpnEvent): TunnelId | undefined {
+function relevant(event: VpnEvent): Tunnel | undefined {
   const tunnel = tunnelOf(event);
   if (tunnel === undefined || observedTunnelPhase(event.fields) === undefined) return undefined;
   return tunnel;
@@ -55,10 +55,10 @@ function knownTunnels(
   return Object.fromEntries(entries);
 }
 
-function applyToVpn(event: VpnEvent, tunnel: TunnelId, context: RuleContext): void {
+function applyToVpn(event: VpnEvent, tunnel: Tunnel, context: RuleContext): void {
   const phase = observedTunnelPhase(event.fields);
   if (phase === undefined) return;
-  const key = vpnStateKey(tunnel.vpnConnectionId);
+  const key = tunnel.vpnStateKey;
   const previous = context.state.get<VpnConnectionState>(key);
   const time = event.time ?? previous?.updatedAt ?? 0;
   const settings = tunnelRuleSettings(context.config);
@@ -77,7 +77,7 @@ function applyToVpn(event: VpnEvent, tunnel: TunnelId, context: RuleContext): vo
   const name = `all ${phases.length} tunnels of ${tunnel.vpnConnectionId}`;
   const base = {
     source: 'aws-s2s',
-    key: vpnAlertKey(tunnel.vpnConnectionId),
+    key: tunnel.vpnAlertKey,
     event,
     evidence: [evidenceLine(event.raw)],
     about: { vpnConnectionId: tunnel.vpnConnectionId },
@@ -130,7 +130,7 @@ export const allTunnelsDownRule: Rule = {
   id: 'aws-s2s.vpn',
   keys(event) {
     const tunnel = relevant(event);
-    return tunnel === undefined ? [] : [vpnStateKey(tunnel.vpnConnectionId)];
+    return tunnel === undefined ? [] : [tunnel.vpnStateKey];
   },
   apply(event, context) {
     const tunnel = relevant(event);
