@@ -13,16 +13,12 @@ export interface TunnelId {
   readonly tunnelIp: string;
 }
 
-/** A tunnel with the keys the incident rules use for it. */
+/** A tunnel with the state keys the incident rules read for every event (alert keys are built when an alert is raised). */
 export interface Tunnel extends TunnelId {
   /** `tunnel:<vpn>:<ip>` */
   readonly stateKey: string;
-  /** `aws-s2s:tunnel:<vpn>:<ip>` */
-  readonly alertKey: string;
   /** `vpn:<vpn>` */
   readonly vpnStateKey: string;
-  /** `aws-s2s:vpn:<vpn>` */
-  readonly vpnAlertKey: string;
 }
 
 /** Tunnels remembered before the memo starts over (bounds memory in a long-lived Lambda). */
@@ -44,14 +40,11 @@ function tunnelFor(vpnConnectionId: string, tunnelIp: string): Tunnel {
     byIp = new Map();
     memo.set(vpnConnectionId, byIp);
   }
-  const id: TunnelId = { vpnConnectionId, tunnelIp };
   const tunnel: Tunnel = {
     vpnConnectionId,
     tunnelIp,
-    stateKey: tunnelStateKey(id),
-    alertKey: tunnelAlertKey(id),
+    stateKey: tunnelStateKey({ vpnConnectionId, tunnelIp }),
     vpnStateKey: vpnStateKey(vpnConnectionId),
-    vpnAlertKey: vpnAlertKey(vpnConnectionId),
   };
   byIp.set(tunnelIp, tunnel);
   memoized++;

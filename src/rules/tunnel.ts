@@ -19,7 +19,7 @@ import { formatDuration } from './duration.ts';
 import { evidenceLine, type Incident, openIncident, withEvidence } from './incident.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
 import { type Tunnel, tunnelOf } from './tunnel-identity.ts';
-import { causeAlertKey } from './tunnel-keys.ts';
+import { causeAlertKey, tunnelAlertKey } from './tunnel-keys.ts';
 import { observedTunnelPhase, type TunnelPhase } from './tunnel-phase.ts';
 import {
   STATE_REFRESH_MS,
@@ -119,7 +119,7 @@ class TunnelStep {
       rule: 'tunnel.flapping',
       status: 'resolved',
       severity: this.settings.flappingSeverity,
-      key: this.tunnel.alertKey,
+      key: tunnelAlertKey(this.tunnel),
       explanation: incident.explanation,
       summary: `${this.tunnelName()} has had no up/down transition for ${formatDuration(this.time - quietSince)}; it is ${phase ?? 'in an unknown state'} now.`,
       evidence: [...incident.evidence, evidenceLine(this.event.raw)],
@@ -217,7 +217,7 @@ class TunnelStep {
       rule: 'tunnel.down',
       status: 'opened',
       severity: this.settings.tunnelDownSeverity,
-      key: this.tunnel.alertKey,
+      key: tunnelAlertKey(this.tunnel),
       explanation: cause.explanation,
       summary: `${this.tunnelName()} is down: ${cause.explanation.cause}.`,
       evidence: incident.evidence,
@@ -232,7 +232,7 @@ class TunnelStep {
       rule: 'tunnel.down',
       status: 'resolved',
       severity: this.settings.tunnelDownSeverity,
-      key: this.tunnel.alertKey,
+      key: tunnelAlertKey(this.tunnel),
       explanation: incident.explanation,
       summary: `${this.tunnelName()} is up again after ${formatDuration(this.time - incident.openedAt)} (it went down: ${incident.explanation.cause}).`,
       evidence,
@@ -256,7 +256,7 @@ class TunnelStep {
       rule: 'tunnel.flapping',
       status: 'opened',
       severity: this.settings.flappingSeverity,
-      key: this.tunnel.alertKey,
+      key: tunnelAlertKey(this.tunnel),
       explanation: cause.explanation,
       summary: `${this.tunnelName()} went down ${this.work.downTransitions.length} times within ${windowText} (latest: ${cause.explanation.cause}); down/up alerts are held back until it has been stable for ${windowText}.`,
       evidence: incident.evidence,

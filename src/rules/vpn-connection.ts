@@ -15,6 +15,7 @@ import { formatDuration } from './duration.ts';
 import { evidenceLine } from './incident.ts';
 import type { Rule, RuleContext } from './rule.ts';
 import { type Tunnel, tunnelOf } from './tunnel-identity.ts';
+import { vpnAlertKey } from './tunnel-keys.ts';
 import { observedTunnelPhase, type TunnelPhase } from './tunnel-phase.ts';
 import { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } from './tunnel-settings.ts';
 
@@ -77,7 +78,7 @@ function applyToVpn(event: VpnEvent, tunnel: Tunnel, context: RuleContext): void
   const name = `all ${phases.length} tunnels of ${tunnel.vpnConnectionId}`;
   const base = {
     source: 'aws-s2s',
-    key: tunnel.vpnAlertKey,
+    key: vpnAlertKey(tunnel.vpnConnectionId),
     event,
     evidence: [evidenceLine(event.raw)],
     about: { vpnConnectionId: tunnel.vpnConnectionId },

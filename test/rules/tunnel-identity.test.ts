@@ -3,7 +3,7 @@ import { MAX_MEMOIZED_TUNNELS, tunnelOf } from '../../src/rules/tunnel-identity.
 import { s2s } from './tunnel-harness.ts';
 
 describe('tunnelOf', () => {
-  it('gives the tunnel with its state and alert keys, the same object for the same tunnel', () => {
+  it('gives the tunnel with its state keys, the same object for the same tunnel', () => {
     const first = tunnelOf(s2s({ at: 0, vpn: 'vpn-0abc', tunnelIp: '203.0.113.10' }));
     const again = tunnelOf(s2s({ at: 1, vpn: 'vpn-0abc', tunnelIp: '203.0.113.10' }));
 
@@ -11,9 +11,7 @@ describe('tunnelOf', () => {
       vpnConnectionId: 'vpn-0abc',
       tunnelIp: '203.0.113.10',
       stateKey: 'tunnel:vpn-0abc:203.0.113.10',
-      alertKey: 'aws-s2s:tunnel:vpn-0abc:203.0.113.10',
       vpnStateKey: 'vpn:vpn-0abc',
-      vpnAlertKey: 'aws-s2s:vpn:vpn-0abc',
     });
     expect(again).toBe(first);
   });
