@@ -112,9 +112,15 @@ export function causeSeverity(event: VpnEvent, config: RulesConfig): Severity {
   return config.causeSeverities?.[event.category] ?? event.severity;
 }
 
-/** The cause phrase, remediation and doc link for `category`, from `event`'s hint or the fallbacks. */
-export function explainCause(category: Category, event: Pick<VpnEvent, 'hint'>): CauseExplanation {
-  const hint = event.hint;
+/**
+ * The cause phrase, remediation and doc link for `category`: from `event`'s
+ * catalog hint when the event is of that category, else from the fallbacks.
+ */
+export function explainCause(
+  category: Category,
+  event: Pick<VpnEvent, 'category' | 'hint'>,
+): CauseExplanation {
+  const hint = event.category === category ? event.hint : undefined;
   if (hint !== undefined) {
     return {
       category,
@@ -125,4 +131,12 @@ export function explainCause(category: Category, event: Pick<VpnEvent, 'hint'>):
   }
   const fallback = FALLBACK_CAUSES[category] ?? GENERIC_FALLBACK;
   return { category, ...fallback, docUrl: AWS_S2S_LOG_DOC_URL };
+}
+
+/**
+ * The category a state alert names when its own record explains it: the
+ * record's aws-s2s category, or `tunnel.state` for an unclassified record.
+ */
+export function ownStateCategory(event: Pick<VpnEvent, 'category'>): Category {
+  return isAwsS2sCategory(event.category) ? event.category : 'tunnel.state';
 }

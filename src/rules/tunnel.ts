@@ -14,7 +14,13 @@
  */
 import type { AlertStatus, AwsS2sCategory, Category, Severity, VpnEvent } from '../model.ts';
 import { bgpSessionRule } from './bgp.ts';
-import { type CauseExplanation, causeSeverity, explainCause, isAwsS2sCategory } from './cause.ts';
+import {
+  type CauseExplanation,
+  causeSeverity,
+  explainCause,
+  isAwsS2sCategory,
+  ownStateCategory,
+} from './cause.ts';
 import { formatDuration } from './duration.ts';
 import { evidenceLine, type Incident, openIncident, withEvidence } from './incident.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
@@ -156,12 +162,12 @@ class TunnelStep {
       ) {
         this.openFlapping();
       } else {
-        this.openTunnelDown(this.downExplanation(this.event.category));
+        this.openTunnelDown(this.downExplanation(ownStateCategory(this.event)));
       }
     } else if (cameUp && incident?.rule === 'tunnel.down') {
       this.resolveTunnelDown(incident);
     } else if (flappingEnded && this.work.phase === 'down') {
-      const ownCategory: Category = observed === 'down' ? this.event.category : 'tunnel.state';
+      const ownCategory = observed === 'down' ? ownStateCategory(this.event) : 'tunnel.state';
       this.openTunnelDown(this.downExplanation(ownCategory));
     }
   }
@@ -240,7 +246,7 @@ class TunnelStep {
   }
 
   private openFlapping(): void {
-    const cause = this.downExplanation(this.event.category);
+    const cause = this.downExplanation(ownStateCategory(this.event));
     const incident = openIncident(
       'tunnel.flapping',
       this.time,

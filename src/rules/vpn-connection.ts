@@ -10,7 +10,7 @@
  * for two tunnels, about 380 bytes while the alert is open.
  */
 import type { VpnEvent } from '../model.ts';
-import { type CauseExplanation, explainCause } from './cause.ts';
+import { type CauseExplanation, explainCause, ownStateCategory } from './cause.ts';
 import { formatDuration } from './duration.ts';
 import { evidenceLine } from './incident.ts';
 import type { Rule, RuleContext } from './rule.ts';
@@ -85,7 +85,7 @@ function applyToVpn(event: VpnEvent, tunnel: Tunnel, context: RuleContext): void
   } as const;
 
   if (open === undefined && allDown) {
-    const explanation = explainCause(event.category, event);
+    const explanation = explainCause(ownStateCategory(event), event);
     open = { openedAt: time, explanation };
     if (settings.allTunnelsDownEnabled) {
       context.emit({

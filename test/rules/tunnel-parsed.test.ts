@@ -136,6 +136,19 @@ describe('tunnel rules on parsed aws-s2s records', () => {
     ]);
   });
 
+  it('an unclassified record showing the tunnel down opens tunnel.down as tunnel.state', () => {
+    const events = parse([
+      tunnelRecord(IP_A, 0, '', 'established'),
+      tunnelRecord(IP_A, 1, 'AWS tunnel is sending DPD request', 'down'),
+    ]);
+
+    const { drafts } = runRules(events);
+
+    expect(events[1]?.category).toBe('unclassified');
+    expect(summaryOf(drafts)).toEqual(['tunnel.down opened tunnel.state']);
+    expect(drafts[0]?.evidence).toEqual([events[1]?.raw]);
+  });
+
   it('a PSK mismatch every 30 s for 20 minutes after the tunnel went down pages at most twice', () => {
     const lines = [
       tunnelRecord(IP_A, 0, '', 'established'),

@@ -420,6 +420,8 @@ describe('tunnel.flapping', () => {
       'tunnel.down resolved tunnel.state',
     ]);
     expect(drafts.slice(5).map(minuteOf)).toEqual([54, 54, 60]);
+    // explained by the tunnel's state, not by the rekey record that ended the quiet period
+    expect(drafts[6]?.cause).toBe('tunnel reported down');
   });
 
   it('a down record that ends the quiet period opens tunnel.down with its own cause', () => {
