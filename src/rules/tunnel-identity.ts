@@ -1,11 +1,11 @@
 /**
  * Which tunnel an aws-s2s event is about (VPN connection id + outside IP),
- * with its state and alert keys built once: the same tunnel always yields
+ * with its state keys built once: the same tunnel always yields
  * the same object and the same key strings, so per-event work allocates
  * nothing and the state lookups hash no new strings.
  */
 import type { VpnEvent } from '../model.ts';
-import { tunnelAlertKey, tunnelStateKey, vpnAlertKey, vpnStateKey } from './tunnel-keys.ts';
+import { tunnelStateKey, vpnStateKey } from './tunnel-keys.ts';
 
 /** A tunnel's identity: the VPN connection id and the tunnel's AWS-side outside IPv4 address. */
 export interface TunnelId {
