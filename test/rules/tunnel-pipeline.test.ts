@@ -3,6 +3,7 @@
  * parser → rules → rendered alerts, with state in a `MemoryStateStore`
  * across batches, replays and Lambda-sized invocations.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../src/pipeline.ts';
@@ -159,5 +160,60 @@ describe('tunnel rules through runPipeline', () => {
 
     expect(result.alerts).toEqual([]);
     expect(result.suppressed).toEqual({ cooldown: 0, dedup: 0, folded: 0 });
+  });
+});
+
+const DETAILS = [
+  '',
+  DPD,
+  PSK,
+  DELETE,
+  REKEY,
+  'AWS tunnel Timeout: deleting un-established Phase 1 IKE_SA with cgw: 198.51.100.7',
+];
+const PHASES = ['established', 'rekeying', 'negotiating', 'down'];
+
+/** Lines of one tunnel: each a gap in minutes, a message and a phase state. */
+const linesArbitrary = fc
+  .array(
+    fc.record({
+      gap: fc.integer({ min: 0, max: 40 }),
+      details: fc.constantFrom(...DETAILS),
+      phase: fc.constantFrom(...PHASES),
+    }),
+    { minLength: 1, maxLength: 40 },
+  )
+  .map((draws) => {
+    let at = 0;
+    return draws.map((draw, index) => {
+      at += draw.gap;
+      return { ...record(at, draw.details, draw.phase), eventId: `line-${index}` };
+    });
+  });
+
+describe('tunnel rules through runPipeline: properties', () => {
+  it('give the same alerts whether a stream comes in one batch or in chunks, and none on replay', async () => {
+    await fc.assert(
+      fc.asyncProperty(linesArbitrary, fc.integer({ min: 1, max: 7 }), async (lines, chunk) => {
+        const whole = await runPipeline(
+          [stream(IP_A, lines)],
+          options(new MemoryStateStore(() => T0)),
+        );
+        const store = new MemoryStateStore(() => T0);
+        const chunked: Alert[] = [];
+        for (let start = 0; start < lines.length; start += chunk) {
+          const result = await runPipeline(
+            [stream(IP_A, lines.slice(start, start + chunk))],
+            options(store),
+          );
+          chunked.push(...result.alerts);
+        }
+        const replay = await runPipeline([stream(IP_A, lines)], options(store));
+
+        expect(chunked.map((alert) => alert.id)).toEqual(whole.alerts.map((alert) => alert.id));
+        expect(replay.alerts).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
