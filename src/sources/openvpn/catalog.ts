@@ -59,8 +59,7 @@ const MANUAL = 'https://openvpn.net/community-resources/reference-manual-for-ope
 const SOURCE = 'https://github.com/OpenVPN/openvpn/blob/master/src/openvpn/';
 
 /** A signal line: `SIGUSR1[soft,connection-reset] received, client-instance restarting`. */
-const SIGNAL =
-  '(?<signal>SIG[A-Z0-9]+)\\[(?<signalKind>[^,\\]]*),(?<reason>[^\\]]*)\\] received, ';
+const SIGNAL = '(?<signal>SIG[A-Z0-9]+)\\[(?<signalKind>[^,\\]]*),(?<reason>[^\\]]*)\\] received, ';
 const SIGNAL_KEYS = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGTERM', 'SIGINT'] as const;
 /** A quoted string as the gateway page renders it: ASCII or typographic quotes. */
 const Q_OPEN = `['‘"“]`;
@@ -92,7 +91,8 @@ export function pushReplyFields(options: string): EventFields {
     const value = words[1];
     switch (words[0]) {
       case 'route':
-        if (value !== undefined) routes.push(words[2] === undefined ? value : `${value}/${words[2]}`);
+        if (value !== undefined)
+          routes.push(words[2] === undefined ? value : `${value}/${words[2]}`);
         break;
       case 'route-gateway':
         if (value !== undefined) fields['routeGateway'] = value;
@@ -206,7 +206,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     severity: 'info',
     role: 'auth-failure',
     title: 'blank user name',
-    remediation: 'The client sent an empty user name: check the client profile prompts for credentials.',
+    remediation:
+      'The client sent an empty user name: check the client profile prompts for credentials.',
     docUrl: `${SOURCE}ssl_verify.c`,
   },
   {
@@ -225,7 +226,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   {
     id: 'tls.common-name-changed',
     keys: 'TLS',
-    pattern: /^TLS Auth Error: TLS object CN (?:attempted to change|=\S* client-provided SSL certs unexpectedly changed)/,
+    pattern:
+      /^TLS Auth Error: TLS object CN (?:attempted to change|=\S* client-provided SSL certs unexpectedly changed)/,
     category: 'auth.failed',
     severity: 'warning',
     role: 'auth-failure',
@@ -242,8 +244,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     severity: 'info',
     role: 'auth-failure',
     title: 'client sent no user name and password',
-    remediation:
-      'The server requires a password login; add auth-user-pass to the client profile.',
+    remediation: 'The server requires a password login; add auth-user-pass to the client profile.',
     docUrl: `${SOURCE}ssl.c`,
   },
   {
@@ -260,7 +261,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   {
     id: 'control.auth-failed',
     keys: 'SENT',
-    pattern: /^SENT CONTROL \[(?<commonName>[^\]]*)\]: 'AUTH_FAILED(?:,(?<reason>[^']*))?' \(status=(?<status>\d+)\)/,
+    pattern:
+      /^SENT CONTROL \[(?<commonName>[^\]]*)\]: 'AUTH_FAILED(?:,(?<reason>[^']*))?' \(status=(?<status>\d+)\)/,
     category: 'auth.failed',
     severity: 'info',
     role: 'auth-failure',
@@ -290,7 +292,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^AUTH-PAM: BACKGROUND: user '(?<user>[^']*)' failed to authenticate: (?<reason>.*)$/,
     category: 'auth.failed',
     severity: 'info',
-    title: 'PAM refused the password',
+    title: 'pam refused the password',
     remediation: 'Check the user name and password pair, and the account in PAM (locked, expired).',
     docUrl: 'https://github.com/OpenVPN/openvpn/blob/master/src/plugins/auth-pam/auth-pam.c',
   },
@@ -332,7 +334,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^LDAP bind failed: (?<reason>.*)$/,
     category: 'auth.failed',
     severity: 'info',
-    title: 'LDAP bind refused',
+    title: 'ldap bind refused',
     remediation:
       "The LDAP directory refused a bind: a wrong user password, or the plugin's own bind account if every login fails.",
     docUrl: 'https://github.com/threerings/openvpn-auth-ldap',
@@ -343,7 +345,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^Incorrect password supplied for LDAP DN "(?<user>[^"]*)"/,
     category: 'auth.failed',
     severity: 'info',
-    title: 'wrong LDAP password',
+    title: 'wrong ldap password',
     remediation: 'Check the password of this directory user.',
     docUrl: 'https://github.com/threerings/openvpn-auth-ldap',
   },
@@ -354,14 +356,14 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     category: 'auth.failed',
     severity: 'info',
     title: 'login refused',
-    remediation: 'Check the user name and password pair (and MFA code) for this Access Server user.',
+    remediation:
+      'Check the user name and password pair (and MFA code) for this Access Server user.',
     docUrl: 'https://openvpn.net/as-docs/',
   },
   {
     id: 'script.auth-user-pass-verify-failed',
     keys: 'WARNING',
-    pattern:
-      /^WARNING: Failed running command \(--auth-user-pass-verify\): (?<reason>.*)$/,
+    pattern: /^WARNING: Failed running command \(--auth-user-pass-verify\): (?<reason>.*)$/,
     category: 'auth.failed',
     severity: 'info',
     role: 'auth-failure',
@@ -412,7 +414,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     severity: 'warning',
     role: 'auth-failure',
     title: 'disabled client tried to connect',
-    remediation: 'The client-config-dir entry of this client says disable: the account is blocked on purpose.',
+    remediation:
+      'The client-config-dir entry of this client says disable: the account is blocked on purpose.',
     docUrl: MANUAL,
   },
   // ---- connection start (before the verdict) --------------------------------
@@ -443,14 +446,15 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^TCP connection established with (?<peer>\S+)/,
     category: 'auth.attempt',
     severity: 'info',
-    title: 'new TCP connection',
+    title: 'new tcp connection',
     remediation: 'None: a client (or a scanner) opened a TCP connection to the VPN port.',
     docUrl: `${SOURCE}socket.c`,
   },
   {
     id: 'tls.control-channel',
     keys: 'Control',
-    pattern: /^Control Channel: (?<tlsVersion>\S+), cipher (?<tlsCipher>.*?)(?:, peer certificate: |$)/,
+    pattern:
+      /^Control Channel: (?<tlsVersion>\S+), cipher (?<tlsCipher>.*?)(?:, peer certificate: |$)/,
     category: 'auth.attempt',
     severity: 'info',
     title: 'control channel negotiated',
@@ -573,7 +577,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     category: 'probe.bad_packet',
     severity: 'info',
     title: 'connection flood',
-    remediation: 'One address opens connections faster than --connect-freq allows: a scanner or a looping client.',
+    remediation:
+      'One address opens connections faster than --connect-freq allows: a scanner or a looping client.',
     docUrl: MANUAL,
   },
   {
@@ -583,7 +588,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     category: 'probe.bad_packet',
     severity: 'info',
     title: 'handshake flood',
-    remediation: 'Initial handshake packets are being dropped for a while: a flood or reflection attempt.',
+    remediation:
+      'Initial handshake packets are being dropped for a while: a flood or reflection attempt.',
     docUrl: MANUAL,
   },
   {
@@ -605,19 +611,21 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     category: 'session.ended',
     severity: 'info',
     role: 'reset',
-    title: 'client closed the TCP connection',
+    title: 'client closed the tcp connection',
     remediation: 'None for a client that was connected; see the scanner note when it was not.',
     docUrl: `${SOURCE}forward.c`,
   },
   {
     id: 'ping.inactivity-timeout',
     keys: 'Inactivity',
-    pattern: /^Inactivity timeout \((?<reason>--ping-restart|--ping-exit|--inactive)\), (?<action>restarting|exiting)/,
+    pattern:
+      /^Inactivity timeout \((?<reason>--ping-restart|--ping-exit|--inactive)\), (?<action>restarting|exiting)/,
     category: 'session.ended',
     severity: 'info',
     role: 'session-end',
     title: 'client went silent',
-    remediation: 'None unless frequent: the client stopped answering keepalives (network loss, sleep).',
+    remediation:
+      'None unless frequent: the client stopped answering keepalives (network loss, sleep).',
     docUrl: `${SOURCE}ping.c`,
   },
   {
@@ -637,7 +645,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^Initialization Sequence Completed/,
     category: 'server.started',
     severity: 'info',
-    title: 'VPN server started',
+    title: 'vpn server started',
     remediation: 'None: the server is ready for clients.',
     docUrl: MANUAL,
   },
@@ -647,7 +655,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^OpenVPN (?<version>\d+\.\d+\S*) .*built on/,
     category: 'server.started',
     severity: 'info',
-    title: 'VPN server starting',
+    title: 'vpn server starting',
     remediation: 'None: the server process started (its version is in the line).',
     docUrl: MANUAL,
   },
@@ -657,7 +665,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: new RegExp(`^${SIGNAL}process (?<action>restarting|exiting)`),
     category: 'server.stopped',
     severity: 'warning',
-    title: 'VPN server stopped',
+    title: 'vpn server stopped',
     remediation:
       'The server process stopped or restarted and every session was dropped: expected during maintenance, otherwise check the service.',
     docUrl: `${SOURCE}sig.c`,
@@ -668,11 +676,23 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^Exiting due to fatal error/,
     category: 'server.stopped',
     severity: 'critical',
-    title: 'VPN server crashed',
-    remediation: 'The server exited on a fatal error: the line before says why; restart it after fixing.',
+    title: 'vpn server crashed',
+    remediation:
+      'The server exited on a fatal error: the line before says why; restart it after fixing.',
     docUrl: MANUAL,
   },
   // ---- certificates -----------------------------------------------------------------
+  {
+    id: 'verify.ok',
+    keys: 'VERIFY',
+    pattern: /^VERIFY OK: depth=(?<depth>\d+), (?<subject>.*)$/,
+    category: 'auth.attempt',
+    severity: 'info',
+    role: 'reveals-user',
+    title: 'certificate accepted',
+    remediation: 'None: one certificate of the client chain passed verification.',
+    docUrl: `${SOURCE}ssl_verify.c`,
+  },
   {
     id: 'verify.key-usage',
     keys: 'VERIFY',
@@ -699,7 +719,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   {
     id: 'verify.crl-expired',
     keys: 'VERIFY',
-    pattern: /^VERIFY ERROR: depth=(?<depth>\d+), error=(?<reason>CRL has expired|CRL is not yet valid): (?<subject>.*?)(?:, serial=(?<serial>\S+))?$/,
+    pattern:
+      /^VERIFY ERROR: depth=(?<depth>\d+), error=(?<reason>CRL has expired|CRL is not yet valid): (?<subject>.*?)(?:, serial=(?<serial>\S+))?$/,
     category: 'cert.verify_failed',
     severity: 'warning',
     title: 'certificate revocation list expired',
@@ -710,7 +731,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   {
     id: 'verify.revoked',
     keys: 'VERIFY',
-    pattern: /^VERIFY (?:ERROR: depth=(?<depth>\d+), error=(?<reason>certificate revoked): (?<subject>.*?)(?:, serial=(?<serial>\S+))?$|CRL: depth=\d+, (?<subjectCrl>.*), serial=(?<serialCrl>\S+) is revoked)/,
+    pattern:
+      /^VERIFY (?:ERROR: depth=(?<depth>\d+), error=(?<reason>certificate revoked): (?<subject>.*?)(?:, serial=(?<serial>\S+))?$|CRL: depth=\d+, (?<subjectCrl>.*), serial=(?<serialCrl>\S+) is revoked)/,
     category: 'cert.verify_failed',
     severity: 'warning',
     title: 'revoked certificate used',
@@ -720,7 +742,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   {
     id: 'verify.error',
     keys: 'VERIFY',
-    pattern: /^VERIFY (?:ERROR: depth=(?<depth>\d+), (?:error=(?<reason>[^:]*): (?<subject>.*?)(?:, serial=(?<serial>\S+))?|subject=(?<subjectMbed>.*?), serial=\S+: (?<reasonMbed>.*))$|(?:X509NAME|PLUGIN|SCRIPT) ERROR: (?<detail>.*)$)/,
+    pattern:
+      /^VERIFY (?:ERROR: depth=(?<depth>\d+), (?:error=(?<reason>[^:]*): (?<subject>.*?)(?:, serial=(?<serial>\S+))?|subject=(?<subjectMbed>.*?), serial=\S+: (?<reasonMbed>.*))$|(?:X509NAME|PLUGIN|SCRIPT) ERROR: (?<detail>.*)$)/,
     category: 'cert.verify_failed',
     severity: 'warning',
     title: 'client certificate rejected',
@@ -731,7 +754,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   {
     id: 'openssl.peer-no-certificate',
     keys: 'OpenSSL',
-    pattern: /^OpenSSL: error:(?<code>[0-9A-Fa-f]+):SSL routines:[^:]*:peer did not return a certificate/,
+    pattern:
+      /^OpenSSL: error:(?<code>[0-9A-Fa-f]+):SSL routines:[^:]*:peer did not return a certificate/,
     category: 'cert.missing',
     severity: 'warning',
     title: 'client sent no certificate',
@@ -756,8 +780,9 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^OpenSSL: error:(?<code>[0-9A-Fa-f]+):(?<reason>.*)$/,
     category: 'tls.handshake_failed',
     severity: 'info',
-    title: 'TLS library error',
-    remediation: 'Check certificates, keys and TLS settings on both sides (the OpenSSL reason is in the line).',
+    title: 'tls library error',
+    remediation:
+      'Check certificates, keys and TLS settings on both sides (the OpenSSL reason is in the line).',
     docUrl: `${SOURCE}crypto_openssl.c`,
   },
   {
@@ -767,7 +792,8 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     category: 'cert.expired',
     severity: 'critical',
     title: 'server certificate expired',
-    remediation: 'The server certificate is outside its validity dates: renew it, or no client can connect.',
+    remediation:
+      'The server certificate is outside its validity dates: renew it, or no client can connect.',
     docUrl: MANUAL,
   },
   {
@@ -797,7 +823,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^TLS Error: TLS handshake failed/,
     category: 'tls.handshake_failed',
     severity: 'info',
-    title: 'TLS handshake failed',
+    title: 'tls handshake failed',
     remediation:
       'Check the certificates and private keys on both sides for mistakes and expiry; the client may log the same error.',
     docUrl: GATEWAY_DOC,
@@ -805,10 +831,11 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   {
     id: 'tls.key-negotiation-timeout',
     keys: 'TLS',
-    pattern: /^TLS Error: TLS key negotiation failed to occur within (?<handWindowSeconds>\d+) seconds/,
+    pattern:
+      /^TLS Error: TLS key negotiation failed to occur within (?<handWindowSeconds>\d+) seconds/,
     category: 'tls.negotiation_timeout',
     severity: 'info',
-    title: 'TLS negotiation timed out',
+    title: 'tls negotiation timed out',
     remediation:
       'The handshake did not finish in time: a scanner or UDP probe, a firewall dropping packets, or a wrong tls-auth / tls-crypt key on the client.',
     docUrl: `${SOURCE}ssl.c`,
@@ -840,10 +867,11 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   {
     id: 'tls.plaintext-read-error',
     keys: ['TLS', 'TLS_ERROR'],
-    pattern: /^TLS(?: Error: TLS object -> incoming plaintext read error|_ERROR: BIO read \S+ error)/,
+    pattern:
+      /^TLS(?: Error: TLS object -> incoming plaintext read error|_ERROR: BIO read \S+ error)/,
     category: 'tls.handshake_failed',
     severity: 'info',
-    title: 'TLS handshake failed',
+    title: 'tls handshake failed',
     remediation: 'Follows a certificate or TLS error logged just before: see that line.',
     docUrl: `${SOURCE}ssl_openssl.c`,
   },
@@ -853,7 +881,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^Fatal TLS error \(check_tls_errors_co\), restarting/,
     category: 'tls.handshake_failed',
     severity: 'info',
-    title: 'TLS failure, connection restarting',
+    title: 'tls failure, connection restarting',
     remediation: 'Check certificates, keys and the tls-auth / tls-crypt key.',
     docUrl: `${SOURCE}forward.c`,
   },
@@ -863,8 +891,9 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^TLS Error: (?<reason>.*)$/,
     category: 'tls.handshake_failed',
     severity: 'info',
-    title: 'TLS error',
-    remediation: 'Check certificates, keys and TLS settings on both sides (the reason is in the line).',
+    title: 'tls error',
+    remediation:
+      'Check certificates, keys and TLS settings on both sides (the reason is in the line).',
     docUrl: `${SOURCE}ssl.c`,
   },
   // ---- probes --------------------------------------------------------------------------
@@ -876,7 +905,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     category: 'probe.bad_packet',
     severity: 'info',
     role: 'probe',
-    title: 'non-VPN traffic on the VPN port',
+    title: 'non-vpn traffic on the vpn port',
     remediation:
       'Look at the address before the WARNING. If it is one of your clients, check it connects with the VPN client software and that the client is set up right; a browser or a scanner from an address you do not know was refused and needs no action.',
     docUrl: GATEWAY_DOC,

@@ -70,8 +70,7 @@ export interface FramingClock {
   readonly reference: number;
 }
 
-const GATEWAY =
-  /^(\d{4})\/(\d{1,2})\/(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) ([^\s/]+)(?: (.*))?$/;
+const GATEWAY = /^(\d{4})\/(\d{1,2})\/(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) ([^\s/]+)(?: (.*))?$/;
 const GATEWAY_SHAPE = /^\d{4}\/\d{1,2}\/\d{1,2}[ T]/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: us=\d+)?(?: (.*))?$/;
 const ISO_SHAPE = /^\d{4}-\d{1,2}-\d{1,2}[ T]/;
@@ -96,12 +95,12 @@ const ACCESS_SERVER_OUT = /^\[-\] \[OVPN \d+\] OUT: (['"])(.*)\1$/;
 const ACCESS_SERVER_PLAIN = /^\[-\] (.*)$/;
 
 /**
- * The client prefix: optional common name (no `/:[]'"=`, may contain spaces),
+ * The client prefix: optional common name (no `:[]'"=`, may contain spaces and `/`),
  * optional 2.7 protocol, an IPv4 (possibly redacted with X), a bracketed or
  * bare IPv6 address, an optional port, optional DCO ` rx-peer-id=N`, a space.
  */
 const CLIENT_PREFIX =
-  /^(?:([^/:[\]'"=]{1,64}?)\/)?(?:((?:udp|tcp)[46]?(?:-server|-client)?):)?((?:[0-9Xx]{1,4}\.){3}[0-9Xx]{0,4}|\[[0-9A-Fa-fXx:.]+\]|[0-9A-Fa-fXx]{0,4}(?::[0-9A-Fa-fXx]{0,4}){2,7})(?::(\d{1,5}))?(?: rx-peer-id=\d+)? (.*)$/;
+  /^(?:([^:[\]'"=]{1,64}?)\/)?(?:((?:udp|tcp)[46]?(?:-server|-client)?):)?((?:[0-9Xx]{1,4}\.){3}[0-9Xx]{0,4}|\[[0-9A-Fa-fXx:.]+\]|[0-9A-Fa-fXx]{0,4}(?::[0-9A-Fa-fXx]{0,4}){2,7})(?::(\d{1,5}))?(?: rx-peer-id=\d+)? (.*)$/;
 
 /** Programs whose syslog lines are OpenVPN's (ident `openvpn`, `ovpn-server`, `openvpn-vtun0`, `openvpnas`). */
 export const OPENVPN_PROGRAM = /^(?:openvpn|ovpn)/i;
@@ -147,7 +146,9 @@ function frameDigitHeader(text: string, clock: FramingClock): FramedLine | Broke
     return withClient({ time, framing: 'gateway', server: match[7] }, match[8]);
   }
   if (GATEWAY_SHAPE.test(text)) {
-    return { malformed: `gateway timestamp is not "YYYY/MM/DD hh:mm:ss <tunnel id>": "${text.slice(0, 30)}"` };
+    return {
+      malformed: `gateway timestamp is not "YYYY/MM/DD hh:mm:ss <tunnel id>": "${text.slice(0, 30)}"`,
+    };
   }
   match = ISO.exec(text);
   if (match !== null) {
@@ -195,7 +196,8 @@ function frameDigitHeader(text: string, clock: FramingClock): FramedLine | Broke
       return syslogBody(time, 'journal-unix', tail[1], tail[2], tail[3], tail[4] ?? '', clock);
     }
     const machine = MACHINE_READABLE_TAIL.exec(rest);
-    if (machine !== null) return withClient({ time, framing: 'machine-readable' }, machine[1] ?? '');
+    if (machine !== null)
+      return withClient({ time, framing: 'machine-readable' }, machine[1] ?? '');
   }
   return withClient({ time: null, framing: 'none' }, text);
 }

@@ -122,7 +122,6 @@ class OpenvpnStreamParser implements StreamParser {
       return event(id, 'unclassified', 'info', time, message, line, fields, context);
     }
     const { match } = found;
-    let row = found.row;
     const groups = match.groups;
     if (groups !== undefined) {
       for (const name in groups) {
@@ -131,7 +130,7 @@ class OpenvpnStreamParser implements StreamParser {
         addGroup(fields, name, value);
       }
     }
-    if (row.extract !== undefined) Object.assign(fields, row.extract(match));
+    if (found.row.extract !== undefined) Object.assign(fields, found.row.extract(match));
     if (fields['clientIp'] === undefined) {
       const address = addressInMessage(message);
       if (address !== undefined && groups?.['peer'] !== undefined) {
@@ -139,24 +138,36 @@ class OpenvpnStreamParser implements StreamParser {
         if (address.port !== undefined) fields['clientPort'] = address.port;
       }
     }
+    if (fields['user'] === undefined && fields['depth'] === 0) {
+      const commonName = commonNameOf(fields['subject']);
+      if (commonName !== undefined) fields['user'] = commonName;
+    }
     if (fields['user'] === undefined && typeof fields['commonName'] === 'string') {
-      if (fields['commonName'] !== 'UNDEF' && row.role !== 'auth-failure') {
+      if (fields['commonName'] !== 'UNDEF' && found.row.role !== 'auth-failure') {
         fields['user'] = fields['commonName'];
       }
     }
-    row = this.correlate(row, framed, fields, time, id, groups?.['signal'] !== undefined);
+    const row = this.correlate(
+      found.row,
+      framed,
+      fields,
+      time,
+      id,
+      groups?.['signal'] !== undefined,
+    );
     return event(id, row.category, row.severity, time, message, line, fields, context, row.hint);
   }
 
   /** Applies and updates the client's remembered state; returns the row to report. */
   private correlate(
-    row: CatalogRow,
+    matched: CatalogRow,
     framed: FramedLine,
     fields: Record<string, EventFields[string]>,
     time: number | null,
     id: string,
     isSignal: boolean,
   ): CatalogRow {
+    let row = matched;
     const ip = fields['clientIp'];
     if (typeof ip !== 'string') return row;
     const key = `${framed.server ?? ''}|${ip}|${fields['clientPort'] ?? ''}`;
@@ -287,6 +298,13 @@ function addGroup(
       fields[name] = NUMERIC_GROUPS.has(name) ? Number(value) : value;
     }
   }
+}
+
+/** The `CN=` of a certificate subject (`C=JP, O=x, CN=user01` or `/C=JP/CN=user01`). */
+function commonNameOf(subject: EventFields[string]): string | undefined {
+  if (typeof subject !== 'string') return undefined;
+  const match = /(?:^|[,/]\s*)CN=([^,/]+)/.exec(subject);
+  return match?.[1]?.trim();
 }
 
 function eventId(context: LineContext, sequence: number): string {
