@@ -68,6 +68,63 @@ export interface FramingClock {
   readonly timeZone: string;
   /** Epoch ms used to infer the year of syslog times (which have none). */
   readonly reference: number;
+  /** Epoch ms of a wall-clock time in `timeZone` (month 1–12), or null when it is no valid date. */
+  toEpoch(
+    year: number,
+    month: number,
+    day: number,
+    hour: number,
+    minute: number,
+    second: number,
+  ): number | null;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] ?? 0;
+}
+
+/**
+ * A `FramingClock` for one stream: converts wall-clock times with the zone
+ * offset of their hour, computed once per hour (zones change offset only on
+ * hour boundaries), so a stream of lines costs one zone lookup per hour.
+ */
+export class LocalClock implements FramingClock {
+  /** Epoch ms used to infer syslog years; the parser sets it per line. */
+  reference = 0;
+  private hourWall = Number.NaN;
+  private hourOffset = 0;
+
+  constructor(readonly timeZone: string) {}
+
+  toEpoch(
+    year: number,
+    month: number,
+    day: number,
+    hour: number,
+    minute: number,
+    second: number,
+  ): number | null {
+    if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
+    if (day > daysInMonth(year, month)) return null;
+    const hourWall = Date.UTC(year, month - 1, day, hour);
+    if (hourWall !== this.hourWall) {
+      const start = localTimeToEpoch(this.timeZone, year, month, day, hour, 0, 0);
+      if (start === null) return null;
+      this.hourWall = hourWall;
+      this.hourOffset = hourWall - start;
+    }
+    return hourWall - this.hourOffset + minute * 60_000 + second * 1000;
+  }
+}
+
+/** A clock for one-off framing (sniffing, tests). */
+export function fixedClock(timeZone: string, reference: number): FramingClock {
+  const clock = new LocalClock(timeZone);
+  clock.reference = reference;
+  return clock;
 }
 
 const GATEWAY = /^(\d{4})\/(\d{1,2})\/(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) ([^\s/]+)(?: (.*))?$/;
@@ -132,10 +189,111 @@ export function frameLine(line: string, clock: FramingClock): FramedLine | Broke
   if (first >= 65 && first <= 90 && (NAMED_SHAPE.test(text) || WEEKDAY_SHAPE.test(text))) {
     return frameNamedHeader(text, clock);
   }
-  return withClient({ time: null, framing: 'none' }, text);
+  return withClient(new Frame(null, 'none'), text);
+}
+
+/** The mutable result of framing one line (one fixed shape for every line). */
+class Frame implements FramedLine {
+  server: string | undefined = undefined;
+  program: string | undefined = undefined;
+  pid: number | undefined = undefined;
+  client: ClientPrefix | undefined = undefined;
+  message = '';
+  constructor(
+    public time: number | null,
+    public framing: Framing,
+  ) {}
+}
+
+/** Value of `length` ASCII digits at `start`, or -1. */
+function digits(text: string, start: number, length: number): number {
+  let value = 0;
+  for (let i = start; i < start + length; i++) {
+    const code = text.charCodeAt(i) - 48;
+    if (code < 0 || code > 9) return -1;
+    value = value * 10 + code;
+  }
+  return value;
+}
+
+/** `hh:mm:ss` at `start` → [h, m, s] read into `out`; false when the shape is wrong. */
+function clockAt(text: string, start: number): number {
+  if (text.charCodeAt(start + 2) !== 58 || text.charCodeAt(start + 5) !== 58) return -1;
+  const hour = digits(text, start, 2);
+  const minute = digits(text, start + 3, 2);
+  const second = digits(text, start + 6, 2);
+  if (hour < 0 || minute < 0 || second < 0) return -1;
+  return hour * 10_000 + minute * 100 + second;
+}
+
+function timeOf(
+  clock: FramingClock,
+  year: number,
+  month: number,
+  day: number,
+  hms: number,
+): number | null {
+  if (year < 0 || month < 0 || day < 0) return null;
+  return clock.toEpoch(
+    year,
+    month,
+    day,
+    Math.floor(hms / 10_000),
+    Math.floor(hms / 100) % 100,
+    hms % 100,
+  );
+}
+
+/** `YYYY?MM?DD hh:mm:ss` with `separator` between the date parts; -2 = not this shape, null = invalid. */
+function fixedDateTime(
+  text: string,
+  separator: number,
+  clock: FramingClock,
+): number | null | undefined {
+  if (
+    text.charCodeAt(4) !== separator ||
+    text.charCodeAt(7) !== separator ||
+    text.charCodeAt(10) !== 32
+  ) {
+    return undefined;
+  }
+  const hms = clockAt(text, 11);
+  if (hms < 0) return undefined;
+  return timeOf(clock, digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2), hms);
 }
 
 function frameDigitHeader(text: string, clock: FramingClock): FramedLine | BrokenLine {
+  // Fast paths: the fixed-width gateway and ISO forms.
+  const slashTime =
+    text.length > 20 && text.charCodeAt(19) === 32 ? fixedDateTime(text, 47, clock) : undefined;
+  if (slashTime !== undefined) {
+    if (slashTime === null)
+      return { malformed: `invalid gateway timestamp "${text.slice(0, 19)}"` };
+    const end = text.indexOf(' ', 20);
+    const tunnel = end < 0 ? text.slice(20) : text.slice(20, end);
+    if (tunnel !== '' && !tunnel.includes('/')) {
+      if (end < 0 || end + 1 >= text.length) {
+        return { malformed: 'no message after the gateway timestamp and tunnel id' };
+      }
+      const frame = new Frame(slashTime, 'gateway');
+      frame.server = tunnel;
+      return withClient(frame, text.slice(end + 1));
+    }
+  }
+  const dashTime =
+    text.length >= 19 && (text.length === 19 || text.charCodeAt(19) === 32)
+      ? fixedDateTime(text, 45, clock)
+      : undefined;
+  if (dashTime !== undefined) {
+    if (dashTime === null) return { malformed: `invalid timestamp "${text.slice(0, 19)}"` };
+    let start = 20;
+    if (text.startsWith('us=', start)) {
+      const end = text.indexOf(' ', start);
+      start = end < 0 ? text.length : end + 1;
+    }
+    if (start >= text.length) return { malformed: 'no message after the timestamp' };
+    return nested(new Frame(dashTime, 'iso'), text.slice(start), clock);
+  }
   let match = GATEWAY.exec(text);
   if (match !== null) {
     const time = wallClock(clock, match, 1);
@@ -143,25 +301,21 @@ function frameDigitHeader(text: string, clock: FramingClock): FramedLine | Broke
     if (match[8] === undefined || match[8] === '') {
       return { malformed: 'no message after the gateway timestamp and tunnel id' };
     }
-    return withClient({ time, framing: 'gateway', server: match[7] }, match[8]);
+    const frame = new Frame(time, 'gateway');
+    frame.server = match[7];
+    return withClient(frame, match[8]);
   }
   if (GATEWAY_SHAPE.test(text)) {
     return {
       malformed: `gateway timestamp is not "YYYY/MM/DD hh:mm:ss <tunnel id>": "${text.slice(0, 30)}"`,
     };
   }
-  match = ISO.exec(text);
-  if (match !== null) {
-    const time = wallClock(clock, match, 1);
-    if (time === null) return { malformed: `invalid timestamp "${text.slice(0, 19)}"` };
-    if (match[7] === undefined || match[7] === '') {
-      return { malformed: 'no message after the timestamp' };
-    }
-    return nested({ time, framing: 'iso' }, match[7], clock);
-  }
   match = JOURNAL_ISO.exec(text);
   if (match !== null) {
-    const time = Date.parse(normaliseOffset(match[1] ?? ''));
+    const stamp = match[1] ?? '';
+    const time = Date.parse(
+      stamp.charCodeAt(stamp.length - 3) === 58 ? stamp : normaliseOffset(stamp),
+    );
     if (Number.isNaN(time)) return { malformed: `invalid timestamp "${match[1]}"` };
     return syslogBody(time, 'journal-iso', match[2], match[3], match[4], match[5] ?? '', clock);
   }
@@ -174,18 +328,12 @@ function frameDigitHeader(text: string, clock: FramingClock): FramedLine | Broke
   if (match !== null) {
     const time = Date.parse(match[1] ?? '');
     if (Number.isNaN(time)) return { malformed: `invalid RFC 5424 timestamp "${match[1]}"` };
-    const pid = match[4] === '-' ? undefined : Number(match[4]);
-    return nested(
-      {
-        time,
-        framing: 'rfc5424',
-        ...(match[2] === '-' ? {} : { server: match[2] }),
-        program: match[3],
-        ...(pid !== undefined && Number.isInteger(pid) ? { pid } : {}),
-      },
-      match[6] ?? '',
-      clock,
-    );
+    const frame = new Frame(time, 'rfc5424');
+    if (match[2] !== '-') frame.server = match[2];
+    frame.program = match[3];
+    const pid = Number(match[4]);
+    if (Number.isInteger(pid)) frame.pid = pid;
+    return nested(frame, match[6] ?? '', clock);
   }
   match = UNIX_SECONDS.exec(text);
   if (match !== null) {
@@ -196,26 +344,49 @@ function frameDigitHeader(text: string, clock: FramingClock): FramedLine | Broke
       return syslogBody(time, 'journal-unix', tail[1], tail[2], tail[3], tail[4] ?? '', clock);
     }
     const machine = MACHINE_READABLE_TAIL.exec(rest);
-    if (machine !== null)
-      return withClient({ time, framing: 'machine-readable' }, machine[1] ?? '');
+    if (machine !== null) return withClient(new Frame(time, 'machine-readable'), machine[1] ?? '');
   }
-  return withClient({ time: null, framing: 'none' }, text);
+  return withClient(new Frame(null, 'none'), text);
+}
+
+const WEEKDAYS: ReadonlySet<string> = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
+
+/** The fixed-width ctime form `Www Mmm dd hh:mm:ss yyyy`; undefined when not that shape. */
+function ctimeAt(text: string, clock: FramingClock): number | null | undefined {
+  if (
+    text.length < 24 ||
+    text.charCodeAt(3) !== 32 ||
+    text.charCodeAt(7) !== 32 ||
+    text.charCodeAt(10) !== 32 ||
+    text.charCodeAt(19) !== 32 ||
+    (text.length > 24 && text.charCodeAt(24) !== 32) ||
+    !WEEKDAYS.has(text.slice(0, 3))
+  ) {
+    return undefined;
+  }
+  const month = monthNumber(text.slice(4, 7));
+  const day = text.charCodeAt(8) === 32 ? digits(text, 9, 1) : digits(text, 8, 2);
+  const hms = clockAt(text, 11);
+  const year = digits(text, 20, 4);
+  if (month === undefined || hms < 0 || year < 0) return undefined;
+  return timeOf(clock, year, month, day, hms);
 }
 
 function frameNamedHeader(text: string, clock: FramingClock): FramedLine | BrokenLine {
+  const ctime = ctimeAt(text, clock);
+  if (ctime !== undefined) {
+    if (ctime === null) return { malformed: `invalid ctime timestamp "${text.slice(0, 24)}"` };
+    if (text.length <= 25) return { malformed: 'no message after the timestamp' };
+    return withClient(new Frame(ctime, 'ctime'), text.slice(25));
+  }
   let match = CTIME.exec(text);
   if (match !== null) {
-    const time = ctimeToEpoch(clock, match);
-    if (time === null) return { malformed: `invalid ctime timestamp "${text.slice(0, 24)}"` };
-    if (match[7] === undefined || match[7] === '') {
-      return { malformed: 'no message after the timestamp' };
-    }
-    return withClient({ time, framing: 'ctime' }, match[7]);
+    return { malformed: `invalid ctime timestamp "${text.slice(0, 24)}"` };
   }
   match = JOURNAL_FULL.exec(text);
   if (match !== null) {
-    const zone = match[7] === 'UTC' || match[7] === 'GMT' ? 'UTC' : clock.timeZone;
-    const time = wallClock({ ...clock, timeZone: zone }, match, 1);
+    const utc = match[7] === 'UTC' || match[7] === 'GMT';
+    const time = utc ? utcWallClock(match) : wallClock(clock, match, 1);
     if (time === null) return { malformed: `invalid timestamp "${text.slice(0, 24)}"` };
     return syslogBody(time, 'journal-full', match[8], match[9], match[10], match[11] ?? '', clock);
   }
@@ -244,61 +415,167 @@ function syslogBody(
   body: string,
   clock: FramingClock,
 ): FramedLine | BrokenLine {
-  return nested(
-    {
-      time,
-      framing,
-      ...(host === undefined ? {} : { server: host }),
-      ...(program === undefined ? {} : { program }),
-      ...(pid === undefined ? {} : { pid: Number(pid) }),
-    },
-    body,
-    clock,
-  );
+  const frame = new Frame(time, framing);
+  frame.server = host;
+  frame.program = program;
+  if (pid !== undefined) frame.pid = Number(pid);
+  return nested(frame, body, clock);
 }
 
-type Header = Omit<FramedLine, 'message' | 'client'>;
-
 /** A syslog body may hold OpenVPN's own timestamp or the Access Server wrapper. */
-function nested(header: Header, body: string, clock: FramingClock): FramedLine | BrokenLine {
+function nested(frame: Frame, body: string, clock: FramingClock): FramedLine | BrokenLine {
   const first = body.charCodeAt(0);
   if (first === 91 /* [ */) {
     const wrapped = ACCESS_SERVER_OUT.exec(body) ?? ACCESS_SERVER_PLAIN.exec(body);
-    if (wrapped !== null) {
-      const inner = wrapped[wrapped.length - 1] ?? '';
-      return nested(header, inner, clock);
-    }
+    if (wrapped !== null) return nested(frame, wrapped[wrapped.length - 1] ?? '', clock);
   } else if (first >= 48 && first <= 57) {
-    const iso = ISO.exec(body);
-    if (iso?.[7] !== undefined) {
-      return withClient({ ...header, time: wallClock(clock, iso, 1) ?? header.time }, iso[7]);
+    if (body.length > 20 && body.charCodeAt(19) === 32) {
+      const time = fixedDateTime(body, 45, clock);
+      if (time !== undefined) {
+        if (time !== null) frame.time = time;
+        let start = 20;
+        if (body.startsWith('us=', start)) {
+          const end = body.indexOf(' ', start);
+          start = end < 0 ? body.length : end + 1;
+        }
+        return withClient(frame, body.slice(start));
+      }
     }
   } else if (first >= 65 && first <= 90) {
-    const ctime = CTIME.exec(body);
-    if (ctime?.[7] !== undefined) {
-      return withClient({ ...header, time: ctimeToEpoch(clock, ctime) ?? header.time }, ctime[7]);
+    const time = ctimeAt(body, clock);
+    if (time !== undefined && body.length > 25) {
+      if (time !== null) frame.time = time;
+      return withClient(frame, body.slice(25));
     }
   }
-  return withClient(header, body);
+  return withClient(frame, body);
 }
 
-function withClient(header: Header, body: string): FramedLine {
-  const first = body.charCodeAt(0);
-  // A prefix starts with a digit, `[`, a hex/redacted letter, or a common name.
-  if (body.length < 4 || first === 32) return { ...header, message: body };
+function isAddressChar(code: number): boolean {
+  // 0-9 . : A-F a-f X x
+  return (
+    (code >= 48 && code <= 58) ||
+    code === 46 ||
+    (code >= 65 && code <= 70) ||
+    (code >= 97 && code <= 102) ||
+    code === 88 ||
+    code === 120
+  );
+}
+
+/** Reads `cn/[proto:]address[:port][ rx-peer-id=N] ` without a regex; the common case. */
+function clientFast(frame: Frame, body: string, space: number): boolean {
+  const slash = body.lastIndexOf('/', space - 1);
+  let start = slash + 1;
+  if (slash === 0) return false;
+  if (slash > 0) {
+    for (let i = 0; i < slash; i++) {
+      const code = body.charCodeAt(i);
+      // : [ ] ' " =
+      if (code === 58 || code === 91 || code === 93 || code === 39 || code === 34 || code === 61) {
+        return false;
+      }
+    }
+  }
+  let protocol: string | undefined;
+  const p0 = body.charCodeAt(start);
+  if (
+    (p0 === 117 || p0 === 116) &&
+    (body.startsWith('udp', start) || body.startsWith('tcp', start))
+  ) {
+    const colon = body.indexOf(':', start);
+    if (colon > start && colon < space) {
+      const name = body.slice(start, colon);
+      if (PROTOCOL.test(name)) {
+        protocol = name;
+        start = colon + 1;
+      }
+    }
+  }
+  let ip: string;
+  let port: number | undefined;
+  if (body.charCodeAt(start) === 91 /* [ */) {
+    const close = body.indexOf(']', start);
+    if (close < 0 || close > space) return false;
+    for (let i = start + 1; i < close; i++) if (!isAddressChar(body.charCodeAt(i))) return false;
+    ip = body.slice(start + 1, close);
+    if (close + 1 < space) {
+      if (body.charCodeAt(close + 1) !== 58) return false;
+      port = digits(body, close + 2, space - close - 2);
+      if (port < 0 || space - close - 2 > 5 || space - close - 2 < 1) return false;
+    }
+    if (ip.startsWith('::ffff:') && ip.includes('.')) ip = ip.slice(7);
+  } else {
+    let dots = 0;
+    let colons = 0;
+    let lastColon = -1;
+    for (let i = start; i < space; i++) {
+      const code = body.charCodeAt(i);
+      if (!isAddressChar(code)) return false;
+      if (code === 46) dots++;
+      else if (code === 58) {
+        colons++;
+        lastColon = i;
+      }
+    }
+    if (dots === 3 && colons <= 1) {
+      const end = colons === 1 ? lastColon : space;
+      ip = body.slice(start, end);
+      if (!IPV4ISH.test(ip)) return false;
+      if (colons === 1) {
+        const length = space - lastColon - 1;
+        port = digits(body, lastColon + 1, length);
+        if (port < 0 || length < 1 || length > 5) return false;
+      }
+    } else if (dots === 0 && colons >= 2 && colons <= 7) {
+      ip = body.slice(start, space);
+    } else {
+      return false;
+    }
+  }
+  let messageStart = space + 1;
+  if (body.startsWith('rx-peer-id=', messageStart)) {
+    const end = body.indexOf(' ', messageStart);
+    if (end < 0) return false;
+    messageStart = end + 1;
+  }
+  frame.client = {
+    commonName: slash > 0 ? body.slice(0, slash) : undefined,
+    ip,
+    port,
+    protocol,
+  };
+  frame.message = body.slice(messageStart);
+  return true;
+}
+
+const PROTOCOL = /^(?:udp|tcp)[46]?(?:-server|-client)?$/;
+const IPV4ISH = /^(?:[0-9Xx]{1,4}\.){3}[0-9Xx]{0,4}$/;
+
+function withClient(frame: Frame, body: string): Frame {
+  frame.message = body;
+  if (body.length < 4 || body.charCodeAt(0) === 32) return frame;
+  const space = body.indexOf(' ');
+  if (space < 0) return frame;
+  if (clientFast(frame, body, space)) return frame;
+  // A common name with spaces: a `/` comes before any `:` near the start.
+  const slash = body.indexOf('/');
+  if (slash < 0 || slash > 64) return frame;
+  const colon = body.indexOf(':');
+  if (colon >= 0 && colon < slash) return frame;
   const match = CLIENT_PREFIX.exec(body);
-  if (match === null) return { ...header, message: body };
+  if (match === null) return frame;
   let ip = match[3] ?? '';
   if (ip.charCodeAt(0) === 91) ip = ip.slice(1, -1);
   if (ip.startsWith('::ffff:') && ip.includes('.')) ip = ip.slice(7);
-  const port = match[4] === undefined ? undefined : Number(match[4]);
-  const client: ClientPrefix = {
+  frame.client = {
+    commonName: match[1],
     ip,
-    ...(match[1] === undefined ? {} : { commonName: match[1] }),
-    ...(port === undefined ? {} : { port }),
-    ...(match[2] === undefined ? {} : { protocol: match[2] }),
+    port: match[4] === undefined ? undefined : Number(match[4]),
+    protocol: match[2],
   };
-  return { ...header, client, message: match[5] ?? '' };
+  frame.message = match[5] ?? '';
+  return frame;
 }
 
 function normaliseOffset(iso: string): string {
@@ -307,8 +584,7 @@ function normaliseOffset(iso: string): string {
 }
 
 function wallClock(clock: FramingClock, match: RegExpExecArray, from: number): number | null {
-  return localTimeToEpoch(
-    clock.timeZone,
+  return clock.toEpoch(
     Number(match[from]),
     Number(match[from + 1]),
     Number(match[from + 2]),
@@ -318,11 +594,22 @@ function wallClock(clock: FramingClock, match: RegExpExecArray, from: number): n
   );
 }
 
+function utcWallClock(match: RegExpExecArray): number | null {
+  const time = Date.UTC(
+    Number(match[1]),
+    Number(match[2]) - 1,
+    Number(match[3]),
+    Number(match[4]),
+    Number(match[5]),
+    Number(match[6]),
+  );
+  return Number.isNaN(time) ? null : time;
+}
+
 function ctimeToEpoch(clock: FramingClock, match: RegExpExecArray): number | null {
   const month = monthNumber(match[1] ?? '');
   if (month === undefined) return null;
-  return localTimeToEpoch(
-    clock.timeZone,
+  return clock.toEpoch(
     Number(match[6]),
     month,
     Number(match[2]),
@@ -344,15 +631,7 @@ function syslogTime(clock: FramingClock, match: RegExpExecArray): number | null 
   if (month === undefined) return null;
   const year = new Date(clock.reference).getUTCFullYear();
   const at = (y: number): number | null =>
-    localTimeToEpoch(
-      clock.timeZone,
-      y,
-      month,
-      Number(match[2]),
-      Number(match[3]),
-      Number(match[4]),
-      Number(match[5]),
-    );
+    clock.toEpoch(y, month, Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5]));
   const time = at(year);
   if (time === null) {
     // 29 February of a leap year read in a common year.

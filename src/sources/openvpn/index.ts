@@ -4,14 +4,14 @@
  */
 import type { SourceDefinition } from '../../model.ts';
 import { indexCatalog, lookup, OPENVPN_CATALOG } from './catalog.ts';
-import { frameLine, hasOpenvpnHeader } from './framing.ts';
+import { fixedClock, frameLine, hasOpenvpnHeader } from './framing.ts';
 import { createOpenvpnParser } from './parser.ts';
 
 export { OPENVPN_CATALOG } from './catalog.ts';
 export { createOpenvpnParser, type OpenvpnParserOptions } from './parser.ts';
 
 const index = indexCatalog(OPENVPN_CATALOG);
-const SNIFF_CLOCK = { timeZone: 'UTC', reference: 0 } as const;
+const SNIFF_CLOCK = fixedClock('UTC', 0);
 
 /**
  * True when the line has an OpenVPN framing (gateway, ISO, ctime, syslog or

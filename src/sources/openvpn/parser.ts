@@ -33,7 +33,7 @@ import {
   OPENVPN_CATALOG,
   RESET_BEFORE_AUTH,
 } from './catalog.ts';
-import { addressInMessage, type FramedLine, frameLine } from './framing.ts';
+import { addressInMessage, type FramedLine, frameLine, LocalClock } from './framing.ts';
 
 /** How long a revealed user name is attributed to later lines of its address (ms). */
 export const USER_WINDOW_MS = 5 * 60_000;
@@ -62,7 +62,6 @@ interface ClientInstance {
 }
 
 const defaultIndex = indexCatalog(OPENVPN_CATALOG);
-const BRACKET_NAME = /^\[([^\]]*)\] /;
 
 /** Creates a parser for one OpenVPN stream (feed it the stream's lines in order). */
 export function createOpenvpnParser(options: OpenvpnParserOptions = {}): StreamParser {
@@ -71,14 +70,14 @@ export function createOpenvpnParser(options: OpenvpnParserOptions = {}): StreamP
 
 class OpenvpnStreamParser implements StreamParser {
   readonly source = 'openvpn' as const;
-  private readonly timeZone: string;
+  private readonly clock: LocalClock;
   private readonly now: () => number;
   private readonly index: CatalogIndex;
   private readonly clients = new Map<string, ClientInstance>();
   private sequence = 0;
 
   constructor(options: OpenvpnParserOptions) {
-    this.timeZone = options.timeZone ?? 'UTC';
+    this.clock = new LocalClock(options.timeZone ?? 'UTC');
     this.now = options.now ?? Date.now;
     this.index = options.catalog === undefined ? defaultIndex : indexCatalog(options.catalog);
   }
@@ -94,10 +93,8 @@ class OpenvpnStreamParser implements StreamParser {
   }
 
   private classify(line: string, context: LineContext, id: string): VpnEvent {
-    const framed = frameLine(line, {
-      timeZone: this.timeZone,
-      reference: context.timestamp ?? this.now(),
-    });
+    this.clock.reference = context.timestamp ?? this.now();
+    const framed = frameLine(line, this.clock);
     if ('malformed' in framed) return malformed(line, context, id, framed.malformed);
     const time = framed.time ?? context.timestamp ?? null;
     const fields: Record<string, EventFields[string]> = {};
@@ -111,10 +108,10 @@ class OpenvpnStreamParser implements StreamParser {
     }
     let message = framed.message;
     if (message.charCodeAt(0) === 91 /* [ */) {
-      const bracket = BRACKET_NAME.exec(message);
-      if (bracket !== null) {
-        fields['commonName'] = bracket[1] ?? '';
-        message = message.slice(bracket[0].length);
+      const close = message.indexOf('] ');
+      if (close > 0) {
+        fields['commonName'] = message.slice(1, close);
+        message = message.slice(close + 2);
       }
     }
     const found = lookup(this.index, message);
