@@ -47,10 +47,11 @@ const largeCatalog = [
 export async function run(): Promise<BenchReport> {
   const lines = mixedLines();
   let sink = 0;
+  const clock = Date.parse('2025-06-01T00:00:00Z');
   const classify = (catalog?: typeof OPENVPN_CATALOG) => () => {
     const parser = createOpenvpnParser({
       timeZone: 'Asia/Tokyo',
-      now: () => Date.parse('2025-06-01T00:00:00Z'),
+      now: () => clock,
       ...(catalog === undefined ? {} : { catalog }),
     });
     for (let i = 0; i < lines.length; i++) {

@@ -68,6 +68,8 @@ export interface FramingClock {
   readonly timeZone: string;
   /** Epoch ms used to infer the year of syslog times (which have none). */
   readonly reference: number;
+  /** UTC year of `reference`. */
+  referenceYear(): number;
   /** Epoch ms of a wall-clock time in `timeZone` (month 1–12), or null when it is no valid date. */
   toEpoch(
     year: number,
@@ -86,6 +88,9 @@ function daysInMonth(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1] ?? 0;
 }
 
+/** Wall-clock hours whose zone offset a `LocalClock` keeps (about six weeks). */
+const OFFSET_HOURS_KEPT = 1000;
+
 /**
  * A `FramingClock` for one stream: converts wall-clock times with the zone
  * offset of their hour, computed once per hour (zones change offset only on
@@ -94,10 +99,21 @@ function daysInMonth(year: number, month: number): number {
 export class LocalClock implements FramingClock {
   /** Epoch ms used to infer syslog years; the parser sets it per line. */
   reference = 0;
-  private hourWall = Number.NaN;
-  private hourOffset = 0;
+  private yearReference = Number.NaN;
+  private year = 1970;
+  /** Zone offset (ms) per wall-clock hour start (epoch ms of the hour read as UTC). */
+  private readonly offsets = new Map<number, number>();
 
   constructor(readonly timeZone: string) {}
+
+  /** UTC year of `reference`. */
+  referenceYear(): number {
+    if (this.reference !== this.yearReference) {
+      this.yearReference = this.reference;
+      this.year = new Date(this.reference).getUTCFullYear();
+    }
+    return this.year;
+  }
 
   toEpoch(
     year: number,
@@ -110,13 +126,15 @@ export class LocalClock implements FramingClock {
     if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
     if (day > daysInMonth(year, month)) return null;
     const hourWall = Date.UTC(year, month - 1, day, hour);
-    if (hourWall !== this.hourWall) {
+    let offset = this.offsets.get(hourWall);
+    if (offset === undefined) {
       const start = localTimeToEpoch(this.timeZone, year, month, day, hour, 0, 0);
       if (start === null) return null;
-      this.hourWall = hourWall;
-      this.hourOffset = hourWall - start;
+      offset = hourWall - start;
+      if (this.offsets.size >= OFFSET_HOURS_KEPT) this.offsets.clear();
+      this.offsets.set(hourWall, offset);
     }
-    return hourWall - this.hourOffset + minute * 60_000 + second * 1000;
+    return hourWall - offset + minute * 60_000 + second * 1000;
   }
 }
 
@@ -294,59 +312,157 @@ function frameDigitHeader(text: string, clock: FramingClock): FramedLine | Broke
     if (start >= text.length) return { malformed: 'no message after the timestamp' };
     return nested(new Frame(dashTime, 'iso'), text.slice(start), clock);
   }
-  let match = GATEWAY.exec(text);
-  if (match !== null) {
-    const time = wallClock(clock, match, 1);
-    if (time === null) return { malformed: `invalid gateway timestamp "${text.slice(0, 19)}"` };
-    if (match[8] === undefined || match[8] === '') {
-      return { malformed: 'no message after the gateway timestamp and tunnel id' };
+  const fifth = text.charCodeAt(4);
+  if (fifth === 47 /* / */) {
+    const match = GATEWAY.exec(text);
+    if (match !== null) {
+      const time = wallClock(clock, match, 1);
+      if (time === null) return { malformed: `invalid gateway timestamp "${text.slice(0, 19)}"` };
+      if (match[8] === undefined || match[8] === '') {
+        return { malformed: 'no message after the gateway timestamp and tunnel id' };
+      }
+      const frame = new Frame(time, 'gateway');
+      frame.server = match[7];
+      return withClient(frame, match[8]);
     }
-    const frame = new Frame(time, 'gateway');
-    frame.server = match[7];
-    return withClient(frame, match[8]);
-  }
-  if (GATEWAY_SHAPE.test(text)) {
-    return {
-      malformed: `gateway timestamp is not "YYYY/MM/DD hh:mm:ss <tunnel id>": "${text.slice(0, 30)}"`,
-    };
-  }
-  match = JOURNAL_ISO.exec(text);
-  if (match !== null) {
-    const stamp = match[1] ?? '';
-    const time = Date.parse(
-      stamp.charCodeAt(stamp.length - 3) === 58 ? stamp : normaliseOffset(stamp),
-    );
-    if (Number.isNaN(time)) return { malformed: `invalid timestamp "${match[1]}"` };
-    return syslogBody(time, 'journal-iso', match[2], match[3], match[4], match[5] ?? '', clock);
-  }
-  if (ISO_SHAPE.test(text)) {
-    return {
-      malformed: `timestamp is not OpenVPN's "YYYY-MM-DD hh:mm:ss[ us=N]": "${text.slice(0, 30)}"`,
-    };
-  }
-  match = RFC5424.exec(text);
-  if (match !== null) {
-    const time = Date.parse(match[1] ?? '');
-    if (Number.isNaN(time)) return { malformed: `invalid RFC 5424 timestamp "${match[1]}"` };
-    const frame = new Frame(time, 'rfc5424');
-    if (match[2] !== '-') frame.server = match[2];
-    frame.program = match[3];
-    const pid = Number(match[4]);
-    if (Number.isInteger(pid)) frame.pid = pid;
-    return nested(frame, match[6] ?? '', clock);
-  }
-  match = UNIX_SECONDS.exec(text);
-  if (match !== null) {
-    const time = Number(match[1]) * 1000 + Math.floor(Number(match[2]) / 1000);
-    const rest = match[3] ?? '';
-    const tail = SYSLOG_TAIL.exec(rest);
-    if (tail !== null && tail[2] !== undefined && OPENVPN_PROGRAM.test(tail[2])) {
-      return syslogBody(time, 'journal-unix', tail[1], tail[2], tail[3], tail[4] ?? '', clock);
+    if (GATEWAY_SHAPE.test(text)) {
+      return {
+        malformed: `gateway timestamp is not "YYYY/MM/DD hh:mm:ss <tunnel id>": "${text.slice(0, 30)}"`,
+      };
     }
-    const machine = MACHINE_READABLE_TAIL.exec(rest);
-    if (machine !== null) return withClient(new Frame(time, 'machine-readable'), machine[1] ?? '');
+  } else if (fifth === 45 /* - */) {
+    const journal = journalIso(text, clock);
+    if (journal !== undefined) return journal;
+    const match = JOURNAL_ISO.exec(text);
+    if (match !== null) {
+      const stamp = match[1] ?? '';
+      const time = Date.parse(
+        stamp.charCodeAt(stamp.length - 3) === 58 ? stamp : normaliseOffset(stamp),
+      );
+      if (Number.isNaN(time)) return { malformed: `invalid timestamp "${match[1]}"` };
+      return syslogBody(time, 'journal-iso', match[2], match[3], match[4], match[5] ?? '', clock);
+    }
+    if (ISO_SHAPE.test(text)) {
+      return {
+        malformed: `timestamp is not OpenVPN's "YYYY-MM-DD hh:mm:ss[ us=N]": "${text.slice(0, 30)}"`,
+      };
+    }
+  } else if (text.charCodeAt(1) === 32) {
+    const match = RFC5424.exec(text);
+    if (match !== null) {
+      const time = Date.parse(match[1] ?? '');
+      if (Number.isNaN(time)) return { malformed: `invalid RFC 5424 timestamp "${match[1]}"` };
+      const frame = new Frame(time, 'rfc5424');
+      if (match[2] !== '-') frame.server = match[2];
+      frame.program = match[3];
+      const pid = Number(match[4]);
+      if (Number.isInteger(pid)) frame.pid = pid;
+      return nested(frame, match[6] ?? '', clock);
+    }
+  } else if (
+    text.charCodeAt(10) === 46 ||
+    text.charCodeAt(9) === 46 ||
+    text.charCodeAt(11) === 46
+  ) {
+    const match = UNIX_SECONDS.exec(text);
+    if (match !== null) {
+      const time = Number(match[1]) * 1000 + Math.floor(Number(match[2]) / 1000);
+      const rest = match[3] ?? '';
+      const tail = SYSLOG_TAIL.exec(rest);
+      if (tail !== null && tail[2] !== undefined && OPENVPN_PROGRAM.test(tail[2])) {
+        return syslogBody(time, 'journal-unix', tail[1], tail[2], tail[3], tail[4] ?? '', clock);
+      }
+      const machine = MACHINE_READABLE_TAIL.exec(rest);
+      if (machine !== null) {
+        return withClient(new Frame(time, 'machine-readable'), machine[1] ?? '');
+      }
+    }
   }
   return withClient(new Frame(null, 'none'), text);
+}
+
+/**
+ * `[host ]program[pid]: ` from `start`: sets host, program and pid on
+ * `frame` and returns where the body starts, or -1 when it is not that shape.
+ */
+function syslogTail(frame: Frame, text: string, start: number): number {
+  const firstEnd = text.indexOf(' ', start);
+  const first = firstEnd < 0 ? text.length : firstEnd;
+  let programStart = start;
+  let programEnd = first;
+  if (text.charCodeAt(first - 1) !== 58 /* : */) {
+    if (firstEnd < 0) return -1;
+    for (let i = start; i < first; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 91 || code === 93) return -1;
+    }
+    frame.server = text.slice(start, first);
+    programStart = first + 1;
+    const secondEnd = text.indexOf(' ', programStart);
+    programEnd = secondEnd < 0 ? text.length : secondEnd;
+    if (text.charCodeAt(programEnd - 1) !== 58) return -1;
+  }
+  const open = text.indexOf('[', programStart);
+  if (open > programStart && open < programEnd) {
+    if (text.charCodeAt(programEnd - 2) !== 93) return -1;
+    const pid = digits(text, open + 1, programEnd - 2 - open - 1);
+    if (pid < 0) return -1;
+    frame.program = text.slice(programStart, open);
+    frame.pid = pid;
+  } else {
+    if (programEnd - 1 <= programStart) return -1;
+    frame.program = text.slice(programStart, programEnd - 1);
+    for (let i = programStart; i < programEnd - 1; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 58 || code === 91 || code === 93) return -1;
+    }
+  }
+  return programEnd + 1;
+}
+
+/** journalctl `short-iso` / `short-iso-precise`: `YYYY-MM-DDThh:mm:ss[.f][Z|±hh[:]mm] host prog[pid]: `. */
+function journalIso(text: string, clock: FramingClock): FramedLine | BrokenLine | undefined {
+  if (text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 /* T */) return undefined;
+  const hms = clockAt(text, 11);
+  if (hms < 0) return undefined;
+  let at = 19;
+  let millisecond = 0;
+  if (text.charCodeAt(at) === 46) {
+    let end = at + 1;
+    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+    millisecond = digits(text, at + 1, Math.min(3, end - at - 1));
+    if (end - at - 1 < 3) millisecond *= 10 ** (3 - (end - at - 1));
+    at = end;
+  }
+  let offsetMinutes = 0;
+  const sign = text.charCodeAt(at);
+  if (sign === 90 /* Z */) at++;
+  else if (sign === 43 || sign === 45) {
+    const hours = digits(text, at + 1, 2);
+    const colon = text.charCodeAt(at + 3) === 58 ? 1 : 0;
+    const minutes = digits(text, at + 3 + colon, 2);
+    if (hours < 0 || minutes < 0) return undefined;
+    offsetMinutes = (sign === 43 ? 1 : -1) * (hours * 60 + minutes);
+    at += 5 + colon;
+  } else return undefined;
+  if (text.charCodeAt(at) !== 32) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return { malformed: `invalid timestamp "${text.slice(0, at)}"` };
+  }
+  const hour = Math.floor(hms / 10_000);
+  const minute = Math.floor(hms / 100) % 100;
+  if (hour > 23 || minute > 59 || hms % 100 > 60) {
+    return { malformed: `invalid timestamp "${text.slice(0, at)}"` };
+  }
+  const time =
+    Date.UTC(year, month - 1, day, hour, minute, hms % 100, millisecond) - offsetMinutes * 60_000;
+  const frame = new Frame(time, 'journal-iso');
+  const body = syslogTail(frame, text, at + 1);
+  if (body < 0) return undefined;
+  return nested(frame, text.slice(body), clock);
 }
 
 const WEEKDAYS: ReadonlySet<string> = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
@@ -373,6 +489,8 @@ function ctimeAt(text: string, clock: FramingClock): number | null | undefined {
 }
 
 function frameNamedHeader(text: string, clock: FramingClock): FramedLine | BrokenLine {
+  const syslog = syslogFast(text, clock);
+  if (syslog !== undefined) return syslog;
   const ctime = ctimeAt(text, clock);
   if (ctime !== undefined) {
     if (ctime === null) return { malformed: `invalid ctime timestamp "${text.slice(0, 24)}"` };
@@ -404,6 +522,44 @@ function frameNamedHeader(text: string, clock: FramingClock): FramedLine | Broke
   const time = syslogTime(clock, match);
   if (time === null) return { malformed: `invalid syslog timestamp "${text.slice(0, 15)}"` };
   return syslogBody(time, 'syslog', match[6], match[7], match[8], match[9] ?? '', clock);
+}
+
+/** `Mmm dd hh:mm:ss [host ]program[pid]: ` read without a regex; undefined when not that shape. */
+function syslogFast(text: string, clock: FramingClock): FramedLine | BrokenLine | undefined {
+  if (text.charCodeAt(3) !== 32) return undefined;
+  const month = monthNumber(text.slice(0, 3));
+  if (month === undefined) return undefined;
+  let day: number;
+  let at: number;
+  if (text.charCodeAt(4) === 32) {
+    day = digits(text, 5, 1);
+    at = 6;
+  } else if (text.charCodeAt(5) === 32) {
+    day = digits(text, 4, 1);
+    at = 5;
+  } else {
+    day = digits(text, 4, 2);
+    at = 6;
+  }
+  if (day < 0 || text.charCodeAt(at) !== 32 || text.charCodeAt(at + 9) !== 32) return undefined;
+  const hms = clockAt(text, at + 1);
+  if (hms < 0) return undefined;
+  const frame = new Frame(null, 'syslog');
+  const body = syslogTail(frame, text, at + 10);
+  if (body < 0) return undefined;
+  const hour = Math.floor(hms / 10_000);
+  const minute = Math.floor(hms / 100) % 100;
+  const second = hms % 100;
+  const year = clock.referenceYear();
+  let time = clock.toEpoch(year, month, day, hour, minute, second);
+  if (time === null && month === 2 && day === 29) {
+    time = clock.toEpoch(year - 1, month, day, hour, minute, second);
+  } else if (time !== null && time > clock.reference + FUTURE_TOLERANCE_MS) {
+    time = clock.toEpoch(year - 1, month, day, hour, minute, second);
+  }
+  if (time === null) return { malformed: `invalid syslog timestamp "${text.slice(0, at + 9)}"` };
+  frame.time = time;
+  return nested(frame, text.slice(body), clock);
 }
 
 function syslogBody(
@@ -629,7 +785,7 @@ const FUTURE_TOLERANCE_MS = 2 * 24 * 3_600_000;
 function syslogTime(clock: FramingClock, match: RegExpExecArray): number | null {
   const month = monthNumber(match[1] ?? '');
   if (month === undefined) return null;
-  const year = new Date(clock.reference).getUTCFullYear();
+  const year = clock.referenceYear();
   const at = (y: number): number | null =>
     clock.toEpoch(y, month, Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5]));
   const time = at(year);

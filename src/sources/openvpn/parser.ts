@@ -1,8 +1,8 @@
 /**
  * The OpenVPN stream parser: framing + catalog + per-client correlation.
  *
- * Correlation (bounded: at most `CLIENT_LIMIT` clients, least recently seen
- * dropped first, and time windows): a client instance is its `ip:port` on a
+ * Correlation (bounded: at most `CLIENT_LIMIT` clients, about the least
+ * recently seen dropped first, and time windows): a client instance is its `ip:port` on a
  * server. It remembers
  * - the user a line revealed before the verdict (`try username "u"`, deferred
  *   auth, OTP), so `auth.failed` lines that carry only `ip:port` get the user
@@ -53,6 +53,8 @@ export interface OpenvpnParserOptions extends ParserOptions {
 interface ClientInstance {
   /** Event id of the connection's first line: names the attempt. */
   readonly firstEventId: string;
+  /** Insertion number when last (re)inserted into the recency order. */
+  stamp: number;
   lastTime: number | null;
   user?: string;
   userTime: number | null;
@@ -75,6 +77,7 @@ class OpenvpnStreamParser implements StreamParser {
   private readonly index: CatalogIndex;
   private readonly clients = new Map<string, ClientInstance>();
   private sequence = 0;
+  private insertions = 0;
 
   constructor(options: OpenvpnParserOptions) {
     this.clock = new LocalClock(options.timeZone ?? 'UTC');
@@ -121,10 +124,9 @@ class OpenvpnStreamParser implements StreamParser {
     const { match } = found;
     const groups = match.groups;
     if (groups !== undefined) {
-      for (const name in groups) {
+      for (const name of groupNames(found.row, groups)) {
         const value = groups[name];
-        if (value === undefined) continue;
-        addGroup(fields, name, value);
+        if (value !== undefined) addGroup(fields, name, value);
       }
     }
     if (found.row.extract !== undefined) Object.assign(fields, found.row.extract(match));
@@ -167,7 +169,8 @@ class OpenvpnStreamParser implements StreamParser {
     let row = matched;
     const ip = fields['clientIp'];
     if (typeof ip !== 'string') return row;
-    const key = `${framed.server ?? ''}|${ip}|${fields['clientPort'] ?? ''}`;
+    const port = fields['clientPort'];
+    const key = framed.server === undefined ? `${ip}|${port}` : `${framed.server}|${ip}|${port}`;
     const client = this.client(key, time, id);
     const authenticated = framed.client?.commonName !== undefined;
     if (authenticated && client.user === undefined && typeof fields['user'] === 'string') {
@@ -237,17 +240,29 @@ class OpenvpnStreamParser implements StreamParser {
     return row;
   }
 
-  /** The remembered client for `key`, created (or renewed when stale) and marked most recent. */
+  /**
+   * The remembered client for `key`, created (or renewed when stale). The map
+   * keeps insertion order; a client is moved to the young end only when it has
+   * aged past half the limit, so eviction from the old end is close to LRU at
+   * the cost of one map operation per line.
+   */
   private client(key: string, time: number | null, id: string): ClientInstance {
     let client = this.clients.get(key);
     if (client !== undefined) {
-      this.clients.delete(key);
       const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
-      if (!within(client.lastTime, time, window)) client = undefined;
+      if (!within(client.lastTime, time, window)) {
+        this.clients.delete(key);
+        client = undefined;
+      } else if (this.insertions - client.stamp > CLIENT_LIMIT / 2) {
+        this.clients.delete(key);
+        client.stamp = ++this.insertions;
+        this.clients.set(key, client);
+      }
     }
     if (client === undefined) {
       client = {
         firstEventId: id,
+        stamp: ++this.insertions,
         lastTime: time,
         userTime: null,
         established: false,
@@ -257,11 +272,26 @@ class OpenvpnStreamParser implements StreamParser {
         const oldest = this.clients.keys().next();
         if (oldest.done !== true) this.clients.delete(oldest.value);
       }
+      this.clients.set(key, client);
     }
     if (time !== null) client.lastTime = time;
-    this.clients.set(key, client);
     return client;
   }
+}
+
+const groupNamesByRow = new WeakMap<CatalogRow, readonly string[]>();
+
+/** The named groups of a row's pattern, listed once per row. */
+function groupNames(
+  row: CatalogRow,
+  groups: Record<string, string | undefined>,
+): readonly string[] {
+  let names = groupNamesByRow.get(row);
+  if (names === undefined) {
+    names = Object.keys(groups);
+    groupNamesByRow.set(row, names);
+  }
+  return names;
 }
 
 /** True when `later` is at most `window` ms after `earlier` (unknown times count as within). */
@@ -321,6 +351,19 @@ function event(
   context: LineContext,
   hint?: Hint,
 ): VpnEvent {
+  if (hint === undefined) {
+    return {
+      id,
+      source: 'openvpn',
+      category,
+      severity,
+      time,
+      message,
+      raw,
+      fields,
+      origin: context.origin,
+    };
+  }
   return {
     id,
     source: 'openvpn',
@@ -331,7 +374,7 @@ function event(
     raw,
     fields,
     origin: context.origin,
-    ...(hint === undefined ? {} : { hint }),
+    hint,
   };
 }
 

@@ -136,7 +136,7 @@ describe('OpenVPN parity with real lines', () => {
   it('classifies every line the reference explains (none unclassified or malformed)', () => {
     const events = parseAll(corpus);
     const unexplained = events
-      .filter((event, index) => EXPECTED[index] !== null)
+      .filter((_event, index) => EXPECTED[index] !== null)
       .filter((event) => event.category === 'unclassified' || event.category === 'malformed')
       .map((event) => event.raw);
     expect(unexplained).toEqual([]);
