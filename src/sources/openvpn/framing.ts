@@ -762,19 +762,6 @@ function utcWallClock(match: RegExpExecArray): number | null {
   return Number.isNaN(time) ? null : time;
 }
 
-function ctimeToEpoch(clock: FramingClock, match: RegExpExecArray): number | null {
-  const month = monthNumber(match[1] ?? '');
-  if (month === undefined) return null;
-  return clock.toEpoch(
-    Number(match[6]),
-    month,
-    Number(match[2]),
-    Number(match[3]),
-    Number(match[4]),
-    Number(match[5]),
-  );
-}
-
 const FUTURE_TOLERANCE_MS = 2 * 24 * 3_600_000;
 
 /**
