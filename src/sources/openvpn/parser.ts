@@ -124,9 +124,11 @@ class OpenvpnStreamParser implements StreamParser {
     const { match } = found;
     const groups = match.groups;
     if (groups !== undefined) {
-      for (const name of groupNames(found.row, groups)) {
-        const value = groups[name];
-        if (value !== undefined) addGroup(fields, name, value);
+      for (const group of groupFields(found.row, groups)) {
+        const value = groups[group.name];
+        if (value === undefined) continue;
+        if (group.field === undefined) readRemote(fields, value);
+        else if (group.field !== '') fields[group.field] = group.numeric ? Number(value) : value;
       }
     }
     if (found.row.extract !== undefined) Object.assign(fields, found.row.extract(match));
@@ -279,19 +281,32 @@ class OpenvpnStreamParser implements StreamParser {
   }
 }
 
-const groupNamesByRow = new WeakMap<CatalogRow, readonly string[]>();
+/** Where a named group goes: field name (`''` = not a field, undefined = `remote` address). */
+interface GroupField {
+  readonly name: string;
+  readonly field: string | undefined;
+  readonly numeric: boolean;
+}
 
-/** The named groups of a row's pattern, listed once per row. */
-function groupNames(
+const groupFieldsByRow = new WeakMap<CatalogRow, readonly GroupField[]>();
+
+/** How a row's named groups map to fields, worked out once per row. */
+function groupFields(
   row: CatalogRow,
   groups: Record<string, string | undefined>,
-): readonly string[] {
-  let names = groupNamesByRow.get(row);
-  if (names === undefined) {
-    names = Object.keys(groups);
-    groupNamesByRow.set(row, names);
+): readonly GroupField[] {
+  let list = groupFieldsByRow.get(row);
+  if (list === undefined) {
+    list = Object.keys(groups).map((name): GroupField => {
+      if (name === 'peer' || name === 'options') return { name, field: '', numeric: false };
+      if (name === 'remote') return { name, field: undefined, numeric: false };
+      // Alternatives of one pattern use suffixed names for the same field.
+      const field = name.replace(/(?:Mbed|Crl)$/, '');
+      return { name, field, numeric: NUMERIC_GROUPS.has(field) };
+    });
+    groupFieldsByRow.set(row, list);
   }
-  return names;
+  return list;
 }
 
 /** True when `later` is at most `window` ms after `earlier` (unknown times count as within). */
@@ -299,31 +314,12 @@ function within(earlier: number | null, later: number | null, window: number): b
   return earlier === null || later === null || later - earlier <= window;
 }
 
-function addGroup(
-  fields: Record<string, EventFields[string]>,
-  rawName: string,
-  value: string,
-): void {
-  switch (rawName) {
-    case 'peer':
-    case 'options':
-      return;
-    case 'remote': {
-      const colon = value.lastIndexOf(':');
-      if (colon > 0 && fields['clientIp'] === undefined) {
-        fields['clientIp'] = value.slice(0, colon);
-        fields['clientPort'] = Number(value.slice(colon + 1));
-      }
-      return;
-    }
-    default: {
-      const name = rawName.endsWith('Mbed')
-        ? rawName.slice(0, -4)
-        : rawName.endsWith('Crl')
-          ? rawName.slice(0, -3)
-          : rawName;
-      fields[name] = NUMERIC_GROUPS.has(name) ? Number(value) : value;
-    }
+/** `ip:port` written after `remote` (OTP plugin). */
+function readRemote(fields: Record<string, EventFields[string]>, value: string): void {
+  const colon = value.lastIndexOf(':');
+  if (colon > 0 && fields['clientIp'] === undefined) {
+    fields['clientIp'] = value.slice(0, colon);
+    fields['clientPort'] = Number(value.slice(colon + 1));
   }
 }
 
