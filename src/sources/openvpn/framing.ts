@@ -26,6 +26,13 @@ export interface ClientPrefix {
   readonly port?: number;
   /** Transport the 2.7+ prefix names (`udp4`, `tcp4-server`, …). */
   readonly protocol?: string;
+  /** `ip:port` as one string: the client's identity for correlation (see `clientKey`). */
+  readonly key: string;
+}
+
+/** The correlation key of a client address: `ip:port`, or `ip` when there is no port. */
+export function clientKey(ip: string, port: number | undefined): string {
+  return port === undefined ? ip : `${ip}:${port}`;
 }
 
 /** A line split into its header facts, its client prefix and its message. */
@@ -650,6 +657,7 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
   }
   let ip: string;
   let port: number | undefined;
+  let keyIsToken = false;
   if (body.charCodeAt(start) === 91 /* [ */) {
     const close = body.indexOf(']', start);
     if (close < 0 || close > space) return false;
@@ -682,6 +690,7 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
         const length = space - lastColon - 1;
         port = digits(body, lastColon + 1, length);
         if (port < 0 || length < 1 || length > 5) return false;
+        keyIsToken = body.charCodeAt(lastColon + 1) !== 48 || length === 1;
       }
     } else if (dots === 0 && colons >= 2 && colons <= 7) {
       ip = body.slice(start, space);
@@ -700,6 +709,8 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
     ip,
     port,
     protocol,
+    // The token is already `ip:port` for IPv4 (unless the port has a leading zero).
+    key: keyIsToken ? body.slice(start, space) : clientKey(ip, port),
   };
   frame.message = body.slice(messageStart);
   return true;
@@ -724,12 +735,8 @@ function withClient(frame: Frame, body: string): Frame {
   let ip = match[3] ?? '';
   if (ip.charCodeAt(0) === 91) ip = ip.slice(1, -1);
   if (ip.startsWith('::ffff:') && ip.includes('.')) ip = ip.slice(7);
-  frame.client = {
-    commonName: match[1],
-    ip,
-    port: match[4] === undefined ? undefined : Number(match[4]),
-    protocol: match[2],
-  };
+  const port = match[4] === undefined ? undefined : Number(match[4]);
+  frame.client = { commonName: match[1], ip, port, protocol: match[2], key: clientKey(ip, port) };
   frame.message = match[5] ?? '';
   return frame;
 }

@@ -33,7 +33,7 @@ import {
   OPENVPN_CATALOG,
   RESET_BEFORE_AUTH,
 } from './catalog.ts';
-import { addressInMessage, type FramedLine, frameLine, LocalClock } from './framing.ts';
+import { addressInMessage, clientKey, type FramedLine, frameLine, LocalClock } from './framing.ts';
 
 /** How long a revealed user name is attributed to later lines of its address (ms). */
 export const USER_WINDOW_MS = 5 * 60_000;
@@ -53,6 +53,8 @@ export interface OpenvpnParserOptions extends ParserOptions {
 interface ClientInstance {
   /** Event id of the connection's first line: names the attempt. */
   readonly firstEventId: string;
+  /** Gateway tunnel id / syslog host the client talks to. */
+  readonly server: string | undefined;
   /** Insertion number when last (re)inserted into the recency order. */
   stamp: number;
   lastTime: number | null;
@@ -172,8 +174,8 @@ class OpenvpnStreamParser implements StreamParser {
     const ip = fields['clientIp'];
     if (typeof ip !== 'string') return row;
     const port = fields['clientPort'];
-    const key = framed.server === undefined ? `${ip}|${port}` : `${framed.server}|${ip}|${port}`;
-    const client = this.client(key, time, id);
+    const key = framed.client?.key ?? clientKey(ip, typeof port === 'number' ? port : undefined);
+    const client = this.client(key, framed.server, time, id);
     const authenticated = framed.client?.commonName !== undefined;
     if (authenticated && client.user === undefined && typeof fields['user'] === 'string') {
       client.user = fields['user'];
@@ -248,11 +250,16 @@ class OpenvpnStreamParser implements StreamParser {
    * aged past half the limit, so eviction from the old end is close to LRU at
    * the cost of one map operation per line.
    */
-  private client(key: string, time: number | null, id: string): ClientInstance {
+  private client(
+    key: string,
+    server: string | undefined,
+    time: number | null,
+    id: string,
+  ): ClientInstance {
     let client = this.clients.get(key);
     if (client !== undefined) {
       const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
-      if (!within(client.lastTime, time, window)) {
+      if (client.server !== server || !within(client.lastTime, time, window)) {
         this.clients.delete(key);
         client = undefined;
       } else if (this.insertions - client.stamp > CLIENT_LIMIT / 2) {
@@ -264,6 +271,7 @@ class OpenvpnStreamParser implements StreamParser {
     if (client === undefined) {
       client = {
         firstEventId: id,
+        server,
         stamp: ++this.insertions,
         lastTime: time,
         userTime: null,
