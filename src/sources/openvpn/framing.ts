@@ -16,7 +16,7 @@
  *
  * Local times are read in the parser's time zone; syslog years are inferred.
  */
-import { localTimeToEpoch, monthNumber } from '../time.ts';
+import { localTimeToEpoch } from '../time.ts';
 
 /** The client an OpenVPN multi-instance prefix names. */
 export interface ClientPrefix {
@@ -86,6 +86,17 @@ export interface FramingClock {
     minute: number,
     second: number,
   ): number | null;
+}
+
+const MONTH_NUMBERS: ReadonlyMap<string, number> = new Map(
+  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map(
+    (name, index) => [name, index + 1],
+  ),
+);
+
+/** Month number (1–12) of an English abbreviation, or undefined. */
+function monthNumber(abbreviation: string): number | undefined {
+  return MONTH_NUMBERS.get(abbreviation);
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
@@ -684,8 +695,8 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
     }
     if (dots === 3 && colons <= 1) {
       const end = colons === 1 ? lastColon : space;
+      if (!isIpv4ish(body, start, end)) return false;
       ip = body.slice(start, end);
-      if (!IPV4ISH.test(ip)) return false;
       if (colons === 1) {
         const length = space - lastColon - 1;
         port = digits(body, lastColon + 1, length);
@@ -717,7 +728,24 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
 }
 
 const PROTOCOL = /^(?:udp|tcp)[46]?(?:-server|-client)?$/;
-const IPV4ISH = /^(?:[0-9Xx]{1,4}\.){3}[0-9Xx]{0,4}$/;
+/** `a.b.c.d` with octets of digits or redaction `X`s: 1–4 characters, the last 0–4. */
+function isIpv4ish(text: string, start: number, end: number): boolean {
+  let octet = 0;
+  let dots = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 46) {
+      if (octet === 0) return false;
+      dots++;
+      octet = 0;
+    } else if ((code >= 48 && code <= 57) || code === 88 || code === 120) {
+      if (++octet > 4) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots === 3;
+}
 
 function withClient(frame: Frame, body: string): Frame {
   frame.message = body;

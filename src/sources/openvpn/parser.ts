@@ -17,6 +17,7 @@
 import type {
   Category,
   EventFields,
+  FieldValue,
   Hint,
   LineContext,
   ParserOptions,
@@ -102,20 +103,12 @@ class OpenvpnStreamParser implements StreamParser {
     const framed = frameLine(line, this.clock);
     if ('malformed' in framed) return malformed(line, context, id, framed.malformed);
     const time = framed.time ?? context.timestamp ?? null;
-    const fields: Record<string, EventFields[string]> = {};
-    if (framed.server !== undefined) fields['server'] = framed.server;
-    if (framed.program !== undefined) fields['program'] = framed.program;
-    if (framed.client !== undefined) {
-      if (framed.client.commonName !== undefined) fields['user'] = framed.client.commonName;
-      fields['clientIp'] = framed.client.ip;
-      if (framed.client.port !== undefined) fields['clientPort'] = framed.client.port;
-      if (framed.client.protocol !== undefined) fields['protocol'] = framed.client.protocol;
-    }
+    const fields = coreFields(framed);
     let message = framed.message;
     if (message.charCodeAt(0) === 91 /* [ */) {
       const close = message.indexOf('] ');
       if (close > 0) {
-        fields['commonName'] = message.slice(1, close);
+        fields.commonName = message.slice(1, close);
         message = message.slice(close + 2);
       }
     }
@@ -125,39 +118,41 @@ class OpenvpnStreamParser implements StreamParser {
     }
     const { match } = found;
     const groups = match.groups;
+    let extras: [string, FieldValue][] | undefined;
+    let peer = false;
     if (groups !== undefined) {
       for (const group of groupFields(found.row, groups)) {
         const value = groups[group.name];
         if (value === undefined) continue;
-        if (group.field === undefined) readRemote(fields, value);
-        else if (group.field !== '') fields[group.field] = group.numeric ? Number(value) : value;
+        const extra = setGroup(fields, group, value);
+        if (extra === 'peer') peer = true;
+        else if (extra !== undefined) (extras ??= []).push(extra);
       }
     }
-    if (found.row.extract !== undefined) Object.assign(fields, found.row.extract(match));
-    if (fields['clientIp'] === undefined) {
+    const extracted = found.row.extract?.(match);
+    if (extracted !== undefined && typeof extracted['assignedIp'] === 'string') {
+      fields.assignedIp = extracted['assignedIp'];
+    }
+    if (fields.clientIp === undefined && peer) {
       const address = addressInMessage(message);
-      if (address !== undefined && groups?.['peer'] !== undefined) {
-        fields['clientIp'] = address.ip;
-        if (address.port !== undefined) fields['clientPort'] = address.port;
+      if (address !== undefined) {
+        fields.clientIp = address.ip;
+        fields.clientPort = address.port;
       }
     }
-    if (fields['user'] === undefined && fields['depth'] === 0) {
-      const commonName = commonNameOf(fields['subject']);
-      if (commonName !== undefined) fields['user'] = commonName;
+    if (fields.user === undefined && fields.depth === 0) fields.user = commonNameOf(fields.subject);
+    if (
+      fields.user === undefined &&
+      fields.commonName !== undefined &&
+      fields.commonName !== 'UNDEF' &&
+      found.row.role !== 'auth-failure'
+    ) {
+      fields.user = fields.commonName;
     }
-    if (fields['user'] === undefined && typeof fields['commonName'] === 'string') {
-      if (fields['commonName'] !== 'UNDEF' && found.row.role !== 'auth-failure') {
-        fields['user'] = fields['commonName'];
-      }
-    }
-    const row = this.correlate(
-      found.row,
-      framed,
-      fields,
-      time,
-      id,
-      groups?.['signal'] !== undefined,
-    );
+    const row = this.correlate(found.row, framed, fields, time, id, groups?.['signal'] !== undefined);
+    const all: Record<string, EventFields[string]> = fields;
+    if (extras !== undefined) for (const [name, value] of extras) all[name] = value;
+    if (extracted !== undefined) Object.assign(all, extracted);
     return event(id, row.category, row.severity, time, message, line, fields, context, row.hint);
   }
 
@@ -165,20 +160,19 @@ class OpenvpnStreamParser implements StreamParser {
   private correlate(
     matched: CatalogRow,
     framed: FramedLine,
-    fields: Record<string, EventFields[string]>,
+    fields: CoreFields,
     time: number | null,
     id: string,
     isSignal: boolean,
   ): CatalogRow {
     let row = matched;
-    const ip = fields['clientIp'];
-    if (typeof ip !== 'string') return row;
-    const port = fields['clientPort'];
-    const key = framed.client?.key ?? clientKey(ip, typeof port === 'number' ? port : undefined);
+    const ip = fields.clientIp;
+    if (ip === undefined) return row;
+    const key = framed.client?.key ?? clientKey(ip, fields.clientPort);
     const client = this.client(key, framed.server, time, id);
     const authenticated = framed.client?.commonName !== undefined;
-    if (authenticated && client.user === undefined && typeof fields['user'] === 'string') {
-      client.user = fields['user'];
+    if (authenticated && client.user === undefined && fields.user !== undefined) {
+      client.user = fields.user;
       client.userTime = time;
     }
     const recentUser =
@@ -186,59 +180,54 @@ class OpenvpnStreamParser implements StreamParser {
         ? client.user
         : undefined;
     let role = row.role;
-    if (role === 'session-end' && fields['reason'] === 'connection-reset') role = 'reset';
+    if (role === 'session-end' && fields.reason === 'connection-reset') role = 'reset';
     if (role === 'reset' && !authenticated && !client.established && client.user === undefined) {
       row = RESET_BEFORE_AUTH;
       role = 'probe';
     }
     switch (role) {
       case 'reveals-user':
-        if (typeof fields['user'] === 'string') {
-          client.user = fields['user'];
+        if (fields.user !== undefined) {
+          client.user = fields.user;
           client.userTime = time;
         }
         break;
       case 'auth-failure': {
-        const named = fields['commonName'];
-        const user =
-          fields['user'] ??
-          recentUser ??
-          (typeof named === 'string' && named !== 'UNDEF' ? named : undefined);
+        const named = fields.commonName;
+        const user = fields.user ?? recentUser ?? (named !== 'UNDEF' ? named : undefined);
         if (user !== undefined) {
-          fields['user'] = user;
+          fields.user = user;
           if (client.user === undefined) {
-            client.user = String(user);
+            client.user = user;
             client.userTime = time;
           }
         }
-        fields['duplicateKey'] = `openvpn:auth-failed:${client.firstEventId}`;
+        fields.duplicateKey = `openvpn:auth-failed:${client.firstEventId}`;
         break;
       }
       case 'probe':
-        fields['duplicateKey'] = `openvpn:probe:${client.firstEventId}`;
+        fields.duplicateKey = `openvpn:probe:${client.firstEventId}`;
         break;
       case 'session-start':
         if (!client.established) {
           client.established = true;
           client.sessionStart = time;
         }
-        if (typeof fields['assignedIp'] === 'string') client.assignedIp = fields['assignedIp'];
-        else if (client.assignedIp !== undefined) fields['assignedIp'] = client.assignedIp;
-        if (fields['user'] === undefined && client.user !== undefined) fields['user'] = client.user;
+        if (fields.assignedIp !== undefined) client.assignedIp = fields.assignedIp;
+        else fields.assignedIp = client.assignedIp;
+        fields.user ??= client.user;
         break;
       case 'session-end':
       case 'reset':
-        if (fields['user'] === undefined && client.user !== undefined) fields['user'] = client.user;
-        if (fields['assignedIp'] === undefined && client.assignedIp !== undefined) {
-          fields['assignedIp'] = client.assignedIp;
-        }
+        fields.user ??= client.user;
+        fields.assignedIp ??= client.assignedIp;
         if (client.established && client.sessionStart !== null && time !== null) {
-          fields['durationSeconds'] = Math.max(0, Math.round((time - client.sessionStart) / 1000));
+          fields.durationSeconds = Math.max(0, Math.round((time - client.sessionStart) / 1000));
         }
         if (isSignal) this.clients.delete(key);
         break;
       default:
-        if (fields['user'] === undefined && recentUser !== undefined) fields['user'] = recentUser;
+        fields.user ??= recentUser;
         break;
     }
     return row;
@@ -289,12 +278,64 @@ class OpenvpnStreamParser implements StreamParser {
   }
 }
 
-/** Where a named group goes: field name (`''` = not a field, undefined = `remote` address). */
+/**
+ * The fields the parser itself reads and writes, always present (undefined when
+ * unknown) so every event's fields start with one shape; rows add others after.
+ */
+type CoreFields = {
+  server: string | undefined;
+  program: string | undefined;
+  user: string | undefined;
+  commonName: string | undefined;
+  clientIp: string | undefined;
+  clientPort: number | undefined;
+  protocol: string | undefined;
+  assignedIp: string | undefined;
+  reason: string | undefined;
+  subject: string | undefined;
+  depth: number | undefined;
+  durationSeconds: number | undefined;
+  duplicateKey: string | undefined;
+};
+
+function coreFields(framed: FramedLine): CoreFields {
+  const client = framed.client;
+  return {
+    server: framed.server,
+    program: framed.program,
+    user: client?.commonName,
+    commonName: undefined,
+    clientIp: client?.ip,
+    clientPort: client?.port,
+    protocol: client?.protocol,
+    assignedIp: undefined,
+    reason: undefined,
+    subject: undefined,
+    depth: undefined,
+    durationSeconds: undefined,
+    duplicateKey: undefined,
+  };
+}
+
+/** What a named group is: a core field, an extra field, the peer address or the `remote` address. */
+type GroupKind = 'core' | 'extra' | 'peer' | 'remote' | 'ignore';
+
+/** Where a named group goes. */
 interface GroupField {
   readonly name: string;
-  readonly field: string | undefined;
+  readonly field: string;
+  readonly kind: GroupKind;
   readonly numeric: boolean;
 }
+
+const CORE_FIELD_NAMES: ReadonlySet<string> = new Set([
+  'user',
+  'commonName',
+  'assignedIp',
+  'reason',
+  'subject',
+  'depth',
+]);
 
 const groupFieldsByRow = new WeakMap<CatalogRow, readonly GroupField[]>();
 
@@ -306,15 +347,69 @@ function groupFields(
   let list = groupFieldsByRow.get(row);
   if (list === undefined) {
     list = Object.keys(groups).map((name): GroupField => {
-      if (name === 'peer' || name === 'options') return { name, field: '', numeric: false };
-      if (name === 'remote') return { name, field: undefined, numeric: false };
       // Alternatives of one pattern use suffixed names for the same field.
       const field = name.replace(/(?:Mbed|Crl)$/, '');
-      return { name, field, numeric: NUMERIC_GROUPS.has(field) };
+      const kind: GroupKind =
+        name === 'peer'
+          ? 'peer'
+          : name === 'remote'
+            ? 'remote'
+            : name === 'options'
+              ? 'ignore'
+              : CORE_FIELD_NAMES.has(field)
+                ? 'core'
+                : 'extra';
+      return { name, field, kind, numeric: NUMERIC_GROUPS.has(field) };
     });
     groupFieldsByRow.set(row, list);
   }
   return list;
+}
+
+/** Stores one group's value; returns an extra field to add later, or `'peer'`. */
+function setGroup(
+  fields: CoreFields,
+  group: GroupField,
+  value: string,
+): [string, FieldValue] | 'peer' | undefined {
+  switch (group.kind) {
+    case 'core':
+      switch (group.field) {
+        case 'user':
+          fields.user = value;
+          break;
+        case 'commonName':
+          fields.commonName = value;
+          break;
+        case 'assignedIp':
+          fields.assignedIp = value;
+          break;
+        case 'reason':
+          fields.reason = value;
+          break;
+        case 'subject':
+          fields.subject = value;
+          break;
+        default:
+          fields.depth = Number(value);
+          break;
+      }
+      return undefined;
+    case 'extra':
+      return [group.field, group.numeric ? Number(value) : value];
+    case 'peer':
+      return 'peer';
+    case 'remote': {
+      const colon = value.lastIndexOf(':');
+      if (colon > 0 && fields.clientIp === undefined) {
+        fields.clientIp = value.slice(0, colon);
+        fields.clientPort = Number(value.slice(colon + 1));
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** True when `later` is at most `window` ms after `earlier` (unknown times count as within). */
@@ -322,18 +417,9 @@ function within(earlier: number | null, later: number | null, window: number): b
   return earlier === null || later === null || later - earlier <= window;
 }
 
-/** `ip:port` written after `remote` (OTP plugin). */
-function readRemote(fields: Record<string, EventFields[string]>, value: string): void {
-  const colon = value.lastIndexOf(':');
-  if (colon > 0 && fields['clientIp'] === undefined) {
-    fields['clientIp'] = value.slice(0, colon);
-    fields['clientPort'] = Number(value.slice(colon + 1));
-  }
-}
-
 /** The `CN=` of a certificate subject (`C=JP, O=x, CN=user01` or `/C=JP/CN=user01`). */
-function commonNameOf(subject: EventFields[string]): string | undefined {
-  if (typeof subject !== 'string') return undefined;
+function commonNameOf(subject: string | undefined): string | undefined {
+  if (subject === undefined) return undefined;
   const match = /(?:^|[,/]\s*)CN=([^,/]+)/.exec(subject);
   return match?.[1]?.trim();
 }
