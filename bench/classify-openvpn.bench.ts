@@ -82,7 +82,8 @@ export async function run(): Promise<BenchReport> {
       });
       for (let i = 0; i < lines.length; i++) {
         const event = parser.parse(lines[i]!, { origin: { stream, line: i + 1 } });
-        if (event.category === 'malformed') throw new Error(`bench line is malformed: ${event.raw}`);
+        if (event.category === 'malformed')
+          throw new Error(`bench line is malformed: ${event.raw}`);
         sink += event.category.length;
       }
     }
@@ -103,7 +104,11 @@ export async function run(): Promise<BenchReport> {
         target: { max: 3.0 },
       },
       { label: 'classify time', value: perLine.subjectMs, unit: 'ms' },
-      { label: 'classify throughput', value: lineCount / (perLine.subjectMs / 1000), unit: 'lines/s' },
+      {
+        label: 'classify throughput',
+        value: lineCount / (perLine.subjectMs / 1000),
+        unit: 'lines/s',
+      },
       {
         label: 'classify with a 10x catalog ÷ classify',
         value: catalogGrowth.ratio,

@@ -932,21 +932,87 @@ export const RESET_BEFORE_AUTH: CatalogRow = {
   },
 };
 
+/**
+ * The rows of one first word, narrowed by the message's second word where a
+ * row's pattern starts with both words literally (`TLS Error: …` → `Error`).
+ */
+export interface Bucket {
+  /** Candidates per second word, in catalog order: rows naming it, then-or-before rows naming none. */
+  readonly bySecondWord: ReadonlyMap<string, readonly CatalogRow[]>;
+  /** Candidates for any other second word: the rows whose pattern names none. */
+  readonly any: readonly CatalogRow[];
+}
+
 /** The catalog indexed by bucket key. */
 export interface CatalogIndex {
-  readonly byFirstWord: ReadonlyMap<string, readonly CatalogRow[]>;
+  readonly byFirstWord: ReadonlyMap<string, Bucket>;
+  /** Rows whose first word varies (`user01 authentication succeeded`), by their second word. */
   readonly bySecondWord: ReadonlyMap<string, readonly CatalogRow[]>;
+}
+
+const REGEX_SPECIAL = new Set(['(', ')', '[', ']', '{', '}', '.', '*', '+', '?', '|', '$', '^']);
+const QUANTIFIERS = new Set(['*', '+', '?', '{']);
+
+/** The text every match of `pattern` starts with (anchored patterns only). */
+export function literalPrefix(pattern: RegExp): string {
+  const source = pattern.source;
+  if (!source.startsWith('^') || pattern.flags.includes('i')) return '';
+  let literal = '';
+  for (let i = 1; i < source.length; i++) {
+    const char = source[i] ?? '';
+    if (char === '\\') {
+      const next = source[i + 1] ?? '';
+      if (/[A-Za-z0-9]/.test(next)) break;
+      if (QUANTIFIERS.has(source[i + 2] ?? '')) break;
+      literal += next;
+      i++;
+    } else if (REGEX_SPECIAL.has(char)) {
+      if (QUANTIFIERS.has(char)) literal = literal.slice(0, -1);
+      break;
+    } else {
+      if (QUANTIFIERS.has(source[i + 1] ?? '')) break;
+      literal += char;
+    }
+  }
+  return literal;
+}
+
+/** The second word a row's pattern requires, when its literal start spells it out. */
+function requiredSecondWord(row: CatalogRow): string | undefined {
+  const literal = literalPrefix(row.pattern);
+  if (wordAt(literal, 0) !== row.key) return undefined;
+  const space = literal.indexOf(' ');
+  if (space < 0) return undefined;
+  const word = wordAt(literal, space + 1);
+  const after = space + 1 + word.length;
+  return word !== '' && after < literal.length ? word : undefined;
 }
 
 /** Groups rows by their key, keeping the catalog order inside each bucket. */
 export function indexCatalog(catalog: readonly CatalogRow[]): CatalogIndex {
-  const byFirstWord = new Map<string, CatalogRow[]>();
+  const first = new Map<string, CatalogRow[]>();
   const bySecondWord = new Map<string, CatalogRow[]>();
   for (const row of catalog) {
-    const map = row.keyIsSecondWord === true ? bySecondWord : byFirstWord;
+    const map = row.keyIsSecondWord === true ? bySecondWord : first;
     const bucket = map.get(row.key);
     if (bucket === undefined) map.set(row.key, [row]);
     else bucket.push(row);
+  }
+  const byFirstWord = new Map<string, Bucket>();
+  for (const [key, rows] of first) {
+    const words = rows.map(requiredSecondWord);
+    const named = new Set(words.filter((word): word is string => word !== undefined));
+    const narrowed = new Map<string, readonly CatalogRow[]>();
+    for (const word of named) {
+      narrowed.set(
+        word,
+        rows.filter((_row, i) => words[i] === undefined || words[i] === word),
+      );
+    }
+    byFirstWord.set(key, {
+      bySecondWord: narrowed,
+      any: rows.filter((_row, i) => words[i] === undefined),
+    });
   }
   return { byFirstWord, bySecondWord };
 }
@@ -973,14 +1039,19 @@ export function lookup(
   index: CatalogIndex,
   message: string,
 ): { readonly row: CatalogRow; readonly match: RegExpExecArray } | undefined {
-  const first = index.byFirstWord.get(wordAt(message, 0));
-  if (first !== undefined) {
-    for (const row of first) {
+  const first = wordAt(message, 0);
+  const bucket = index.byFirstWord.get(first);
+  const space = message.indexOf(' ');
+  if (bucket !== undefined) {
+    const candidates =
+      bucket.bySecondWord.size === 0 || space < 0
+        ? bucket.any
+        : (bucket.bySecondWord.get(wordAt(message, space + 1)) ?? bucket.any);
+    for (const row of candidates) {
       const match = row.pattern.exec(message);
       if (match !== null) return { row, match };
     }
   }
-  const space = message.indexOf(' ');
   if (space > 0) {
     const second = index.bySecondWord.get(wordAt(message, space + 1));
     if (second !== undefined) {

@@ -149,7 +149,14 @@ class OpenvpnStreamParser implements StreamParser {
     ) {
       fields.user = fields.commonName;
     }
-    const row = this.correlate(found.row, framed, fields, time, id, groups?.['signal'] !== undefined);
+    const row = this.correlate(
+      found.row,
+      framed,
+      fields,
+      time,
+      id,
+      groups?.['signal'] !== undefined,
+    );
     const all: Record<string, EventFields[string]> = fields;
     if (extras !== undefined) for (const [name, value] of extras) all[name] = value;
     if (extracted !== undefined) Object.assign(all, extracted);
