@@ -126,7 +126,10 @@ class OpenvpnStreamParser implements StreamParser {
         if (value === undefined) continue;
         const extra = setGroup(fields, group, value);
         if (extra === 'peer') peer = true;
-        else if (extra !== undefined) (extras ??= []).push(extra);
+        else if (extra !== undefined) {
+          extras ??= [];
+          extras.push(extra);
+        }
       }
     }
     const extracted = found.row.extract?.(match);
