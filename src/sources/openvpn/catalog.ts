@@ -12,6 +12,8 @@ import type { Category, EventFields, Hint, Severity } from '../../model.ts';
 
 /**
  * How a row takes part in per-client correlation (see parser.ts):
+ * - `connection-start`: a new connection or handshake from the address (a new attempt
+ *   unless a session is up there);
  * - `reveals-user`: the line names the user of a client address before the verdict;
  * - `auth-failure`: a refused login (gets the user and a per-attempt duplicateKey);
  * - `session-start`: the session is up (assigned address, start time);
@@ -20,6 +22,7 @@ import type { Category, EventFields, Hint, Severity } from '../../model.ts';
  * - `probe`: non-OpenVPN traffic on the port (per-connection duplicateKey).
  */
 export type CorrelationRole =
+  | 'connection-start'
   | 'reveals-user'
   | 'auth-failure'
   | 'session-start'
@@ -436,6 +439,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^TLS: Initial packet from (?<peer>\S+?), sid=/,
     category: 'auth.attempt',
     severity: 'info',
+    role: 'connection-start',
     title: 'new client handshake',
     remediation: 'None: a client started the TLS handshake.',
     docUrl: `${SOURCE}ssl.c`,
@@ -446,6 +450,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^TCP connection established with (?<peer>\S+)/,
     category: 'auth.attempt',
     severity: 'info',
+    role: 'connection-start',
     title: 'new tcp connection',
     remediation: 'None: a client (or a scanner) opened a TCP connection to the VPN port.',
     docUrl: `${SOURCE}socket.c`,

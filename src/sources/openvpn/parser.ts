@@ -179,6 +179,11 @@ class OpenvpnStreamParser implements StreamParser {
     const ip = fields.clientIp;
     if (ip === undefined) return row;
     const key = framed.client?.key ?? clientKey(ip, fields.clientPort);
+    if (row.role === 'connection-start') {
+      const previous = this.clients.get(key);
+      // A new handshake from an address without a session is a new attempt.
+      if (previous !== undefined && !previous.established) this.clients.delete(key);
+    }
     const client = this.client(key, framed.server, time, id);
     const authenticated = framed.client?.commonName !== undefined;
     if (authenticated && client.user === undefined && fields.user !== undefined) {

@@ -64,6 +64,26 @@ describe('OpenVPN correlation', () => {
     expect(failures[2]?.fields.duplicateKey).toBe('openvpn:auth-failed::gw:6');
   });
 
+  it('starts a new attempt when the same address and port begins a new handshake', () => {
+    const events = run([
+      [0, `${A} TLS: Initial packet from [AF_INET]${A}, sid=1 2`],
+      [2, `${A} ${FAIL}`],
+      [30, `${A} TLS: Initial packet from [AF_INET]${A}, sid=3 4`],
+      [32, `${A} ${FAIL}`],
+    ]);
+    expect(events[1]?.fields.duplicateKey).toBe('openvpn:auth-failed::gw:1');
+    expect(events[3]?.fields.duplicateKey).toBe('openvpn:auth-failed::gw:3');
+  });
+
+  it('keeps a session across a TLS renegotiation', () => {
+    const events = run([
+      [0, `user01/${A} MULTI_sva: pool returned IPv4=10.8.0.6, IPv6=(Not enabled)`],
+      [3600, `user01/${A} TLS: Initial packet from [AF_INET]${A}, sid=5 6`],
+      [3700, `user01/${A} SIGUSR1[soft,connection-reset] received, client-instance restarting`],
+    ]);
+    expect(events[2]?.fields).toMatchObject({ assignedIp: '10.8.0.6', durationSeconds: 3700 });
+  });
+
   it('ends a session with its user, assigned address and duration', () => {
     const events = run([
       [0, `${A} try username "user01"`],
