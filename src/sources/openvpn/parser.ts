@@ -117,20 +117,13 @@ class OpenvpnStreamParser implements StreamParser {
       return event(id, 'unclassified', 'info', time, message, line, fields, context);
     }
     const { match } = found;
-    const groups = match.groups;
-    let extras: [string, FieldValue][] | undefined;
     let peer = false;
-    if (groups !== undefined) {
-      for (const group of groupFields(found.row, groups)) {
-        const value = groups[group.name];
-        if (value === undefined) continue;
-        const extra = setGroup(fields, group, value);
-        if (extra === 'peer') peer = true;
-        else if (extra !== undefined) {
-          extras ??= [];
-          extras.push(extra);
-        }
-      }
+    let isSignal = false;
+    for (const group of groupFields(found.row)) {
+      const value = match[group.index];
+      if (value === undefined) continue;
+      if (group.name === 'signal') isSignal = true;
+      if (setGroup(fields, group, value)) peer = true;
     }
     const extracted = found.row.extract?.(match);
     if (extracted !== undefined && typeof extracted['assignedIp'] === 'string') {
@@ -152,17 +145,8 @@ class OpenvpnStreamParser implements StreamParser {
     ) {
       fields.user = fields.commonName;
     }
-    const row = this.correlate(
-      found.row,
-      framed,
-      fields,
-      time,
-      id,
-      groups?.['signal'] !== undefined,
-    );
-    const all: Record<string, EventFields[string]> = fields;
-    if (extras !== undefined) for (const [name, value] of extras) all[name] = value;
-    if (extracted !== undefined) Object.assign(all, extracted);
+    const row = this.correlate(found.row, framed, fields, time, id, isSignal);
+    if (extracted !== undefined) Object.assign(fields, extracted);
     return event(id, row.category, row.severity, time, message, line, fields, context, row.hint);
   }
 
@@ -338,6 +322,8 @@ type GroupKind = 'core' | 'extra' | 'peer' | 'remote' | 'ignore';
 /** Where a named group goes. */
 interface GroupField {
   readonly name: string;
+  /** Capture index in the match array. */
+  readonly index: number;
   readonly field: string;
   readonly kind: GroupKind;
   readonly numeric: boolean;
@@ -354,14 +340,41 @@ const CORE_FIELD_NAMES: ReadonlySet<string> = new Set([
 
 const groupFieldsByRow = new WeakMap<CatalogRow, readonly GroupField[]>();
 
+/**
+ * The capture index of every named group of `pattern`: named groups are
+ * numbered with the plain ones, in the order their `(` appears.
+ */
+export function namedGroupIndices(pattern: RegExp): Map<string, number> {
+  const source = pattern.source;
+  const indices = new Map<string, number>();
+  let count = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (char === '\\') {
+      i++;
+    } else if (inClass) {
+      if (char === ']') inClass = false;
+    } else if (char === '[') {
+      inClass = true;
+    } else if (char === '(') {
+      if (source[i + 1] !== '?') {
+        count++;
+      } else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
+        count++;
+        const end = source.indexOf('>', i + 3);
+        indices.set(source.slice(i + 3, end), count);
+      }
+    }
+  }
+  return indices;
+}
+
 /** How a row's named groups map to fields, worked out once per row. */
-function groupFields(
-  row: CatalogRow,
-  groups: Record<string, string | undefined>,
-): readonly GroupField[] {
+function groupFields(row: CatalogRow): readonly GroupField[] {
   let list = groupFieldsByRow.get(row);
   if (list === undefined) {
-    list = Object.keys(groups).map((name): GroupField => {
+    list = [...namedGroupIndices(row.pattern)].map(([name, index]): GroupField => {
       // Alternatives of one pattern use suffixed names for the same field.
       const field = name.replace(/(?:Mbed|Crl)$/, '');
       const kind: GroupKind =
@@ -374,19 +387,15 @@ function groupFields(
               : CORE_FIELD_NAMES.has(field)
                 ? 'core'
                 : 'extra';
-      return { name, field, kind, numeric: NUMERIC_GROUPS.has(field) };
+      return { name, index, field, kind, numeric: NUMERIC_GROUPS.has(field) };
     });
     groupFieldsByRow.set(row, list);
   }
   return list;
 }
 
-/** Stores one group's value; returns an extra field to add later, or `'peer'`. */
-function setGroup(
-  fields: CoreFields,
-  group: GroupField,
-  value: string,
-): [string, FieldValue] | 'peer' | undefined {
+/** Stores one group's value in `fields`; true when the group is the peer address. */
+function setGroup(fields: CoreFields, group: GroupField, value: string): boolean {
   switch (group.kind) {
     case 'core':
       switch (group.field) {
@@ -409,21 +418,24 @@ function setGroup(
           fields.depth = Number(value);
           break;
       }
-      return undefined;
+      return false;
     case 'extra':
-      return [group.field, group.numeric ? Number(value) : value];
+      (fields as Record<string, FieldValue | undefined>)[group.field] = group.numeric
+        ? Number(value)
+        : value;
+      return false;
     case 'peer':
-      return 'peer';
+      return true;
     case 'remote': {
       const colon = value.lastIndexOf(':');
       if (colon > 0 && fields.clientIp === undefined) {
         fields.clientIp = value.slice(0, colon);
         fields.clientPort = Number(value.slice(colon + 1));
       }
-      return undefined;
+      return false;
     }
     default:
-      return undefined;
+      return false;
   }
 }
 

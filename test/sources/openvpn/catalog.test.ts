@@ -6,7 +6,7 @@ import {
   OPENVPN_CATALOG,
   pushReplyFields,
 } from '../../../src/sources/openvpn/catalog.ts';
-import { createOpenvpnParser } from '../../../src/sources/openvpn/parser.ts';
+import { createOpenvpnParser, namedGroupIndices } from '../../../src/sources/openvpn/parser.ts';
 import { C, EXAMPLES } from './examples.ts';
 
 /** Lines close to a row that must not match it. */
@@ -148,5 +148,32 @@ describe('pushReplyFields', () => {
       assignedIpv6: 'fd00::1000/64',
       cipher: 'AES-128-GCM',
     });
+  });
+});
+
+describe('namedGroupIndices', () => {
+  it('numbers named groups with the plain ones, skipping non-capturing groups and classes', () => {
+    // Prepare
+    const pattern = /^(a)(?:b)(?<first>c)[(](?=d)(?<second>e)\((?<third>f)/;
+    // Act
+    const indices = namedGroupIndices(pattern);
+    // Assess
+    expect([...indices]).toEqual([
+      ['first', 2],
+      ['second', 3],
+      ['third', 4],
+    ]);
+    const match = pattern.exec('ac(de(f');
+    expect(match?.[indices.get('third') ?? 0]).toBe(match?.groups?.['third']);
+  });
+
+  it('agrees with the groups of every catalog row', () => {
+    for (const row of OPENVPN_CATALOG) {
+      const names = [...namedGroupIndices(row.pattern).keys()];
+      const declared = [...row.pattern.source.matchAll(/\(\?<([A-Za-z][A-Za-z0-9]*)>/g)].map(
+        (m) => m[1],
+      );
+      expect(names, row.hint.id).toEqual(declared);
+    }
   });
 });
