@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sniffSource, sourceDefinition } from '../../../src/sources/index.ts';
+import { SOURCE_DEFINITIONS, sniffSource, sourceDefinition } from '../../../src/sources/index.ts';
 import { openvpnSource } from '../../../src/sources/openvpn/index.ts';
 
 const SAMPLE = 'samples/openvpn/vpngw-2025-04-14.log';
@@ -29,6 +30,30 @@ describe('openvpnSource sniffing', () => {
     '',
   ])('does not claim %s', (line) => {
     expect(openvpnSource.sniff(line)).toBe(false);
+  });
+
+  it("claims no line of the other sources' samples, and they claim none of the gateway sample", () => {
+    // Prepare
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? files(path) : [path];
+      });
+    const nonBlank = (path: string): string[] =>
+      readFileSync(path, 'utf8')
+        .split(/\r?\n/)
+        .filter((line) => line.trim() !== '');
+    const others = files('samples').filter((path) => !path.startsWith(join('samples', 'openvpn')));
+    const ours = nonBlank(SAMPLE);
+    // Act
+    const claimedByUs = others.flatMap(nonBlank).filter((line) => openvpnSource.sniff(line));
+    const claimedFromUs = SOURCE_DEFINITIONS.filter((d) => d.source !== 'openvpn').flatMap((d) =>
+      ours.filter((line) => d.sniff(line)),
+    );
+    // Assess
+    expect(others.length).toBeGreaterThan(0);
+    expect(claimedByUs).toEqual([]);
+    expect(claimedFromUs).toEqual([]);
   });
 
   it('is registered and chosen for the gateway sample', () => {
