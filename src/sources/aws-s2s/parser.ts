@@ -25,10 +25,19 @@ import type {
   VpnEvent,
 } from '../../model.ts';
 import { ROUTE_STATUS_ROW, TUNNEL_STATE_ROW } from './catalog.ts';
-import { extractFields, type IndexedRow, indexedRow, matchCatalog } from './catalog-index.ts';
-import {
-  BadValue,
+import type { IndexedRow } from './catalog-index.ts';
+import * as catalogIndex from './catalog-index.ts';
+import type { BadValue } from './record-values.ts';
+import * as values from './record-values.ts';
+import { parseResourceId, parseTunnelName, type TunnelIdentity } from './stream-name.ts';
+
+// The functions called for every record, bound once: when the code runs
+// through a CommonJS transform (tsx, vitest), each use of an imported name is
+// a property getter call, which costs as much as the work itself.
+const { extractFields, indexedRow, matchCatalog } = catalogIndex;
+const {
   describeValue,
+  isBad,
   readableTimeToEpoch,
   readBoolean,
   readNumber,
@@ -36,8 +45,7 @@ import {
   readState,
   readText,
   readTime,
-} from './record-values.ts';
-import { parseResourceId, parseTunnelName, type TunnelIdentity } from './stream-name.ts';
+} = values;
 
 /** Keys that make a JSON object a tunnel-activity record. */
 export const TUNNEL_RECORD_KEYS = [
@@ -72,18 +80,6 @@ const ROUTE_FIELDS: readonly {
   { key: 'nextHopIp', field: 'nextHopIp', read: readText },
 ];
 
-/** Tunnel-activity record keys: JSON key → field name, reader. */
-const TUNNEL_FIELDS: readonly {
-  readonly key: string;
-  readonly field: string;
-  readonly read: (key: string, value: unknown) => FieldValue | undefined | BadValue;
-}[] = [
-  { key: 'ike_phase1_state', field: 'phase1State', read: readState },
-  { key: 'ike_phase2_state', field: 'phase2State', read: readState },
-  { key: 'dpd_enabled', field: 'dpdEnabled', read: readBoolean },
-  { key: 'nat_t_detected', field: 'natTDetected', read: readBoolean },
-];
-
 /** A leading `YYYY-MM-DD HH:MM:SS…` on a text-format line. */
 const LEADING_TIME =
   /^\s*\[?(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?)/;
@@ -91,18 +87,13 @@ const LEADING_TIME =
 /** A bare JSON scalar: a quoted string, a number, true, false or null. */
 const JSON_SCALAR = /^(?:"|-?\d|true$|false$|null$)/;
 
-/** Why a record cannot be read. */
-class MalformedRecord {
-  constructor(
-    readonly reason: string,
-    readonly time: number | null,
-  ) {}
+/** What every event of one line shares, whatever its category. */
+interface LineFrame {
+  readonly line: string;
+  readonly id: string;
+  readonly origin: EventOrigin;
+  readonly identity: TunnelIdentity;
 }
-
-type Classified = {
-  readonly indexed: IndexedRow | undefined;
-  readonly fields: Record<string, FieldValue>;
-};
 
 /** Creates the parser for one log stream (its name carries the VPN id and tunnel IP). */
 export function createAwsS2sParser(options: ParserOptions): StreamParser {
@@ -126,127 +117,105 @@ export function createAwsS2sParser(options: ParserOptions): StreamParser {
       const id =
         context.eventId ??
         `${origin.file ?? origin.logGroup ?? ''}:${origin.stream ?? ''}:${origin.line ?? ''}`;
-      const identity = identityOf(origin.stream);
+      const frame: LineFrame = { line, id, origin, identity: identityOf(origin.stream) };
       try {
-        return parseLine(line, context, id, origin, identity);
+        return parseLine(frame, context.timestamp ?? null);
       } catch (error) {
         // Defensive: parse() must never throw. Tests assert this path is never taken.
         const message = error instanceof Error ? error.message : String(error);
-        return malformedEvent(line, id, origin, identity, {
-          reason: `internal parser error: ${message}`,
-          time: context.timestamp ?? null,
-        });
+        return malformedEvent(
+          frame,
+          `internal parser error: ${message}`,
+          context.timestamp ?? null,
+        );
       }
     },
   };
 }
 
-function parseLine(
-  line: string,
-  context: LineContext,
-  id: string,
-  origin: EventOrigin,
-  identity: TunnelIdentity,
-): VpnEvent {
+function parseLine(frame: LineFrame, fallbackTime: number | null): VpnEvent {
+  const { line } = frame;
   let first = 0;
   while (first < line.length && line.charCodeAt(first) <= 32) first++;
   const lead = line.charCodeAt(first);
-  if (lead === 123 /* { */ || lead === 91 /* [ */) {
-    return parseJsonLine(line, context, id, origin, identity);
-  }
-  return parseTextLine(line, context, id, origin, identity);
+  if (lead === 123 /* { */ || lead === 91 /* [ */) return parseJsonLine(frame, fallbackTime);
+  return parseTextLine(frame, fallbackTime);
 }
 
-function parseJsonLine(
-  line: string,
-  context: LineContext,
-  id: string,
-  origin: EventOrigin,
-  identity: TunnelIdentity,
-): VpnEvent {
-  const fallbackTime = context.timestamp ?? null;
+function parseJsonLine(frame: LineFrame, fallbackTime: number | null): VpnEvent {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = JSON.parse(frame.line);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return malformedEvent(line, id, origin, identity, {
-      reason: `invalid JSON: ${detail}`,
-      time: fallbackTime,
-    });
+    return malformedEvent(frame, `invalid JSON: ${detail}`, fallbackTime);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return malformedEvent(line, id, origin, identity, {
-      reason: `expected a JSON object, found ${describeValue(value)}`,
-      time: fallbackTime,
-    });
+    return malformedEvent(
+      frame,
+      `expected a JSON object, found ${describeValue(value)}`,
+      fallbackTime,
+    );
   }
-  const record = readRecord(value as Record<string, unknown>, identity, fallbackTime);
-  if (record instanceof MalformedRecord) {
-    return malformedEvent(line, id, origin, identity, record);
-  }
-  const { indexed, fields } = record.classified;
-  return {
-    id,
-    source: 'aws-s2s',
-    category: indexed === undefined ? 'unclassified' : indexed.row.category,
-    severity: indexed === undefined ? 'info' : indexed.row.severity,
-    time: record.time,
-    message: record.message,
-    raw: line,
-    fields: fields as EventFields,
-    origin,
-    ...(indexed === undefined ? {} : { hint: indexed.hint }),
-  };
+  return readRecord(frame, value as Record<string, unknown>, fallbackTime);
 }
 
-interface ReadRecord {
-  readonly time: number | null;
-  readonly message: string;
-  readonly classified: Classified;
+function hasAnyKey(record: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    if (record[keys[i] as string] !== undefined) return true;
+  }
+  return false;
 }
 
-/** Reads a tunnel-activity or BGP record object. */
+/** Reads a tunnel-activity or BGP record object into its event. */
 function readRecord(
+  frame: LineFrame,
   record: Record<string, unknown>,
-  streamIdentity: TunnelIdentity,
   fallbackTime: number | null,
-): ReadRecord | MalformedRecord {
+): VpnEvent {
   const isBgp =
     record.resource_id !== undefined ||
     record.message !== undefined ||
     record.type !== undefined ||
     record.status !== undefined;
-  if (!isBgp && !TUNNEL_RECORD_KEYS.some((key) => record[key] !== undefined)) {
-    return new MalformedRecord(
+  if (!isBgp && !hasAnyKey(record, TUNNEL_RECORD_KEYS)) {
+    return malformedEvent(
+      frame,
       `not a tunnel or BGP log record: none of the keys ${[...TUNNEL_RECORD_KEYS, ...BGP_RECORD_KEYS].join(', ')}`,
       fallbackTime,
     );
   }
 
+  // `timestamp` is read only when `event_timestamp` gives no time: it is the
+  // same instant in a costlier form.
   const eventTime = readTime('event_timestamp', record.event_timestamp);
-  if (eventTime instanceof BadValue) return new MalformedRecord(eventTime.reason, fallbackTime);
-  const readable = readTime('timestamp', record.timestamp);
-  if (readable instanceof BadValue) return new MalformedRecord(readable.reason, fallbackTime);
-  const time = eventTime ?? readable ?? fallbackTime;
+  if (isBad(eventTime)) return malformedEvent(frame, eventTime.reason, fallbackTime);
+  let time: number | null;
+  if (eventTime !== undefined) {
+    time = eventTime;
+  } else {
+    const readable = readTime('timestamp', record.timestamp);
+    if (isBad(readable)) return malformedEvent(frame, readable.reason, fallbackTime);
+    time = readable ?? fallbackTime;
+  }
 
   const fields: Record<string, FieldValue> = {};
-  let identity = streamIdentity;
+  let identity = frame.identity;
   let details = readText('details', record.details);
-  if (details instanceof BadValue) return new MalformedRecord(details.reason, time);
+  if (isBad(details)) return malformedEvent(frame, details.reason, time);
   let isRouteStatus = false;
 
   if (isBgp) {
     const resourceId = readText('resource_id', record.resource_id);
-    if (resourceId instanceof BadValue) return new MalformedRecord(resourceId.reason, time);
+    if (isBad(resourceId)) return malformedEvent(frame, resourceId.reason, time);
     if (resourceId !== undefined) {
       const fromResource = parseResourceId(resourceId);
       if (fromResource.vpnConnectionId !== undefined) identity = fromResource;
     }
     const type = readText('type', record.type);
-    if (type instanceof BadValue) return new MalformedRecord(type.reason, time);
+    if (isBad(type)) return malformedEvent(frame, type.reason, time);
     const status = readText('status', record.status);
-    if (status instanceof BadValue) return new MalformedRecord(status.reason, time);
+    if (isBad(status)) return malformedEvent(frame, status.reason, time);
     if (type !== undefined && type !== '') {
       fields.bgpRecordType = type;
       isRouteStatus = type.toLowerCase() === ROUTE_STATUS_TYPE;
@@ -258,44 +227,79 @@ function readRecord(
     } else if (typeof message === 'object' && message !== null && !Array.isArray(message)) {
       const body = message as Record<string, unknown>;
       const messageDetails = readText('message.details', body.details);
-      if (messageDetails instanceof BadValue)
-        return new MalformedRecord(messageDetails.reason, time);
+      if (isBad(messageDetails)) return malformedEvent(frame, messageDetails.reason, time);
       details ??= messageDetails;
       for (const { key, field, read } of ROUTE_FIELDS) {
         const value = read(`message.${key}`, body[key]);
-        if (value instanceof BadValue) return new MalformedRecord(value.reason, time);
+        if (isBad(value)) return malformedEvent(frame, value.reason, time);
         if (value !== undefined) fields[field] = value;
       }
     } else if (message !== undefined && message !== null) {
-      return new MalformedRecord(
+      return malformedEvent(
+        frame,
         `message: expected an object or a string, found ${describeValue(message)}`,
         time,
       );
     }
   }
 
-  let hasState = false;
-  for (const { key, field, read } of TUNNEL_FIELDS) {
-    const value = read(key, record[key]);
-    if (value instanceof BadValue) return new MalformedRecord(value.reason, time);
-    if (value !== undefined) {
-      fields[field] = value;
-      if (field === 'phase1State' || field === 'phase2State') hasState = true;
-    }
-  }
+  // The four tunnel-activity fields, read on every record (named stores: this
+  // runs for every line).
+  const phase1State = readState('ike_phase1_state', record.ike_phase1_state);
+  if (isBad(phase1State)) return malformedEvent(frame, phase1State.reason, time);
+  const phase2State = readState('ike_phase2_state', record.ike_phase2_state);
+  if (isBad(phase2State)) return malformedEvent(frame, phase2State.reason, time);
+  const dpdEnabled = readBoolean('dpd_enabled', record.dpd_enabled);
+  if (isBad(dpdEnabled)) return malformedEvent(frame, dpdEnabled.reason, time);
+  const natTDetected = readBoolean('nat_t_detected', record.nat_t_detected);
+  if (isBad(natTDetected)) return malformedEvent(frame, natTDetected.reason, time);
+  if (phase1State !== undefined) fields.phase1State = phase1State;
+  if (phase2State !== undefined) fields.phase2State = phase2State;
+  if (dpdEnabled !== undefined) fields.dpdEnabled = dpdEnabled;
+  if (natTDetected !== undefined) fields.natTDetected = natTDetected;
+  const hasState = phase1State !== undefined || phase2State !== undefined;
   if (identity.vpnConnectionId !== undefined) fields.vpnConnectionId = identity.vpnConnectionId;
   if (identity.tunnelIp !== undefined) fields.tunnelIp = identity.tunnelIp;
 
   const message = details ?? '';
   let indexed: IndexedRow | undefined;
-  if (message.trim() !== '') {
+  if (!isBlank(message)) {
     indexed = classifyText(message, fields);
   } else if (isRouteStatus) {
     indexed = ROUTE_STATUS;
   } else if (hasState) {
     indexed = TUNNEL_STATE;
   }
-  return { time, message, classified: { indexed, fields } };
+  return classifiedEvent(frame, indexed, time, message, fields);
+}
+
+/** True when `text` is empty or only white space (without copying it). */
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 32) return false;
+  }
+  return true;
+}
+
+function classifiedEvent(
+  frame: LineFrame,
+  indexed: IndexedRow | undefined,
+  time: number | null,
+  message: string,
+  fields: Record<string, FieldValue>,
+): VpnEvent {
+  return {
+    id: frame.id,
+    source: 'aws-s2s',
+    category: indexed === undefined ? 'unclassified' : indexed.row.category,
+    severity: indexed === undefined ? 'info' : indexed.row.severity,
+    time,
+    message,
+    raw: frame.line,
+    fields: fields as EventFields,
+    origin: frame.origin,
+    hint: indexed?.hint,
+  };
 }
 
 /** The catalog row of `text`, with its fields added to `fields`; undefined when unknown. */
@@ -305,13 +309,8 @@ function classifyText(text: string, fields: Record<string, FieldValue>): Indexed
   return extractFields(match.indexed, text, match.start, fields) ? match.indexed : undefined;
 }
 
-function parseTextLine(
-  line: string,
-  context: LineContext,
-  id: string,
-  origin: EventOrigin,
-  identity: TunnelIdentity,
-): VpnEvent {
+function parseTextLine(frame: LineFrame, fallbackTime: number | null): VpnEvent {
+  const { line, identity } = frame;
   const fields: Record<string, FieldValue> = {};
   const indexed = classifyText(line, fields);
   const trimmed = line.trim();
@@ -324,50 +323,41 @@ function parseTextLine(
       isJson = false;
     }
     if (isJson) {
-      return malformedEvent(line, id, origin, identity, {
-        reason: `expected a JSON object, found ${describeValue(scalar)}`,
-        time: context.timestamp ?? null,
-      });
+      return malformedEvent(
+        frame,
+        `expected a JSON object, found ${describeValue(scalar)}`,
+        fallbackTime,
+      );
     }
   }
   if (identity.vpnConnectionId !== undefined) fields.vpnConnectionId = identity.vpnConnectionId;
   if (identity.tunnelIp !== undefined) fields.tunnelIp = identity.tunnelIp;
   const leading = LEADING_TIME.exec(line);
   const lineTime = leading === null ? Number.NaN : readableTimeToEpoch(leading[1] as string);
-  return {
-    id,
-    source: 'aws-s2s',
-    category: indexed === undefined ? 'unclassified' : indexed.row.category,
-    severity: indexed === undefined ? 'info' : indexed.row.severity,
-    time: Number.isNaN(lineTime) ? (context.timestamp ?? null) : lineTime,
-    message: trimmed,
-    raw: line,
-    fields: fields as EventFields,
-    origin,
-    ...(indexed === undefined ? {} : { hint: indexed.hint }),
-  };
+  return classifiedEvent(
+    frame,
+    indexed,
+    Number.isNaN(lineTime) ? fallbackTime : lineTime,
+    trimmed,
+    fields,
+  );
 }
 
-function malformedEvent(
-  line: string,
-  id: string,
-  origin: EventOrigin,
-  identity: TunnelIdentity,
-  problem: { readonly reason: string; readonly time: number | null },
-): VpnEvent {
+function malformedEvent(frame: LineFrame, reason: string, time: number | null): VpnEvent {
   const fields: Record<string, FieldValue> = {};
+  const { identity } = frame;
   if (identity.vpnConnectionId !== undefined) fields.vpnConnectionId = identity.vpnConnectionId;
   if (identity.tunnelIp !== undefined) fields.tunnelIp = identity.tunnelIp;
   return {
-    id,
+    id: frame.id,
     source: 'aws-s2s',
     category: 'malformed',
     severity: 'info',
-    time: problem.time,
+    time,
     message: '',
-    raw: line,
+    raw: frame.line,
     fields: fields as EventFields,
-    origin,
-    reason: problem.reason,
+    origin: frame.origin,
+    reason,
   };
 }

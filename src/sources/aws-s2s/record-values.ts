@@ -13,6 +13,14 @@ export class BadValue {
   constructor(readonly reason: string) {}
 }
 
+/**
+ * True when a reader's result is a `BadValue`. Readers return primitives
+ * otherwise, so this is a `typeof` test (cheaper than `instanceof`).
+ */
+export function isBad(result: unknown): result is BadValue {
+  return typeof result === 'object' && result !== null;
+}
+
 /** Epoch values below this are seconds, at or above it milliseconds (1e11 s is the year 5138). */
 export const SECONDS_LIMIT = 1e11;
 
@@ -111,10 +119,19 @@ export function readBoolean(key: string, value: unknown): boolean | undefined | 
   return new BadValue(`${key}: expected true or false, found ${describeValue(value)}`);
 }
 
+/** The documented IKE states as the JSON records write them (no conversion needed). */
+const LOWER_CASE_STATES: ReadonlySet<string> = new Set([
+  'established',
+  'rekeying',
+  'negotiating',
+  'down',
+]);
+
 /** An IKE state (`Established`, `down`, …) → lower case. */
 export function readState(key: string, value: unknown): string | undefined | BadValue {
   if (isAbsent(value)) return undefined;
   if (typeof value === 'string') {
+    if (LOWER_CASE_STATES.has(value)) return value;
     const state = value.trim().toLowerCase();
     return state === '' ? undefined : state;
   }

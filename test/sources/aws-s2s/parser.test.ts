@@ -104,8 +104,6 @@ describe('aws-s2s record parser: tunnel-activity records', () => {
         dpdEnabled: true,
         natTDetected: false,
         ikeMessageId: 4,
-        ikeExchange: 'CREATE_CHILD_SA',
-        ikeRole: 'responder',
       });
     });
 
