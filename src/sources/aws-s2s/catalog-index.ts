@@ -105,7 +105,7 @@ function wordHash(text: string, from: number, to: number): number {
 }
 
 /** Where `readWord` found the last word; reused so the hot path allocates nothing. */
-const scan = { end: 0, from: 0, to: 0, hash: 0 };
+const scan = { end: 0, from: 0, to: 0, hash: 0, matchStart: 0 };
 
 /**
  * Reads the word starting at `start` (a non-space character) into `scan`: its
@@ -262,7 +262,26 @@ export function matchCatalog(
   text: string,
   catalog: CompiledCatalog = COMPILED,
 ): CatalogMatch | undefined {
-  const root = catalog.root;
+  const indexed = findRow(text, catalog.root);
+  return indexed === undefined ? undefined : { indexed, start: scan.matchStart };
+}
+
+/**
+ * Classifies `text` by `CATALOG`: its row, with the row's fields added to
+ * `fields`, or undefined when no row matches (or a row's required pattern
+ * does not). Allocates nothing but the fields.
+ */
+export function classifyMessage(
+  text: string,
+  fields: Record<string, FieldValue>,
+): IndexedRow | undefined {
+  const indexed = findRow(text, COMPILED.root);
+  if (indexed === undefined) return undefined;
+  return extractFields(indexed, text, scan.matchStart, fields) ? indexed : undefined;
+}
+
+/** `matchCatalog` without the result object: the row, its start left in `scan.matchStart`. */
+function findRow(text: string, root: ReadonlyMap<number, TrieNode>): IndexedRow | undefined {
   const length = text.length;
   let position = 0;
   while (position < length) {
@@ -285,7 +304,10 @@ export function matchCatalog(
       if (node.row !== undefined) best = node.row;
       cursor = scan.end;
     }
-    if (best !== undefined) return { indexed: best, start };
+    if (best !== undefined) {
+      scan.matchStart = start;
+      return best;
+    }
   }
   return undefined;
 }

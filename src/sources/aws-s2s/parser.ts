@@ -34,7 +34,7 @@ import { parseResourceId, parseTunnelName, type TunnelIdentity } from './stream-
 // The functions called for every record, bound once: when the code runs
 // through a CommonJS transform (tsx, vitest), each use of an imported name is
 // a property getter call, which costs as much as the work itself.
-const { extractFields, indexedRow, matchCatalog } = catalogIndex;
+const { classifyMessage, indexedRow } = catalogIndex;
 const {
   describeValue,
   isBad,
@@ -135,6 +135,7 @@ export function createAwsS2sParser(options: ParserOptions): StreamParser {
 
 function parseLine(frame: LineFrame, fallbackTime: number | null): VpnEvent {
   const { line } = frame;
+  if (line.charCodeAt(0) === 123 /* { */) return parseJsonLine(frame, fallbackTime);
   let first = 0;
   while (first < line.length && line.charCodeAt(first) <= 32) first++;
   const lead = line.charCodeAt(first);
@@ -158,6 +159,18 @@ function parseJsonLine(frame: LineFrame, fallbackTime: number | null): VpnEvent 
     );
   }
   return readRecord(frame, value as Record<string, unknown>, fallbackTime);
+}
+
+let lastResourceId: string | undefined;
+let lastResourceIdentity: TunnelIdentity = {};
+
+/** `parseResourceId`, remembering the last answer (a BGP stream repeats one id). */
+function resourceIdentity(resourceId: string): TunnelIdentity {
+  if (resourceId !== lastResourceId) {
+    lastResourceId = resourceId;
+    lastResourceIdentity = parseResourceId(resourceId);
+  }
+  return lastResourceIdentity;
 }
 
 function hasAnyKey(record: Record<string, unknown>, keys: readonly string[]): boolean {
@@ -209,7 +222,7 @@ function readRecord(
     const resourceId = readText('resource_id', record.resource_id);
     if (isBad(resourceId)) return malformedEvent(frame, resourceId.reason, time);
     if (resourceId !== undefined) {
-      const fromResource = parseResourceId(resourceId);
+      const fromResource = resourceIdentity(resourceId);
       if (fromResource.vpnConnectionId !== undefined) identity = fromResource;
     }
     const type = readText('type', record.type);
@@ -304,9 +317,7 @@ function classifiedEvent(
 
 /** The catalog row of `text`, with its fields added to `fields`; undefined when unknown. */
 function classifyText(text: string, fields: Record<string, FieldValue>): IndexedRow | undefined {
-  const match = matchCatalog(text);
-  if (match === undefined) return undefined;
-  return extractFields(match.indexed, text, match.start, fields) ? match.indexed : undefined;
+  return classifyMessage(text, fields);
 }
 
 function parseTextLine(frame: LineFrame, fallbackTime: number | null): VpnEvent {

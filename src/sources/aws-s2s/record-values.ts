@@ -119,19 +119,14 @@ export function readBoolean(key: string, value: unknown): boolean | undefined | 
   return new BadValue(`${key}: expected true or false, found ${describeValue(value)}`);
 }
 
-/** The documented IKE states as the JSON records write them (no conversion needed). */
-const LOWER_CASE_STATES: ReadonlySet<string> = new Set([
-  'established',
-  'rekeying',
-  'negotiating',
-  'down',
-]);
-
 /** An IKE state (`Established`, `down`, …) → lower case. */
 export function readState(key: string, value: unknown): string | undefined | BadValue {
   if (isAbsent(value)) return undefined;
   if (typeof value === 'string') {
-    if (LOWER_CASE_STATES.has(value)) return value;
+    // The documented states as the JSON records write them need no conversion
+    // (string comparison is cheaper than hashing a fresh string for a Set).
+    if (value === 'established' || value === 'down' || value === 'rekeying') return value;
+    if (value === 'negotiating') return value;
     const state = value.trim().toLowerCase();
     return state === '' ? undefined : state;
   }
