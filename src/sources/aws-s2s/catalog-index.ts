@@ -105,7 +105,7 @@ function wordHash(text: string, from: number, to: number): number {
 }
 
 /** Where `readWord` found the last word; reused so the hot path allocates nothing. */
-const scan = { end: 0, from: 0, to: 0, hash: 0, matchStart: 0 };
+const scan = { end: 0, from: 0, to: 0, hash: 0, matchStart: 0, examined: 0 };
 
 /**
  * Reads the word starting at `start` (a non-space character) into `scan`: its
@@ -125,6 +125,7 @@ function readWord(text: string, start: number, length: number): void {
   let to = end;
   while (to > from && isTrailingPunctuation(text.charCodeAt(to - 1))) to--;
   scan.end = end;
+  scan.examined = end;
   scan.from = from;
   scan.to = to;
   scan.hash = to === end ? hash & 0x3fffffff : wordHash(text, from, to);
@@ -275,9 +276,60 @@ export function classifyMessage(
   text: string,
   fields: Record<string, FieldValue>,
 ): IndexedRow | undefined {
-  const indexed = findRow(text, COMPILED.root);
+  const indexed = findTemplateRow(text);
   if (indexed === undefined) return undefined;
   return extractFields(indexed, text, scan.matchStart, fields) ? indexed : undefined;
+}
+
+/** A message template's row: the text before its first digit and where the anchor starts. */
+interface TemplateEntry {
+  readonly prefix: string;
+  readonly indexed: IndexedRow;
+  readonly start: number;
+}
+
+/** Template rows by the hash of their prefix; cleared when it reaches `TEMPLATE_LIMIT`. */
+const templates = new Map<number, TemplateEntry>();
+/** Bound of `templates`: far above the number of message templates AWS writes. */
+const TEMPLATE_LIMIT = 2048;
+
+/**
+ * `findRow` with a memo for message templates. Most messages differ only in
+ * their numbers (`(id=12)`, `after 3 retransmits`, addresses), and the word
+ * walk usually decides before the first digit. When it did (it read nothing
+ * at or after the first digit), any text with the same characters before
+ * that digit gets the same row at the same offset, so the answer is kept
+ * under that prefix. Texts without a digit always take the walk.
+ */
+function findTemplateRow(text: string): IndexedRow | undefined {
+  const length = text.length;
+  let hash = 0x811c9dc5;
+  let digit = 0;
+  for (; digit < length; digit++) {
+    const code = text.charCodeAt(digit);
+    if (code >= 48 && code <= 57) break;
+    hash = Math.imul(hash ^ code, 16777619);
+  }
+  if (digit === length) return findRow(text, COMPILED.root);
+  const key = hash & 0x3fffffff;
+  const entry = templates.get(key);
+  // `slice(…) ===` compares far faster than `startsWith` in V8.
+  if (
+    entry !== undefined &&
+    entry.prefix.length === digit &&
+    text.slice(0, digit) === entry.prefix
+  ) {
+    scan.matchStart = entry.start;
+    return entry.indexed;
+  }
+  const indexed = findRow(text, COMPILED.root);
+  if (indexed !== undefined && scan.examined < digit) {
+    if (templates.size >= TEMPLATE_LIMIT) templates.clear();
+    // A fresh flat copy: a slice would keep the whole text alive and compare slower.
+    const prefix = JSON.parse(JSON.stringify(text.slice(0, digit))) as string;
+    templates.set(key, { prefix, indexed, start: scan.matchStart });
+  }
+  return indexed;
 }
 
 /** `matchCatalog` without the result object: the row, its start left in `scan.matchStart`. */
@@ -296,7 +348,10 @@ function findRow(text: string, root: ReadonlyMap<number, TrieNode>): IndexedRow 
     let cursor = scan.end;
     while (node.children !== undefined && node.children.size > 0) {
       while (cursor < length && isSpace(text.charCodeAt(cursor))) cursor++;
-      if (cursor >= length) break;
+      if (cursor >= length) {
+        scan.examined = length;
+        break;
+      }
       readWord(text, cursor, length);
       const next = lookup(node.children, text);
       if (next === undefined) break;

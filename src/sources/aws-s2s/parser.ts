@@ -87,12 +87,19 @@ const LEADING_TIME =
 /** A bare JSON scalar: a quoted string, a number, true, false or null. */
 const JSON_SCALAR = /^(?:"|-?\d|true$|false$|null$)/;
 
-/** What every event of one line shares, whatever its category. */
+/**
+ * What every event of one line shares, whatever its category. One per parser,
+ * refilled for each line (parsing is synchronous and events copy what they
+ * need), so the hot path allocates no frame.
+ */
 interface LineFrame {
-  readonly line: string;
-  readonly id: string;
-  readonly origin: EventOrigin;
-  readonly identity: TunnelIdentity;
+  line: string;
+  id: string;
+  origin: EventOrigin;
+  identity: TunnelIdentity;
+  /** The last BGP `resource_id` of this stream and its tunnel (a stream repeats one id). */
+  resourceId: string | undefined;
+  resourceIdentity: TunnelIdentity;
 }
 
 /** Creates the parser for one log stream (its name carries the VPN id and tunnel IP). */
@@ -107,6 +114,29 @@ export function createAwsS2sParser(options: ParserOptions): StreamParser {
     return cachedIdentity;
   };
 
+  // `file-or-group:stream:` is the same for every line of a stream: built once.
+  let prefixFile: string | undefined;
+  let prefixStream: string | undefined;
+  let prefix = '::';
+  const idPrefixOf = (origin: EventOrigin): string => {
+    const file = origin.file ?? origin.logGroup;
+    if (file !== prefixFile || origin.stream !== prefixStream) {
+      prefixFile = file;
+      prefixStream = origin.stream;
+      prefix = `${file ?? ''}:${origin.stream ?? ''}:`;
+    }
+    return prefix;
+  };
+
+  const frame: LineFrame = {
+    line: '',
+    id: '',
+    origin: {},
+    identity: {},
+    resourceId: undefined,
+    resourceIdentity: {},
+  };
+
   return {
     source: 'aws-s2s',
     parse(line: string, context: LineContext): VpnEvent {
@@ -114,10 +144,11 @@ export function createAwsS2sParser(options: ParserOptions): StreamParser {
         context.origin.stream === undefined && options.stream !== undefined
           ? { ...context.origin, stream: options.stream }
           : context.origin;
-      const id =
-        context.eventId ??
-        `${origin.file ?? origin.logGroup ?? ''}:${origin.stream ?? ''}:${origin.line ?? ''}`;
-      const frame: LineFrame = { line, id, origin, identity: identityOf(origin.stream) };
+      const id = context.eventId ?? idPrefixOf(origin) + (origin.line ?? '');
+      frame.line = line;
+      frame.id = id;
+      frame.origin = origin;
+      frame.identity = identityOf(origin.stream);
       try {
         return parseLine(frame, context.timestamp ?? null);
       } catch (error) {
@@ -161,16 +192,13 @@ function parseJsonLine(frame: LineFrame, fallbackTime: number | null): VpnEvent 
   return readRecord(frame, value as Record<string, unknown>, fallbackTime);
 }
 
-let lastResourceId: string | undefined;
-let lastResourceIdentity: TunnelIdentity = {};
-
-/** `parseResourceId`, remembering the last answer (a BGP stream repeats one id). */
-function resourceIdentity(resourceId: string): TunnelIdentity {
-  if (resourceId !== lastResourceId) {
-    lastResourceId = resourceId;
-    lastResourceIdentity = parseResourceId(resourceId);
+/** `parseResourceId`, remembering the frame's last answer. */
+function resourceIdentity(frame: LineFrame, resourceId: string): TunnelIdentity {
+  if (resourceId !== frame.resourceId) {
+    frame.resourceId = resourceId;
+    frame.resourceIdentity = parseResourceId(resourceId);
   }
-  return lastResourceIdentity;
+  return frame.resourceIdentity;
 }
 
 function hasAnyKey(record: Record<string, unknown>, keys: readonly string[]): boolean {
@@ -222,7 +250,7 @@ function readRecord(
     const resourceId = readText('resource_id', record.resource_id);
     if (isBad(resourceId)) return malformedEvent(frame, resourceId.reason, time);
     if (resourceId !== undefined) {
-      const fromResource = resourceIdentity(resourceId);
+      const fromResource = resourceIdentity(frame, resourceId);
       if (fromResource.vpnConnectionId !== undefined) identity = fromResource;
     }
     const type = readText('type', record.type);
