@@ -69,15 +69,17 @@ const ROUTE_STATUS = indexedRow(ROUTE_STATUS_ROW.id);
 /** Fields of BGP RouteStatus `message` objects: JSON key → field name, reader. */
 const ROUTE_FIELDS: readonly {
   readonly key: string;
+  /** The key as error messages name it. */
+  readonly label: string;
   readonly field: string;
   readonly read: (key: string, value: unknown) => FieldValue | undefined | BadValue;
 }[] = [
-  { key: 'prefix', field: 'prefix', read: readText },
-  { key: 'asPath', field: 'asPath', read: readPath },
-  { key: 'localPref', field: 'localPref', read: readNumber },
-  { key: 'med', field: 'med', read: readNumber },
-  { key: 'weight', field: 'weight', read: readNumber },
-  { key: 'nextHopIp', field: 'nextHopIp', read: readText },
+  { key: 'prefix', label: 'message.prefix', field: 'prefix', read: readText },
+  { key: 'asPath', label: 'message.asPath', field: 'asPath', read: readPath },
+  { key: 'localPref', label: 'message.localPref', field: 'localPref', read: readNumber },
+  { key: 'med', label: 'message.med', field: 'med', read: readNumber },
+  { key: 'weight', label: 'message.weight', field: 'weight', read: readNumber },
+  { key: 'nextHopIp', label: 'message.nextHopIp', field: 'nextHopIp', read: readText },
 ];
 
 /** A leading `YYYY-MM-DD HH:MM:SS…` on a text-format line. */
@@ -270,8 +272,8 @@ function readRecord(
       const messageDetails = readText('message.details', body.details);
       if (isBad(messageDetails)) return malformedEvent(frame, messageDetails.reason, time);
       details ??= messageDetails;
-      for (const { key, field, read } of ROUTE_FIELDS) {
-        const value = read(`message.${key}`, body[key]);
+      for (const { key, label, field, read } of ROUTE_FIELDS) {
+        const value = read(label, body[key]);
         if (isBad(value)) return malformedEvent(frame, value.reason, time);
         if (value !== undefined) fields[field] = value;
       }
