@@ -40,5 +40,3 @@ export const awsS2sSource: SourceDefinition = {
   sniff,
   createParser: createAwsS2sParser,
 };
-
-export { BGP_RECORD_KEYS, TUNNEL_RECORD_KEYS };

@@ -99,6 +99,12 @@ interface LineFrame {
   id: string;
   origin: EventOrigin;
   identity: TunnelIdentity;
+  /**
+   * The record's readable IKE states: a malformed record still reports them,
+   * because the tunnel state rule follows every record's states.
+   */
+  phase1State: string | undefined;
+  phase2State: string | undefined;
   /** The last BGP `resource_id` of this stream and its tunnel (a stream repeats one id). */
   resourceId: string | undefined;
   resourceIdentity: TunnelIdentity;
@@ -135,6 +141,8 @@ export function createAwsS2sParser(options: ParserOptions): StreamParser {
     id: '',
     origin: {},
     identity: {},
+    phase1State: undefined,
+    phase2State: undefined,
     resourceId: undefined,
     resourceIdentity: {},
   };
@@ -151,6 +159,8 @@ export function createAwsS2sParser(options: ParserOptions): StreamParser {
       frame.id = id;
       frame.origin = origin;
       frame.identity = identityOf(origin.stream);
+      frame.phase1State = undefined;
+      frame.phase2State = undefined;
       try {
         return parseLine(frame, context.timestamp ?? null);
       } catch (error) {
@@ -229,6 +239,14 @@ function readRecord(
     );
   }
 
+  // The states first: even a record that turns out malformed reports them.
+  const phase1State = readState('ike_phase1_state', record.ike_phase1_state);
+  const phase2State = readState('ike_phase2_state', record.ike_phase2_state);
+  if (!isBad(phase1State)) frame.phase1State = phase1State;
+  if (!isBad(phase2State)) frame.phase2State = phase2State;
+  if (isBad(phase1State)) return malformedEvent(frame, phase1State.reason, fallbackTime);
+  if (isBad(phase2State)) return malformedEvent(frame, phase2State.reason, fallbackTime);
+
   // `timestamp` is read only when `event_timestamp` gives no time: it is the
   // same instant in a costlier form.
   const eventTime = readTime('event_timestamp', record.event_timestamp);
@@ -286,12 +304,8 @@ function readRecord(
     }
   }
 
-  // The four tunnel-activity fields, read on every record (named stores: this
-  // runs for every line).
-  const phase1State = readState('ike_phase1_state', record.ike_phase1_state);
-  if (isBad(phase1State)) return malformedEvent(frame, phase1State.reason, time);
-  const phase2State = readState('ike_phase2_state', record.ike_phase2_state);
-  if (isBad(phase2State)) return malformedEvent(frame, phase2State.reason, time);
+  // The tunnel-activity fields, read on every record (named stores: this runs
+  // for every line).
   const dpdEnabled = readBoolean('dpd_enabled', record.dpd_enabled);
   if (isBad(dpdEnabled)) return malformedEvent(frame, dpdEnabled.reason, time);
   const natTDetected = readBoolean('nat_t_detected', record.nat_t_detected);
@@ -387,6 +401,8 @@ function parseTextLine(frame: LineFrame, fallbackTime: number | null): VpnEvent 
 function malformedEvent(frame: LineFrame, reason: string, time: number | null): VpnEvent {
   const fields: Record<string, FieldValue> = {};
   const { identity } = frame;
+  if (frame.phase1State !== undefined) fields.phase1State = frame.phase1State;
+  if (frame.phase2State !== undefined) fields.phase2State = frame.phase2State;
   if (identity.vpnConnectionId !== undefined) fields.vpnConnectionId = identity.vpnConnectionId;
   if (identity.tunnelIp !== undefined) fields.tunnelIp = identity.tunnelIp;
   return {
