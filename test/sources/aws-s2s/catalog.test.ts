@@ -493,6 +493,13 @@ describe('aws-s2s message catalog', () => {
       );
     });
 
+    it('rejects a pattern with an unnamed capturing group, naming the row', () => {
+      const bad = { ...row('a', ['x']), pattern: /(\d+) and (?<retryCount>\d+)/ };
+      expect(() => compileCatalog([bad])).toThrow(
+        /catalog row "a": pattern has 2 capturing groups but 1 named ones/,
+      );
+    });
+
     it('rejects a duplicate row id', () => {
       expect(() => compileCatalog([row('a', ['x']), row('a', ['y'])])).toThrow(
         CatalogDefinitionError,
