@@ -379,6 +379,18 @@ function unsignedInteger(text: string): number | undefined {
   return value;
 }
 
+/** The decimal digits at `text[from…]` as a number, or undefined (none, or more than 15). */
+function integerAt(text: string, from: number): number | undefined {
+  let value = 0;
+  let end = from;
+  for (; end < text.length && end - from <= 15; end++) {
+    const digit = text.charCodeAt(end) - 48;
+    if (digit < 0 || digit > 9) break;
+    value = value * 10 + digit;
+  }
+  return end === from || end - from > 15 ? undefined : value;
+}
+
 /**
  * Copies the fields `indexed`'s pattern captures in `text` (searching from
  * `start`) into `fields`. Returns false when the pattern is required and does
@@ -391,6 +403,16 @@ export function extractFields(
   fields: Record<string, FieldValue>,
 ): boolean {
   const { row, search, groupFields, groupIntegers } = indexed;
+  if (row.requires !== undefined && text.indexOf(row.requires, start) < 0) return false;
+  if (row.integersAfter !== undefined) {
+    for (let i = 0; i < row.integersAfter.length; i++) {
+      const [literal, field] = row.integersAfter[i] as readonly [string, string];
+      const at = text.indexOf(literal, start);
+      if (at < 0) continue;
+      const number = integerAt(text, at + literal.length);
+      if (number !== undefined) fields[field] = number;
+    }
+  }
   if (search !== undefined) {
     search.lastIndex = start;
     const match = search.exec(text);
