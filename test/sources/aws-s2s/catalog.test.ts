@@ -447,6 +447,12 @@ describe('aws-s2s message catalog', () => {
       ).toBe('ike.no-proposal-chosen');
     });
 
+    it('classifies a child SA exchange whose message id is not a number, without the id', () => {
+      const event = parseDetails('AWS tunnel processed request (id=xxx) for CREATE_CHILD_SA');
+      expect(event.hint?.id).toBe('ikev2.child-sa-request-processed');
+      expect(event.fields.ikeMessageId).toBeUndefined();
+    });
+
     it('keeps an undocumented Cease subcode out of the documented rows', () => {
       const event = parseBgpDetails(
         `AWS-side peer sent a notification 6/9 (Cease/Hard Reset) to neighbor ${N}`,
