@@ -4,6 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { classifyCommand } from './commands/classify.ts';
 import type { CommandIO } from './commands/io.ts';
+import { replayCommand } from './commands/replay.ts';
 import { UsageError } from './errors.ts';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
@@ -11,6 +12,9 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 /** Subcommands by name. */
 const COMMANDS: Readonly<Record<string, Command>> = {
   classify: classifyCommand,
+  replay: replayCommand,
+  // loaded on use: it pulls in the AWS SDK, which the file commands do not need
+  redrive: async (argv, io) => (await import('./commands/redrive.ts')).redriveCommand(argv, io),
 };
 
 const USAGE = `usage: tunnelwatch <command> [options] FILE...
