@@ -403,7 +403,11 @@ export function extractFields(
   fields: Record<string, FieldValue>,
 ): boolean {
   const { row, search, groupFields, groupIntegers } = indexed;
-  if (row.requires !== undefined && text.indexOf(row.requires, start) < 0) return false;
+  const { requires } = row;
+  // Most messages end with the required text: check there before searching.
+  if (requires !== undefined && !text.endsWith(requires) && text.indexOf(requires, start) < 0) {
+    return false;
+  }
   if (row.integersAfter !== undefined) {
     for (let i = 0; i < row.integersAfter.length; i++) {
       const [literal, field] = row.integersAfter[i] as readonly [string, string];

@@ -41,7 +41,8 @@ function isAbsent(value: unknown): boolean {
 
 /** Epoch seconds or milliseconds (told apart by magnitude) → epoch ms. */
 function epochMs(value: number): number {
-  return Math.round(value < SECONDS_LIMIT ? value * 1000 : value);
+  const ms = value < SECONDS_LIMIT ? value * 1000 : value;
+  return Number.isInteger(ms) ? ms : Math.round(ms);
 }
 
 const READABLE_TIME =
