@@ -564,6 +564,7 @@ async function commitBatch(
     declared.add(streamKeys[stream] as string);
     const duplicateKey = event.fields.duplicateKey;
     if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
+    if (event.category === 'malformed') continue;
     for (const rule of relevant.get(event.category) ?? rules) {
       for (const key of rule.keys(event)) declared.add(key);
     }
@@ -652,6 +653,8 @@ function applyBatch(
       }
       state.set(key, { eventId: event.id }, Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS);
     }
+    // Unclassified records still carry tunnel phase states (the tunnel rules need them).
+    if (event.category === 'malformed') continue;
     state.clock = event.time;
     for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, context);
   }
