@@ -452,11 +452,19 @@ class ProcessedStream {
   private readonly stored = new Map<number, number>();
   /** Newest stored time (ms); an event after it cannot repeat a stored one. */
   private readonly storedNewest: number;
-  /** Processed in this attempt: event id → time (ms). */
-  private readonly fresh = new Map<string, number>();
+  /** Ids processed in this attempt, for a stream given in more than one batch. */
+  private readonly freshIds: Set<string> | undefined;
+  /** Processed in this attempt: ids and times (ms), same order. */
+  private readonly freshIdList: string[] = [];
+  private readonly freshTimes: number[] = [];
   private readonly floor: number | null;
 
-  constructor(record: ProcessedRecord | undefined) {
+  /**
+   * `repeatedStream`: the stream appears in more than one batch of the call,
+   * so the same event may come twice within it (a file given twice).
+   */
+  constructor(record: ProcessedRecord | undefined, repeatedStream: boolean) {
+    this.freshIds = repeatedStream ? new Set() : undefined;
     this.floor = record?.floor ?? null;
     const ids = record?.ids ?? [];
     const times = record?.times ?? [];
@@ -471,18 +479,23 @@ class ProcessedStream {
 
   /** True when the event was processed before; else records it. */
   check(id: string, time: number): boolean {
-    if (this.fresh.has(id)) return true;
     if (this.floor !== null && time <= this.floor) return true;
     if (time <= this.storedNewest && this.stored.has(eventIdHash(id))) return true;
-    this.fresh.set(id, time);
+    if (this.freshIds !== undefined) {
+      if (this.freshIds.has(id)) return true;
+      this.freshIds.add(id);
+    }
+    this.freshIdList.push(id);
+    this.freshTimes.push(time);
     return false;
   }
 
   /** The bounded record to store, or undefined when nothing new was processed. */
   record(): ProcessedRecord | undefined {
-    if (this.fresh.size === 0) return undefined;
+    const freshCount = this.freshIdList.length;
+    if (freshCount === 0) return undefined;
     let newest = this.storedNewest;
-    for (const time of this.fresh.values()) if (time > newest) newest = time;
+    for (const time of this.freshTimes) if (time > newest) newest = time;
     let floor = this.floor;
     const raise = (to: number): void => {
       if (Number.isFinite(to) && (floor === null || to > floor)) floor = to;
@@ -494,8 +507,9 @@ class ProcessedStream {
       if (time > cutoff) entries.push([hash, time]);
       else dropped = true;
     }
-    for (const [id, time] of this.fresh) {
-      if (time > cutoff) entries.push([eventIdHash(id), time]);
+    for (let i = 0; i < freshCount; i++) {
+      const time = this.freshTimes[i] as number;
+      if (time > cutoff) entries.push([eventIdHash(this.freshIdList[i] as string), time]);
       else dropped = true;
     }
     if (dropped) raise(cutoff);
@@ -631,13 +645,19 @@ function applyBatch(
     },
   };
   const relevant = rulesByCategory(rules);
+  const seenStreams = new Set<string>();
+  const repeated = new Set<string>();
+  for (const key of streamKeys) {
+    if (seenStreams.has(key)) repeated.add(key);
+    seenStreams.add(key);
+  }
   const processed = new Map<string, ProcessedStream>();
   for (const { event, stream, orderTime } of ordered) {
     state.clock = null;
     const streamKey = streamKeys[stream] as string;
     let record = processed.get(streamKey);
     if (record === undefined) {
-      record = new ProcessedStream(state.get<ProcessedRecord>(streamKey));
+      record = new ProcessedStream(state.get<ProcessedRecord>(streamKey), repeated.has(streamKey));
       processed.set(streamKey, record);
     }
     if (record.check(event.id, Number.isFinite(orderTime) ? orderTime : 0)) {
