@@ -221,14 +221,14 @@ export async function run(): Promise<BenchReport> {
     figures: [
       { label: 'classify-only (median wall time)', value: oneCall.floorMs, unit: 'ms' },
       {
-        label: 'full pipeline / classify-only, one call per stream (Lambda, CPU)',
+        label: 'pipeline / classify-only, per stream (Lambda), CPU',
         value: perStream.cpu,
         unit: 'x',
         target: { max: 1.5 },
       },
       { label: 'same, wall time', value: perStream.wall, unit: 'x' },
       {
-        label: 'full pipeline / classify-only, all streams in one call (CLI replay, CPU)',
+        label: 'pipeline / classify-only, one call (CLI replay), CPU',
         value: oneCall.cpu,
         unit: 'x',
       },
