@@ -23,6 +23,7 @@ import type {
 } from '../model.ts';
 import { activeCooldown, inCooldown, startCooldown } from './cooldown.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
+import { sentenceStart } from './sentence.ts';
 import {
   DEFAULT_WINDOW_MAX_ENTRIES,
   observeWindow,
@@ -451,7 +452,7 @@ export const certProblemRule: Rule = cooldownRule({
   summary(event, scope) {
     const reason = event.fields.reason;
     const what = CERT_CAUSES[event.category] ?? 'certificate problem';
-    return `${what.charAt(0).toUpperCase()}${what.slice(1)} for ${scope.label}${reason === undefined ? '' : ` (${reason})`}.`;
+    return `${sentenceStart(what)} for ${scope.label}${reason === undefined ? '' : ` (${reason})`}.`;
   },
   remediation(event) {
     return (
@@ -544,7 +545,8 @@ export const networkConflictRule: Rule = cooldownRule({
     };
   },
   summary(event, scope) {
-    return `${event.hint?.title ?? 'A network conflict (IP address conflict, rogue DHCP server or broadcast storm)'} in ${scope.label}.`;
+    const title = event.hint?.title;
+    return `${title === undefined ? 'A network conflict (IP address conflict, rogue DHCP server or broadcast storm)' : sentenceStart(title)} in ${scope.label}.`;
   },
   remediation(event) {
     return (
