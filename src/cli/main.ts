@@ -3,7 +3,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { classifyCommand } from './commands/classify.ts';
+import { importCommand } from './commands/import.ts';
 import type { CommandIO } from './commands/io.ts';
+import { logsCommand } from './commands/logs.ts';
+import { tailCommand } from './commands/tail.ts';
 import { UsageError } from './errors.ts';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
@@ -11,6 +14,9 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 /** Subcommands by name. */
 const COMMANDS: Readonly<Record<string, Command>> = {
   classify: classifyCommand,
+  import: importCommand,
+  logs: logsCommand,
+  tail: tailCommand,
 };
 
 const USAGE = `usage: tunnelwatch <command> [options] FILE...
