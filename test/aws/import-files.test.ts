@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import {
+  compareFilesChronologically,
+  importStreamName,
+  softEtherName,
+} from '../../src/aws/import-files.ts';
+import { framedTime } from '../../src/aws/line-time.ts';
+
+describe('importStreamName', () => {
+  it('names SoftEther logs after their log, without period and split', () => {
+    expect(importStreamName('/opt/vpnserver/server_log/vpn_20251207~01.log')).toBe(
+      'server_log/vpn',
+    );
+    expect(importStreamName('backup/security_log/DEFAULT/sec_20251207.log')).toBe(
+      'security_log/DEFAULT/sec',
+    );
+    expect(importStreamName('packet_log/HUB1/pkt_202512.log')).toBe('packet_log/HUB1/pkt');
+    expect(importStreamName('sec_20051207_014510.log')).toBe('sec');
+  });
+
+  it('uses --stream when given and the base name otherwise', () => {
+    expect(importStreamName('server_log/vpn_20251207.log', 'gw')).toBe('gw');
+    expect(importStreamName('downloads/vpngw-log-1121.txt')).toBe('vpngw-log-1121');
+  });
+});
+
+describe('compareFilesChronologically', () => {
+  it('orders by first timestamp, then period and ~NN split, then name', () => {
+    const files = [
+      { path: 'server_log/vpn_20251208.log', firstTime: null },
+      { path: 'server_log/vpn_20251207~02.log', firstTime: 30 },
+      { path: 'server_log/vpn_20251207~10.log', firstTime: 30 },
+      { path: 'server_log/vpn_20251207.log', firstTime: 10 },
+      { path: 'server_log/vpn_20251207~01.log', firstTime: 30 },
+    ];
+    expect([...files].sort(compareFilesChronologically).map((f) => f.path)).toEqual([
+      'server_log/vpn_20251207.log',
+      'server_log/vpn_20251207~01.log',
+      'server_log/vpn_20251207~02.log',
+      'server_log/vpn_20251207~10.log',
+      'server_log/vpn_20251208.log',
+    ]);
+    expect(softEtherName('vpn_20251207~10.log')).toEqual({
+      prefix: 'vpn',
+      period: '20251207',
+      split: 10,
+    });
+  });
+});
+
+describe('framedTime', () => {
+  it('reads the framings of every source, local times in the given zone', () => {
+    expect(
+      framedTime(
+        '2024-11-12 10:17:48.857 The SoftEther VPN Server has been started.',
+        'Asia/Tokyo',
+      ),
+    ).toBe(Date.UTC(2024, 10, 12, 1, 17, 48, 857));
+    expect(framedTime('2023/04/13 18:00:00 openvpn-vtun0 user01/203.0.113.5:12345 x', 'UTC')).toBe(
+      Date.UTC(2023, 3, 13, 18, 0, 0),
+    );
+    expect(framedTime('Fri Aug  6 15:00:53 2021 TLS Error', 'UTC')).toBe(
+      Date.UTC(2021, 7, 6, 15, 0, 53),
+    );
+    expect(framedTime('2025-01-02,03:04:05.6,SID-A-1,-', 'UTC')).toBe(
+      Date.UTC(2025, 0, 2, 3, 4, 5, 600),
+    );
+    expect(framedTime('{"event_timestamp": 1700000000, "details": "x"}', 'UTC')).toBe(
+      1_700_000_000_000,
+    );
+    expect(framedTime('{"event_timestamp":1762580429641,"type":"BGPStatus"}', 'UTC')).toBe(
+      1_762_580_429_641,
+    );
+    expect(framedTime('  continuation of a stack trace', 'UTC')).toBeNull();
+    expect(framedTime('2025-13-40 00:00:00 bad date', 'UTC')).toBeNull();
+  });
+});
