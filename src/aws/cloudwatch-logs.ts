@@ -36,7 +36,7 @@ const RETRYABLE_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'TimeoutError',
-  'LimitExceededException',
+  'InternalServerException',
 ]);
 /** Node network error codes: retried. */
 const RETRYABLE_CODES = new Set([

@@ -508,6 +508,7 @@ class StreamImport {
       localRejects: this.localRejects,
     };
     this.localRejects = [];
+    this.environment.onProgress?.(this.progress);
     await this.queue.push(unit);
   }
 
