@@ -62,10 +62,22 @@ export async function main(
   argv: readonly string[],
   io: CommandIO & { flush?(): Promise<void> } = processIO(),
 ): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } finally {
+    await io.flush?.();
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CommandIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.err : io.out)(USAGE);
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    io.err(USAGE);
+    return 2;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE);
+    return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {
@@ -80,8 +92,6 @@ export async function main(
       return 2;
     }
     throw error;
-  } finally {
-    await io.flush?.();
   }
 }
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 
@@ -36,5 +37,15 @@ describe('tunnelwatch command', () => {
     expect(stderr).toEqual([
       'tunnelwatch: cannot read no/such/file.ndjson: no such file or directory',
     ]);
+  });
+});
+
+describe('bin/tunnelwatch.js', () => {
+  it('runs the CLI in a fresh process and flushes its output', () => {
+    const result = spawnSync(process.execPath, ['bin/tunnelwatch.js', '--help'], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^usage: tunnelwatch <command>/);
   });
 });
