@@ -305,7 +305,9 @@ describe('pipeline', () => {
       .resolves({});
     const env = await environment({
       queueDepth: 2,
-      onProgress: (p) => void (progressLines = p.lines),
+      onProgress: (p) => {
+        progressLines = p.lines;
+      },
     });
     // Act
     const running = importLogs(
