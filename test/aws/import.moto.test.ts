@@ -9,6 +9,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointFile } from '../../src/aws/checkpoint.ts';
 import { DEFAULT_RETRY, readLogStream } from '../../src/aws/cloudwatch-logs.ts';
@@ -281,6 +282,80 @@ describe('import against the emulator', () => {
     );
     expect(events.map((event) => event.stream)).toEqual(['server', 'server']);
     expect(events[0]!.time).toBe(new Date(`${stamp}Z`).toISOString());
+    // logs list --measure counts what AWS no longer reports per stream.
+    const measured = capture();
+    const listArgs = ['logs', 'list', '--log-group', group, '--measure', '--json'];
+    expect(await main([...listArgs, '--endpoint-url', moto.endpoint], measured)).toBe(0);
+    expect(JSON.parse(measured.stdout[0]!)).toMatchObject({
+      stream: 'server',
+      events: 2,
+      messageBytes: Buffer.byteLength(
+        `${stamp} The SoftEther VPN Server has been started.${stamp} second line`,
+      ),
+    });
+  });
+});
+
+describe('--verify', () => {
+  const stamp = (ms: number): string =>
+    new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+
+  it('reports a line stored twice and lines a wrong checkpoint made the import skip', async () => {
+    // Prepare: ten lines imported; one of them written again by another writer.
+    const group = await moto.createLogGroup('/tunnelwatch/verify');
+    const base = Date.now() - 86_400_000;
+    const lines = Array.from({ length: 10 }, (_, i) => `${stamp(base + i * 1000)} line ${i}`);
+    const path = join(work, 'verify.log');
+    await writeFile(path, `${lines.join('\n')}\n`);
+    const state = join(work, 'verify-state.json');
+    const args = [
+      '--endpoint-url',
+      moto.endpoint,
+      '--log-group',
+      group,
+      '--stream',
+      'v',
+      '--json',
+      '--verify',
+      path,
+    ];
+    expect(await importCommand(['--state', state, ...args], capture())).toBe(0);
+    await moto.client().send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: 'v',
+        logEvents: [{ timestamp: base + 3000, message: lines[3]! }],
+      }),
+    );
+    // Act
+    const duplicated = capture();
+    const duplicatedCode = await importCommand(['--state', state, ...args], duplicated);
+    // A state file whose checkpoint is ahead of a new stream: the first lines are skipped.
+    const group2 = await moto.createLogGroup('/tunnelwatch/verify-missing');
+    const aheadState = join(work, 'ahead-state.json');
+    await writeFile(
+      aheadState,
+      JSON.stringify({
+        version: 1,
+        streams: {
+          [`${group2}\u0000v`]: { time: base + 4000, atTime: {}, lines: 0, updatedAt: '' },
+        },
+      }),
+    );
+    const missing = capture();
+    const missingCode = await importCommand(
+      ['--state', aheadState, ...args.map((arg) => (arg === group ? group2 : arg))],
+      missing,
+    );
+    // Assess
+    expect(duplicatedCode).toBe(1);
+    const [dup] = JSON.parse(duplicated.stdout[0]!).verify;
+    expect(dup).toMatchObject({ expected: 10, stored: 11, missing: 0, duplicated: 1 });
+    expect(dup.examples).toEqual([`duplicated ×1: ${lines[3]}`]);
+    expect(missingCode).toBe(1);
+    const summary = JSON.parse(missing.stdout[0]!);
+    expect(summary.skippedBeforeCheckpoint).toBe(4);
+    expect(summary.verify[0]).toMatchObject({ expected: 10, stored: 6, missing: 4, duplicated: 0 });
   });
 });
 

@@ -234,19 +234,25 @@ function verifyLine(report: VerifyReport): string {
   return lines.join('\n');
 }
 
-/** A progress bar on stderr, redrawn at most every 200 ms. */
-function terminalBar(): (progress: ImportProgress) => void {
-  let last = 0;
+/**
+ * A progress bar (files, lines, MiB, events/s, rejected) redrawn in place with
+ * `write` (default: stderr) at most every `intervalMs`.
+ */
+export function terminalBar(
+  write: (text: string) => void = (text) => process.stderr.write(text),
+  intervalMs = 200,
+): (progress: ImportProgress) => void {
+  let last = Number.NEGATIVE_INFINITY;
   return (progress) => {
     const now = Date.now();
-    if (now - last < 200) return;
+    if (now - last < intervalMs) return;
     last = now;
     const width = 24;
     const done = progress.filesTotal === 0 ? 1 : progress.filesDone / progress.filesTotal;
     const filled = Math.round(done * width);
     const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
     const megabytes = (progress.bytes / 1_048_576).toFixed(1);
-    process.stderr.write(
+    write(
       `\r[${bar}] files ${progress.filesDone}/${progress.filesTotal}  lines ${progress.lines}  ${megabytes} MiB  ${rate(progress)} events/s  rejected ${progress.rejected}   `,
     );
   };

@@ -20,9 +20,10 @@ import {
 } from './aws-options.ts';
 import type { CommandIO } from './io.ts';
 
-export const LOGS_USAGE = `usage: tunnelwatch logs list --log-group GROUP [--json] [--region R] [--endpoint-url URL]
+export const LOGS_USAGE = `usage: tunnelwatch logs list --log-group GROUP [--measure] [--json] [--region R] [--endpoint-url URL]
        tunnelwatch logs get --log-group GROUP --stream NAME [--start T] [--end T] [-o FILE]
-T: a duration before now (15m, 1h, 2d), an ISO time with zone, or epoch ms`;
+T: a duration before now (15m, 1h, 2d), an ISO time with zone, or epoch ms
+--measure reads every stream to count its events and bytes (CloudWatch Logs reports 0 bytes per stream)`;
 
 /** Runs `logs`; returns the exit code. */
 export async function logsCommand(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -34,6 +35,7 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
   const { values } = parseCommandArgs(rest, {
     ...AWS_OPTION_SPEC,
     json: { type: 'boolean', default: false },
+    measure: { type: 'boolean', default: false },
     start: { type: 'string' },
     end: { type: 'string' },
     output: { type: 'string', short: 'o' },
@@ -47,17 +49,22 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
   try {
     if (action === 'list') {
       for await (const stream of listLogStreams(client, logGroup)) {
+        const name = stream.logStreamName ?? '';
+        // AWS has reported 0 stored bytes for every log stream since June 2019
+        // (LogStream API reference); --measure counts by reading the stream.
+        const measured = values.measure ? await measureStream(client, logGroup, name) : undefined;
         const row = {
-          stream: stream.logStreamName ?? '',
-          // AWS reports 0 for log streams since 2019; the emulator reports message bytes.
+          stream: name,
           storedBytes: stream.storedBytes ?? 0,
+          ...(measured === undefined ? {} : measured),
           firstEvent: isoOrNull(stream.firstEventTimestamp),
           lastEvent: isoOrNull(stream.lastEventTimestamp),
         };
+        const size = measured?.messageBytes ?? (row.storedBytes > 0 ? row.storedBytes : '-');
         io.out(
           values.json
             ? JSON.stringify(row)
-            : `${row.stream}\t${row.storedBytes > 0 ? row.storedBytes : '-'}\t${row.firstEvent ?? '-'}\t${row.lastEvent ?? '-'}`,
+            : `${row.stream}\t${size}\t${measured === undefined ? '' : `${measured.events} events\t`}${row.firstEvent ?? '-'}\t${row.lastEvent ?? '-'}`,
         );
       }
       return 0;
@@ -104,6 +111,21 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
     }
     throw error;
   }
+}
+
+/** Events and UTF-8 message bytes of a stream, by reading it whole. */
+async function measureStream(
+  client: ReturnType<typeof createLogsClient>,
+  logGroup: string,
+  logStream: string,
+): Promise<{ events: number; messageBytes: number }> {
+  let events = 0;
+  let messageBytes = 0;
+  for await (const event of readLogStream(client, logGroup, logStream)) {
+    events++;
+    messageBytes += Buffer.byteLength(event.message, 'utf8');
+  }
+  return { events, messageBytes };
 }
 
 function isoOrNull(time: number | undefined): string | null {

@@ -1,0 +1,194 @@
+/**
+ * The import/logs/tail command lines: usage errors, time arguments, line
+ * timestamps for untimed lines, unreadable files, the progress bar.
+ */
+
+import { mkdtemp, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CloudWatchLogsClient,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ImportProgress } from '../../src/aws/importer.ts';
+import { parseTimeArgument } from '../../src/cli/commands/aws-options.ts';
+import { terminalBar } from '../../src/cli/commands/import.ts';
+import type { CommandIO } from '../../src/cli/commands/io.ts';
+import { main } from '../../src/cli/main.ts';
+
+const logs = mockClient(CloudWatchLogsClient);
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'testing';
+process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+
+let work: string;
+beforeEach(async () => {
+  logs.reset();
+  logs.on(CreateLogStreamCommand).resolves({});
+  logs.on(PutLogEventsCommand).resolves({});
+  work = await mkdtemp(join(tmpdir(), 'tw-cli-'));
+});
+
+function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { isTTY: false, stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
+}
+
+function sent(): { timestamp: number; message: string }[] {
+  return logs.commandCalls(PutLogEventsCommand).flatMap((call) =>
+    (call.args[0].input.logEvents ?? []).map((e) => ({
+      timestamp: e.timestamp ?? 0,
+      message: e.message ?? '',
+    })),
+  );
+}
+
+const stamp = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+
+describe('usage', () => {
+  it.each([
+    [['import', 'x.log'], '--log-group is required'],
+    [['import', '--log-group', 'g'], 'no FILE or DIR given'],
+    [['import', '--log-group', 'g', '--tz', 'Mars/Base', 'x.log'], '--tz: unknown time zone'],
+    [
+      ['import', '--log-group', 'g', '--endpoint-url', 'localhost:1', 'x.log'],
+      '--endpoint-url: expected http(s)://',
+    ],
+    [['logs', 'get', '--log-group', 'g'], '--stream is required'],
+    [['logs', 'remove', '--log-group', 'g'], 'unknown action "remove"'],
+    [
+      ['logs', 'get', '--log-group', 'g', '--stream', 's', '--start', 'yesterday'],
+      '--start: expected a duration',
+    ],
+    [
+      ['tail', '--log-group', 'g', '--since', '2026-11-20T10:00:00'],
+      '--since: expected a duration',
+    ],
+    [['tail', '--log-group', 'g', '--interval', '0'], '--interval: expected seconds > 0'],
+  ])('%j exits 2 naming the problem', async (argv, message) => {
+    const io = capture();
+    expect(await main(argv, io)).toBe(2);
+    expect(io.stderr.join('\n')).toContain(message);
+  });
+
+  it.each([['import'], ['logs'], ['tail']])('%s --help prints its usage', async (command) => {
+    const io = capture();
+    expect(await main([command, '--help'], io)).toBe(0);
+    expect(io.stdout.join('\n')).toContain(`tunnelwatch ${command}`);
+  });
+});
+
+describe('parseTimeArgument', () => {
+  const now = Date.UTC(2026, 10, 21, 12, 0, 0);
+  it('reads durations, ISO times with a zone, dates and epoch ms', () => {
+    expect(parseTimeArgument('--since', '90s', now)).toBe(now - 90_000);
+    expect(parseTimeArgument('--since', '1h', now)).toBe(now - 3_600_000);
+    expect(parseTimeArgument('--since', '2d', now)).toBe(now - 2 * 86_400_000);
+    expect(parseTimeArgument('--start', '2026-11-20T10:00:00+09:00', now)).toBe(
+      Date.UTC(2026, 10, 20, 1),
+    );
+    expect(parseTimeArgument('--start', '2026-11-20', now)).toBe(Date.UTC(2026, 10, 20));
+    expect(parseTimeArgument('--start', '1763712000000', now)).toBe(1_763_712_000_000);
+  });
+});
+
+describe('line timestamps', () => {
+  it('gives untimed lines at the head of a stream the first timestamp, later ones the previous line’s', async () => {
+    const t1 = Date.now() - 3_600_000;
+    const path = join(work, 'head.log');
+    await writeFile(
+      path,
+      `banner\n  more banner\n${stamp(t1)} first\n  detail\n${stamp(t1 + 5000)} second\n`,
+    );
+    const io = capture();
+    expect(
+      await main(
+        ['import', '--log-group', 'g', '--stream', 's', '--state', join(work, 's.json'), path],
+        io,
+      ),
+    ).toBe(0);
+    expect(sent()).toEqual([
+      { timestamp: t1, message: 'banner' },
+      { timestamp: t1, message: '  more banner' },
+      { timestamp: t1, message: `${stamp(t1)} first` },
+      { timestamp: t1, message: '  detail' },
+      { timestamp: t1 + 5000, message: `${stamp(t1 + 5000)} second` },
+    ]);
+  });
+
+  it('uses the file’s modification time for a file without any timestamp', async () => {
+    const path = join(work, 'plain.log');
+    await writeFile(path, 'no time here\nnor here\n');
+    const mtime = new Date(Math.floor((Date.now() - 600_000) / 1000) * 1000);
+    await utimes(path, mtime, mtime);
+    expect(
+      await main(
+        ['import', '--log-group', 'g', '--stream', 's', '--state', join(work, 's.json'), path],
+        capture(),
+      ),
+    ).toBe(0);
+    expect(sent().map((e) => e.timestamp)).toEqual([mtime.getTime(), mtime.getTime()]);
+  });
+});
+
+describe('unreadable input', () => {
+  it('reports a missing file, imports the others and exits 1', async () => {
+    const good = join(work, 'good.log');
+    const line = `${stamp(Date.now() - 60_000)} fine`;
+    await writeFile(good, `${line}\n`);
+    const io = capture();
+    const code = await main(
+      [
+        'import',
+        '--log-group',
+        'g',
+        '--stream',
+        's',
+        '--state',
+        join(work, 's.json'),
+        join(work, 'missing.log'),
+        good,
+      ],
+      io,
+    );
+    expect(code).toBe(1);
+    expect(io.stderr.join('\n')).toContain(`cannot read ${join(work, 'missing.log')}`);
+    expect(sent().map((e) => e.message)).toEqual([line]);
+    expect(io.stdout[0]).toMatch(/^imported 1 lines/);
+  });
+});
+
+describe('terminalBar', () => {
+  it('draws files, lines, MiB, events/s and rejected in place', () => {
+    const frames: string[] = [];
+    const bar = terminalBar((text) => frames.push(text), 0);
+    const progress: ImportProgress = {
+      filesTotal: 4,
+      filesDone: 1,
+      lines: 1234,
+      bytes: 3 * 1_048_576,
+      imported: 1200,
+      events: 1200,
+      batches: 1,
+      skippedBeforeCheckpoint: 0,
+      duplicates: 0,
+      blank: 0,
+      split: 0,
+      rejected: 7,
+      rejectedByReason: {},
+      rejectedFirst: null,
+      rejectedLast: null,
+      unreadable: [],
+      startedAt: Date.now() - 1000,
+    };
+    bar(progress);
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toMatch(
+      /^\r\[#{6}\.{18}\] files 1\/4 {2}lines 1234 {2}3\.0 MiB {2}\d+ events\/s {2}rejected 7/,
+    );
+  });
+});
