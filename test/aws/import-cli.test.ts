@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   CloudWatchLogsClient,
   CreateLogStreamCommand,
+  FilterLogEventsCommand,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +18,7 @@ import type { ImportProgress } from '../../src/aws/importer.ts';
 import { parseTimeArgument } from '../../src/cli/commands/aws-options.ts';
 import { terminalBar } from '../../src/cli/commands/import.ts';
 import type { CommandIO } from '../../src/cli/commands/io.ts';
+import { tailCommand } from '../../src/cli/commands/tail.ts';
 import { main } from '../../src/cli/main.ts';
 
 const logs = mockClient(CloudWatchLogsClient);
@@ -190,5 +192,93 @@ describe('terminalBar', () => {
     expect(frames[0]).toMatch(
       /^\r\[#{6}\.{18}\] files 1\/4 {2}lines 1234 {2}3\.0 MiB {2}\d+ events\/s {2}rejected 7/,
     );
+  });
+});
+
+describe('registered sources', () => {
+  it('takes aws-s2s record times from the source parser (event_timestamp in seconds)', async () => {
+    const seconds = Math.floor((Date.now() - 3_600_000) / 1000);
+    const record = (s: number, details: string) =>
+      JSON.stringify({
+        event_timestamp: s,
+        details,
+        ike_phase1_state: 'down',
+        ike_phase2_state: 'down',
+      });
+    const lines = [
+      record(seconds, 'AWS tunnel detected a pre-shared key mismatch with cgw: 198.51.100.7'),
+      record(seconds + 30, 'AWS tunnel is sending DPD request'),
+    ];
+    const path = join(work, 'vpn-0abc123-203.0.113.10.log');
+    await writeFile(path, `${lines.join('\n')}\n`);
+    const io = capture();
+    expect(
+      await main(['import', '--log-group', 'g', '--state', join(work, 's.json'), path], io),
+    ).toBe(0);
+    expect(sent()).toEqual([
+      { timestamp: seconds * 1000, message: lines[0] },
+      { timestamp: (seconds + 30) * 1000, message: lines[1] },
+    ]);
+    expect(logs.commandCalls(PutLogEventsCommand)[0]?.args[0].input.logStreamName).toBe(
+      'vpn-0abc123-203.0.113.10',
+    );
+  });
+
+  it('tail classifies events with the source parser', async () => {
+    const message = JSON.stringify({
+      event_timestamp: 1_700_000_000,
+      details: 'AWS tunnel detected a pre-shared key mismatch with cgw: 198.51.100.7',
+      ike_phase1_state: 'down',
+      ike_phase2_state: 'down',
+    });
+    logs.on(FilterLogEventsCommand).resolves({
+      events: [
+        {
+          logStreamName: 'vpn-0abc123-203.0.113.10',
+          eventId: 'e1',
+          timestamp: 1_700_000_000_000,
+          message,
+        },
+      ],
+    });
+    const io = capture();
+    expect(await main(['tail', '--log-group', 'g', '--since', '1h'], io)).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toMatchObject({
+      stream: 'vpn-0abc123-203.0.113.10',
+      eventId: 'e1',
+      source: 'aws-s2s',
+      category: 'ike.psk_mismatch',
+      severity: 'critical',
+      time: '2023-11-14T22:13:20.000Z',
+      fields: { vpnConnectionId: 'vpn-0abc123', tunnelIp: '203.0.113.10', cgw: '198.51.100.7' },
+    });
+  });
+
+  it('tail --follow polls again from the newest event without repeating it', async () => {
+    const at = Date.now() - 1000;
+    logs
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({
+        events: [{ logStreamName: 's', eventId: 'a', timestamp: at, message: 'first' }],
+      })
+      .resolves({
+        events: [
+          { logStreamName: 's', eventId: 'a', timestamp: at, message: 'first' },
+          { logStreamName: 's', eventId: 'b', timestamp: at + 5, message: 'second' },
+        ],
+      });
+    const stop = new AbortController();
+    const io = capture();
+    let polls = 0;
+    const code = await tailCommand(['--log-group', 'g', '--follow', '--source', 'aws-s2s'], io, {
+      signal: stop.signal,
+      sleep: async () => {
+        polls++;
+        if (polls === 2) stop.abort();
+      },
+    });
+    expect(code).toBe(0);
+    expect(io.stdout.map((line) => JSON.parse(line).eventId)).toEqual(['a', 'b']);
+    expect(logs.commandCalls(FilterLogEventsCommand)[1]?.args[0].input.startTime).toBe(at);
   });
 });
