@@ -115,6 +115,11 @@ export class StreamDeduplicator {
     this.lines = checkpoint?.lines ?? 0;
   }
 
+  /** Epoch ms of the newest line recorded; -Infinity before the first. */
+  get newest(): number {
+    return this.time;
+  }
+
   /** Call at the start of each file of the stream. */
   startFile(): void {
     this.seen = new Map(this.atTime);

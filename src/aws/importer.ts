@@ -59,6 +59,12 @@ export interface ImportRequest {
   readonly source: SourceChoice;
   /** IANA zone for local-time formats. */
   readonly timeZone: string;
+  /**
+   * Each file should overlap what the stream already holds (successive
+   * "latest N lines" downloads): a file that starts after the checkpoint is
+   * reported as a possible gap.
+   */
+  readonly expectOverlap?: boolean;
 }
 
 /** Collaborators and knobs of an import. */
@@ -108,6 +114,8 @@ export interface ImportProgress {
   rejectedLast: number | null;
   /** Files that could not be read, with the reason. */
   readonly unreadable: string[];
+  /** With `expectOverlap`: files that start after the stream's checkpoint (lines may be lost in between). */
+  readonly gaps: { readonly file: string; readonly after: string; readonly firstLine: string }[];
   readonly startedAt: number;
 }
 
@@ -189,6 +197,7 @@ export async function importLogs(
     rejectedFirst: null,
     rejectedLast: null,
     unreadable: [],
+    gaps: [],
     startedAt: Date.now(),
   };
   const fill = { events: 0, bytes: 0, fraction: 0, count: 0 };
@@ -317,6 +326,8 @@ class StreamImport {
   private localRejects: RejectRecord[] = [];
   private readonly now: () => number;
   private lastProgressLines = 0;
+  /** Whether the current file's first line is still to come, and the checkpoint before the file. */
+  private fileStart = { first: true, checkpoint: Number.NEGATIVE_INFINITY };
 
   constructor(
     private readonly request: ImportRequest,
@@ -369,6 +380,7 @@ class StreamImport {
         { file: file.path, stream: this.name },
       );
       this.dedup.startFile();
+      this.fileStart = { first: true, checkpoint: this.dedup.newest };
       try {
         previousTime = await this.produceFile(file, clock, previousTime);
       } catch (error) {
@@ -430,6 +442,17 @@ class StreamImport {
   private async line(text: string, number: number, file: PlannedFile, time: number): Promise<void> {
     const hash = lineHash(text);
     const decision = this.dedup.peek(time, hash);
+    if (this.fileStart.first) {
+      this.fileStart.first = false;
+      const { checkpoint } = this.fileStart;
+      if (this.request.expectOverlap && Number.isFinite(checkpoint) && time > checkpoint) {
+        this.progress.gaps.push({
+          file: file.path,
+          after: new Date(checkpoint).toISOString(),
+          firstLine: new Date(time).toISOString(),
+        });
+      }
+    }
     if (decision === 'before-checkpoint') {
       this.progress.skippedBeforeCheckpoint++;
       return;

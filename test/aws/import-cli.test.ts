@@ -185,6 +185,7 @@ describe('terminalBar', () => {
       rejectedFirst: null,
       rejectedLast: null,
       unreadable: [],
+      gaps: [],
       startedAt: Date.now() - 1000,
     };
     bar(progress);
@@ -280,5 +281,39 @@ describe('registered sources', () => {
     expect(code).toBe(0);
     expect(io.stdout.map((line) => JSON.parse(line).eventId)).toEqual(['a', 'b']);
     expect(logs.commandCalls(FilterLogEventsCommand)[1]?.args[0].input.startTime).toBe(at);
+  });
+});
+
+describe('--expect-overlap', () => {
+  it('warns about a download that starts after the last imported line', async () => {
+    // Prepare: downloads 1 and 2 overlap; download 3 starts after a gap.
+    const base = Date.now() - 3_600_000;
+    const all = Array.from({ length: 30 }, (_, i) => `${stamp(base + i * 1000)} line ${i}`);
+    const write = async (name: string, from: number, to: number) => {
+      const path = join(work, name);
+      await writeFile(path, `${all.slice(from, to).join('\n')}\n`);
+      return path;
+    };
+    const dl1 = await write('dl1.txt', 0, 10);
+    const dl2 = await write('dl2.txt', 5, 15);
+    const dl3 = await write('dl3.txt', 20, 30);
+    const args = ['import', '--log-group', 'g', '--stream', 'gw', '--expect-overlap', '--json'];
+    const state = ['--state', join(work, 'gw.json')];
+    // Act
+    const first = capture();
+    await main([...args, ...state, dl1, dl2], first);
+    const second = capture();
+    await main([...args, ...state, dl3], second);
+    // Assess
+    expect(JSON.parse(first.stdout[0]!).gaps).toEqual([]);
+    expect(JSON.parse(second.stdout[0]!).gaps).toEqual([
+      {
+        file: dl3,
+        after: new Date(base + 14_000).toISOString(),
+        firstLine: new Date(base + 20_000).toISOString(),
+      },
+    ]);
+    expect(second.stderr.join('\n')).toContain(`${dl3} does not overlap the stream`);
+    expect(sent().map((e) => e.message)).toEqual([...all.slice(0, 15), ...all.slice(20)]);
   });
 });

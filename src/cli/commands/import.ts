@@ -21,7 +21,7 @@ import { expandOrReport } from './classify.ts';
 import type { CommandIO } from './io.ts';
 
 export const IMPORT_USAGE = `usage: tunnelwatch import --log-group GROUP [--stream NAME] [--source auto|aws-s2s|openvpn|softether]
-                         [--tz ZONE] [--verify] [--json] [--state FILE] [--rejects FILE]
+                         [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE]
                          [--region REGION] [--endpoint-url URL] FILE|DIR...`;
 
 /** Test and bench hooks: abort signal, retry policy, progress sink. */
@@ -42,6 +42,7 @@ export async function importCommand(
     ...AWS_OPTION_SPEC,
     verify: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'expect-overlap': { type: 'boolean', default: false },
     state: { type: 'string', default: DEFAULT_STATE_PATH },
     rejects: { type: 'string', default: DEFAULT_REJECTS_PATH },
   });
@@ -89,6 +90,7 @@ export async function importCommand(
         files,
         source: input.source,
         timeZone: input.timeZone,
+        expectOverlap: values['expect-overlap'],
         ...(input.stream === undefined ? {} : { stream: input.stream }),
       },
       {
@@ -122,6 +124,11 @@ export async function importCommand(
   for (const problem of result.progress.unreadable)
     io.err(`tunnelwatch import: cannot read ${problem}`);
   if (result.progress.unreadable.length > 0) exitCode = 1;
+  for (const gap of result.progress.gaps) {
+    io.err(
+      `tunnelwatch import: ${gap.file} does not overlap the stream: it starts at ${gap.firstLine}, the last imported line is from ${gap.after}; lines in between may be lost at the source`,
+    );
+  }
   if (result.interrupted) exitCode = 1;
   const verified: VerifyReport[] = [];
   if (values.verify && !result.interrupted) {
@@ -191,6 +198,7 @@ function jsonSummary(
       file: progress.rejected > 0 ? rejectsPath : null,
     },
     unreadable: progress.unreadable,
+    gaps: progress.gaps,
     fill: result.fill,
     streams: result.streams.map((stream) => ({
       name: stream.name,
