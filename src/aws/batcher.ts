@@ -80,6 +80,21 @@ export class PutLogEventsBatcher<M> {
     return undefined;
   }
 
+  /**
+   * Why `events` (the parts of one line) would not all fit in the open batch
+   * together, or undefined when they would, or when they could not fit even
+   * in an empty batch (then they have to span requests anyway).
+   */
+  wouldCloseForAll(events: readonly PendingEvent<M>[]): SealReason | undefined {
+    if (events.length <= 1 || this.events.length === 0) return undefined;
+    let bytes = 0;
+    for (const event of events) bytes += batchCost(event.bytes);
+    if (events.length > this.limits.maxEvents || bytes > this.limits.maxBytes) return undefined;
+    if (this.events.length + events.length > this.limits.maxEvents) return 'events';
+    if (this.bytes + bytes > this.limits.maxBytes) return 'bytes';
+    return undefined;
+  }
+
   /** Adds `event`; when it does not fit, first closes and returns the open batch. */
   add(event: PendingEvent<M>): LogEventBatch<M> | undefined {
     const reason = this.wouldClose(event);

@@ -477,24 +477,29 @@ class StreamImport {
     const bytes = utf8Bytes(text);
     const parts = bytes <= limit ? [text] : splitMessage(text, limit);
     if (parts.length > 1) this.progress.split++;
-    for (const [index, message] of parts.entries()) {
-      const event = {
-        timestamp: time,
-        message,
-        bytes: parts.length === 1 ? bytes : utf8Bytes(message),
-        meta: {
-          file: file.path,
-          line: number,
-          lastPart: index === parts.length - 1,
-          splitLine: parts.length > 1,
-        },
-      };
+    const events = parts.map((message, index) => ({
+      timestamp: time,
+      message,
+      bytes: parts.length === 1 ? bytes : utf8Bytes(message),
+      meta: {
+        file: file.path,
+        line: number,
+        lastPart: index === parts.length - 1,
+        splitLine: parts.length > 1,
+      },
+    }));
+    // Keep the parts of a split line in one request when they fit in one.
+    const together = this.batcher.wouldCloseForAll(events);
+    if (together !== undefined) await this.seal(this.batcher.flush(), false, together);
+    for (const event of events) {
       const closing = this.batcher.wouldClose(event);
-      // Before the line is recorded, so the sealed batch's checkpoint excludes it.
       if (closing !== undefined) await this.seal(this.batcher.flush(), false, closing);
-      if (index === 0) this.dedup.commit(time, hash);
       this.batcher.add(event);
     }
+    // Recorded after its parts are queued: a checkpoint taken when a request
+    // closed inside a long line excludes the line, so a resumed import sends
+    // the whole line again (duplicate parts at worst, never lost parts).
+    this.dedup.commit(time, hash);
   }
 
   private batcherLimit(): number {

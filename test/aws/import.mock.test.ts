@@ -323,3 +323,68 @@ describe('pipeline', () => {
     expect(linesWhileInFlight).toBeLessThanOrEqual(41);
   });
 });
+
+describe('split lines', () => {
+  const limits = { ...SERVICE_LIMITS, maxEvents: 10, maxBytes: 600, maxMessageBytes: 150 };
+
+  it('keeps the parts of a split line in one request when they fit in one', async () => {
+    // Prepare: three short lines, then a line of three parts that would not fit behind them.
+    const at = stamp(NOW - 3_600_000);
+    const long = `${at} ${'L'.repeat(280)}`;
+    const path = join(work, 'split.log');
+    await writeFile(path, `${at} a\n${at} b\n${at} c\n${long}\n`);
+    logs.on(PutLogEventsCommand).resolves({});
+    // Act
+    const result = await importLogs(
+      { logGroup: 'g', files: [path], source: 'auto', timeZone: 'UTC', stream: 's' },
+      await environment({ limits }),
+    );
+    // Assess
+    const calls = logs
+      .commandCalls(PutLogEventsCommand)
+      .map((call) => (call.args[0].input.logEvents ?? []).map((e) => e.message ?? ''));
+    expect(calls[0]).toEqual([`${at} a`, `${at} b`, `${at} c`]);
+    expect(calls[1]?.map((m) => m.slice(0, 22))).toEqual([
+      '[tunnelwatch part 1/3]',
+      '[tunnelwatch part 2/3]',
+      '[tunnelwatch part 3/3]',
+    ]);
+    expect(calls).toHaveLength(2);
+    expect(result.progress.imported).toBe(4);
+    expect(result.progress.split).toBe(1);
+  });
+
+  it('sends a line longer than one request again in full after an interruption inside it', async () => {
+    // Prepare: a line of 8 parts spans two requests; stop after the first.
+    const at = stamp(NOW - 3_600_000);
+    const long = `${at} ${'M'.repeat(900)}`;
+    const path = join(work, 'long.log');
+    await writeFile(path, `${long}\n`);
+    logs.on(PutLogEventsCommand).resolves({});
+    const abort = new AbortController();
+    const request = {
+      logGroup: 'g',
+      files: [path],
+      source: 'auto' as const,
+      timeZone: 'UTC',
+      stream: 's',
+    };
+    // Act
+    await importLogs(
+      request,
+      await environment({ limits, signal: abort.signal, onBatch: () => abort.abort() }),
+    );
+    const firstRun = sentMessages();
+    logs.resetHistory();
+    const resumed = await importLogs(request, await environment({ limits }));
+    // Assess: the checkpoint did not claim the line, so all its parts go again.
+    expect(firstRun.length).toBeGreaterThan(0);
+    expect(firstRun.length).toBeLessThan(8);
+    const parts = sentMessages();
+    expect(parts).toHaveLength(8);
+    expect(parts.map((m) => m.slice(0, 22))).toEqual(
+      Array.from({ length: 8 }, (_, i) => `[tunnelwatch part ${i + 1}/8]`),
+    );
+    expect(resumed.progress.imported).toBe(1);
+  });
+});
