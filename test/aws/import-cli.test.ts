@@ -55,6 +55,7 @@ describe('usage', () => {
   it.each([
     [['import', 'x.log'], '--log-group is required'],
     [['import', '--log-group', 'g'], 'no FILE or DIR given'],
+    [['import', '--log-group', 'g', '-'], 'save standard input to a file'],
     [['import', '--log-group', 'g', '--tz', 'Mars/Base', 'x.log'], '--tz: unknown time zone'],
     [
       ['import', '--log-group', 'g', '--endpoint-url', 'localhost:1', 'x.log'],

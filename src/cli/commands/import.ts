@@ -15,6 +15,7 @@ import {
   importLogs,
 } from '../../aws/importer.ts';
 import { type VerifyReport, verifyStream } from '../../aws/verify.ts';
+import { UsageError } from '../errors.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
 import { AWS_OPTION_SPEC, clientOptions, requiredLogGroup } from './aws-options.ts';
 import { expandOrReport } from './classify.ts';
@@ -56,6 +57,11 @@ export async function importCommand(
   if (positionals.length === 0) {
     io.err(`tunnelwatch import: no FILE or DIR given\n${IMPORT_USAGE}`);
     return 2;
+  }
+  if (positionals.includes('-')) {
+    throw new UsageError(
+      'import reads files twice (to order them, then to send them): save standard input to a file and import that',
+    );
   }
   let exitCode = 0;
   const files: string[] = [];
