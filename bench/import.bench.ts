@@ -9,6 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CheckpointFile } from '../src/aws/checkpoint.ts';
+import { DEFAULT_RETRY } from '../src/aws/cloudwatch-logs.ts';
+import { importLogs } from '../src/aws/importer.ts';
+import { expandInputs } from '../src/cli/input.ts';
 import { writeSoftEtherTree } from '../test/aws/fixtures.ts';
 import { startMoto } from '../test/aws/moto.ts';
 import type { BenchReport } from './harness.ts';
@@ -89,12 +94,35 @@ export async function run(): Promise<BenchReport> {
         `import lost lines: ${largeRun.imported}/${large.lines.length}, ${smallRun.imported}/${small.lines.length}`,
       );
     }
+    // The importer alone (reading, timestamps, dedup, batching) with a client that answers at once.
+    const noop = { send: async () => ({}) } as unknown as CloudWatchLogsClient;
+    const started = process.hrtime.bigint();
+    const alone = await importLogs(
+      {
+        logGroup: 'noop',
+        files: await expandInputs([large.directory]),
+        source: 'auto',
+        timeZone: 'Asia/Tokyo',
+      },
+      {
+        client: noop,
+        checkpoints: await CheckpointFile.load(join(work, 'noop-state.json')),
+        rejectsPath: join(work, 'noop-rejects.ndjson'),
+        retry: DEFAULT_RETRY,
+      },
+    );
+    const aloneSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     return {
       title: `import into CloudWatch Logs (moto emulator; ${LARGE_LINES.toLocaleString('en-US')} SoftEther lines vs ${SMALL_LINES.toLocaleString('en-US')})`,
       figures: [
         {
           label: 'events imported per second (large import, emulator-bound)',
           value: largeRun.events / largeRun.seconds,
+          unit: 'events/s',
+        },
+        {
+          label: 'events per second, importer alone (no-op client, same process)',
+          value: alone.progress.events / aloneSeconds,
           unit: 'events/s',
         },
         {
