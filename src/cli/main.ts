@@ -6,6 +6,7 @@ import { classifyCommand } from './commands/classify.ts';
 import { importCommand } from './commands/import.ts';
 import type { CommandIO } from './commands/io.ts';
 import { logsCommand } from './commands/logs.ts';
+import { replayCommand } from './commands/replay.ts';
 import { tailCommand } from './commands/tail.ts';
 import { UsageError } from './errors.ts';
 
@@ -16,6 +17,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   classify: classifyCommand,
   import: importCommand,
   logs: logsCommand,
+  replay: replayCommand,
   tail: tailCommand,
 };
 
