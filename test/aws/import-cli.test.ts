@@ -244,7 +244,7 @@ describe('registered sources', () => {
       ],
     });
     const io = capture();
-    expect(await main(['tail', '--log-group', 'g', '--since', '1h'], io)).toBe(0);
+    expect(await main(['tail', '--log-group', 'g', '--since', '1h', '--events'], io)).toBe(0);
     expect(JSON.parse(io.stdout[0]!)).toMatchObject({
       stream: 'vpn-0abc123-203.0.113.10',
       eventId: 'e1',
@@ -272,13 +272,17 @@ describe('registered sources', () => {
     const stop = new AbortController();
     const io = capture();
     let polls = 0;
-    const code = await tailCommand(['--log-group', 'g', '--follow', '--source', 'aws-s2s'], io, {
-      signal: stop.signal,
-      sleep: async () => {
-        polls++;
-        if (polls === 2) stop.abort();
+    const code = await tailCommand(
+      ['--log-group', 'g', '--follow', '--events', '--source', 'aws-s2s'],
+      io,
+      {
+        signal: stop.signal,
+        sleep: async () => {
+          polls++;
+          if (polls === 2) stop.abort();
+        },
       },
-    });
+    );
     expect(code).toBe(0);
     expect(io.stdout.map((line) => JSON.parse(line).eventId)).toEqual(['a', 'b']);
     expect(logs.commandCalls(FilterLogEventsCommand)[1]?.args[0].input.startTime).toBe(at);

@@ -273,7 +273,16 @@ describe('import against the emulator', () => {
     const io = capture();
     expect(
       await main(
-        ['tail', '--log-group', group, '--since', '1h', '--endpoint-url', moto.endpoint],
+        [
+          'tail',
+          '--log-group',
+          group,
+          '--since',
+          '1h',
+          '--events',
+          '--endpoint-url',
+          moto.endpoint,
+        ],
         io,
       ),
     ).toBe(0);
