@@ -6,7 +6,7 @@
  * where it stopped and a repeated or overlapping import adds nothing twice.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** Default state file, relative to the working directory. */
@@ -90,6 +90,47 @@ export class CheckpointFile {
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(this.state));
     await rename(temporary, this.path);
+  }
+}
+
+/**
+ * Takes the state file's lock (`PATH.lock`, holding the owner's pid) so that
+ * two imports never rewrite the same checkpoints from different views; a lock
+ * left by a process that no longer runs is taken over. Returns the release
+ * function. Throws `StateFileError` naming the running owner.
+ */
+export async function lockStateFile(path: string): Promise<() => Promise<void>> {
+  const lock = `${path}.lock`;
+  await mkdir(dirname(lock), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: 'wx' });
+      return async () => {
+        await unlink(lock).catch(() => undefined);
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new StateFileError(`cannot lock state file ${path}: ${(error as Error).message}`);
+      }
+    }
+    const owner = Number(await readFile(lock, 'utf8').catch(() => ''));
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isRunning(owner)) {
+      throw new StateFileError(
+        `state file ${path} is in use by another import (pid ${owner}); wait for it, or remove ${lock} if that process is gone`,
+      );
+    }
+    // Stale: the owner is gone (or it is us, after a crash in this process).
+    await unlink(lock).catch(() => undefined);
+  }
+  throw new StateFileError(`cannot lock state file ${path}: ${lock} keeps reappearing`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CheckpointFile,
   lineHash,
+  lockStateFile,
   StateFileError,
   StreamDeduplicator,
 } from '../../src/aws/checkpoint.ts';
@@ -123,5 +124,23 @@ describe('CheckpointFile', () => {
     await writeFile(path, '{"version": 2}');
     await expect(CheckpointFile.load(path)).rejects.toThrow(/expected \{"version":1/);
     expect(await readFile(path, 'utf8')).toBe('{"version": 2}');
+  });
+});
+
+describe('lockStateFile', () => {
+  it('refuses a state file another running import holds, takes over a stale lock, and releases', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tw-lock-'));
+    const path = join(dir, 'state.json');
+    // Held by a live process (our parent).
+    await writeFile(`${path}.lock`, String(process.ppid));
+    await expect(lockStateFile(path)).rejects.toThrow(
+      `in use by another import (pid ${process.ppid})`,
+    );
+    // Left by a process that is gone.
+    await writeFile(`${path}.lock`, '2147483646');
+    const release = await lockStateFile(path);
+    expect(await readFile(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+    await release();
+    expect(await readdir(dir)).toEqual([]);
   });
 });

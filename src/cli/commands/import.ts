@@ -3,7 +3,12 @@
  * loss or duplicates (src/aws/importer.ts), with a progress bar on a
  * terminal, a one-line summary otherwise, or one JSON object (`--json`).
  */
-import { CheckpointFile, DEFAULT_STATE_PATH, StateFileError } from '../../aws/checkpoint.ts';
+import {
+  CheckpointFile,
+  DEFAULT_STATE_PATH,
+  lockStateFile,
+  StateFileError,
+} from '../../aws/checkpoint.ts';
 import { createLogsClient } from '../../aws/client.ts';
 import { DEFAULT_RETRY, LogAccessError, type RetryPolicy } from '../../aws/cloudwatch-logs.ts';
 import { importStreamName } from '../../aws/import-files.ts';
@@ -69,96 +74,112 @@ export async function importCommand(
     if (typeof entry === 'number') exitCode = entry;
     else files.push(entry);
   }
-  let checkpoints: CheckpointFile;
+  const run = async (checkpoints: CheckpointFile): Promise<number> => {
+    const interrupt = new AbortController();
+    const outer = hooks.signal;
+    const forward = (): void => interrupt.abort();
+    outer?.addEventListener('abort', forward);
+    const onSigint = (): void => {
+      if (interrupt.signal.aborted) process.exit(130);
+      io.err('tunnelwatch import: stopping after the batch in flight (Ctrl-C again to quit now)');
+      interrupt.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const bar = hooks.progress ?? (io.isTTY && process.stderr.isTTY ? terminalBar() : undefined);
+    let result: ImportResult;
+    try {
+      result = await importLogs(
+        {
+          logGroup,
+          files,
+          source: input.source,
+          timeZone: input.timeZone,
+          expectOverlap: values['expect-overlap'],
+          ...(input.stream === undefined ? {} : { stream: input.stream }),
+        },
+        {
+          client,
+          checkpoints,
+          rejectsPath: values.rejects,
+          retry: {
+            ...(hooks.retry ?? DEFAULT_RETRY),
+            onRetry: (attempt, error) =>
+              io.err(
+                `tunnelwatch import: retrying after ${(error as Error).name ?? 'error'} (attempt ${attempt})`,
+              ),
+          },
+          signal: interrupt.signal,
+          ...(bar === undefined ? {} : { onProgress: bar }),
+        },
+      );
+    } catch (error) {
+      if (error instanceof LogAccessError || isServiceError(error)) {
+        io.err(
+          `tunnelwatch import: ${(error as Error).message}; nothing after the last acknowledged batch was recorded, run again to resume`,
+        );
+        return 1;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onSigint);
+      outer?.removeEventListener('abort', forward);
+      if (bar !== undefined && hooks.progress === undefined) process.stderr.write('\n');
+    }
+    for (const problem of result.progress.unreadable)
+      io.err(`tunnelwatch import: cannot read ${problem}`);
+    if (result.progress.unreadable.length > 0) exitCode = 1;
+    for (const gap of result.progress.gaps) {
+      io.err(
+        `tunnelwatch import: ${gap.file} does not overlap the stream: it starts at ${gap.firstLine}, the last imported line is from ${gap.after}; lines in between may be lost at the source`,
+      );
+    }
+    if (result.interrupted) exitCode = 1;
+    const verified: VerifyReport[] = [];
+    if (values.verify && !result.interrupted) {
+      for (const stream of result.streams) {
+        const streamFiles = files.filter(
+          (file) => importStreamName(file, input.stream) === stream.name,
+        );
+        const report = await verifyStream(client, logGroup, stream.name, streamFiles, (file) =>
+          importClock(file, input, stream.name),
+        );
+        verified.push(report);
+        if (report.missing > 0 || report.duplicated > 0) exitCode = 1;
+      }
+    }
+    if (values.json) {
+      io.out(JSON.stringify(jsonSummary(logGroup, result, verified, values.rejects)));
+    } else {
+      io.out(summaryLine(logGroup, result, values.rejects));
+      for (const report of verified) io.out(verifyLine(report));
+      if (result.interrupted) {
+        io.err('tunnelwatch import: interrupted; run the same command again to resume');
+      }
+    }
+    return exitCode;
+  };
+  let unlock: () => Promise<void>;
   try {
-    checkpoints = await CheckpointFile.load(values.state);
+    unlock = await lockStateFile(values.state);
   } catch (error) {
     if (!(error instanceof StateFileError)) throw error;
     io.err(`tunnelwatch import: ${error.message}`);
     return 1;
   }
-  const interrupt = new AbortController();
-  const outer = hooks.signal;
-  const forward = (): void => interrupt.abort();
-  outer?.addEventListener('abort', forward);
-  const onSigint = (): void => {
-    if (interrupt.signal.aborted) process.exit(130);
-    io.err('tunnelwatch import: stopping after the batch in flight (Ctrl-C again to quit now)');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSigint);
-  const bar = hooks.progress ?? (io.isTTY && process.stderr.isTTY ? terminalBar() : undefined);
-  let result: ImportResult;
+  let checkpoints: CheckpointFile;
   try {
-    result = await importLogs(
-      {
-        logGroup,
-        files,
-        source: input.source,
-        timeZone: input.timeZone,
-        expectOverlap: values['expect-overlap'],
-        ...(input.stream === undefined ? {} : { stream: input.stream }),
-      },
-      {
-        client,
-        checkpoints,
-        rejectsPath: values.rejects,
-        retry: {
-          ...(hooks.retry ?? DEFAULT_RETRY),
-          onRetry: (attempt, error) =>
-            io.err(
-              `tunnelwatch import: retrying after ${(error as Error).name ?? 'error'} (attempt ${attempt})`,
-            ),
-        },
-        signal: interrupt.signal,
-        ...(bar === undefined ? {} : { onProgress: bar }),
-      },
-    );
+    checkpoints = await CheckpointFile.load(values.state);
   } catch (error) {
-    if (error instanceof LogAccessError || isServiceError(error)) {
-      io.err(
-        `tunnelwatch import: ${(error as Error).message}; nothing after the last acknowledged batch was recorded, run again to resume`,
-      );
-      return 1;
-    }
-    throw error;
+    await unlock();
+    if (!(error instanceof StateFileError)) throw error;
+    io.err(`tunnelwatch import: ${error.message}`);
+    return 1;
+  }
+  try {
+    return await run(checkpoints);
   } finally {
-    process.off('SIGINT', onSigint);
-    outer?.removeEventListener('abort', forward);
-    if (bar !== undefined && hooks.progress === undefined) process.stderr.write('\n');
+    await unlock();
   }
-  for (const problem of result.progress.unreadable)
-    io.err(`tunnelwatch import: cannot read ${problem}`);
-  if (result.progress.unreadable.length > 0) exitCode = 1;
-  for (const gap of result.progress.gaps) {
-    io.err(
-      `tunnelwatch import: ${gap.file} does not overlap the stream: it starts at ${gap.firstLine}, the last imported line is from ${gap.after}; lines in between may be lost at the source`,
-    );
-  }
-  if (result.interrupted) exitCode = 1;
-  const verified: VerifyReport[] = [];
-  if (values.verify && !result.interrupted) {
-    for (const stream of result.streams) {
-      const streamFiles = files.filter(
-        (file) => importStreamName(file, input.stream) === stream.name,
-      );
-      const report = await verifyStream(client, logGroup, stream.name, streamFiles, (file) =>
-        importClock(file, input, stream.name),
-      );
-      verified.push(report);
-      if (report.missing > 0 || report.duplicated > 0) exitCode = 1;
-    }
-  }
-  if (values.json) {
-    io.out(JSON.stringify(jsonSummary(logGroup, result, verified, values.rejects)));
-  } else {
-    io.out(summaryLine(logGroup, result, values.rejects));
-    for (const report of verified) io.out(verifyLine(report));
-    if (result.interrupted) {
-      io.err('tunnelwatch import: interrupted; run the same command again to resume');
-    }
-  }
-  return exitCode;
 }
 
 function isServiceError(error: unknown): boolean {
