@@ -17,6 +17,7 @@ import {
   PutLogEventsCommand,
   type RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { type BackoffPolicy, backoffDelayMs } from './backoff.ts';
 import type { LogEventBatch } from './batcher.ts';
 
 /** A user-facing failure to use a log group (no permission, no such group). */
@@ -92,11 +93,8 @@ export function describeLogError(error: unknown, logGroup: string, action: LogAc
   return error;
 }
 
-/** How writes retry. Delays in milliseconds. */
-export interface RetryPolicy {
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
+/** How writes retry: a `BackoffPolicy` (src/aws/backoff.ts) plus the timer and a retry hook. */
+export interface RetryPolicy extends BackoffPolicy {
   /** Waits `ms`; injectable for tests. */
   readonly sleep: (ms: number) => Promise<void>;
   /** Called before each retry with the attempt number (1-based) and the error. */
@@ -119,8 +117,7 @@ export async function withRetry<T>(action: () => Promise<T>, policy: RetryPolicy
     } catch (error) {
       if (!isRetryable(error) || attempt >= policy.maxAttempts) throw error;
       policy.onRetry?.(attempt, error);
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await policy.sleep(Math.random() * ceiling);
+      await policy.sleep(backoffDelayMs(policy, attempt));
     }
   }
 }

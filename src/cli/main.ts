@@ -3,11 +3,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { classifyCommand } from './commands/classify.ts';
-import { importCommand } from './commands/import.ts';
 import type { CommandIO } from './commands/io.ts';
-import { logsCommand } from './commands/logs.ts';
 import { replayCommand } from './commands/replay.ts';
-import { tailCommand } from './commands/tail.ts';
 import { UsageError } from './errors.ts';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
@@ -15,10 +12,13 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 /** Subcommands by name. */
 const COMMANDS: Readonly<Record<string, Command>> = {
   classify: classifyCommand,
-  import: importCommand,
-  logs: logsCommand,
+  // import, logs, tail: loaded on use, like redrive (AWS SDK)
+  import: async (argv, io) => (await import('./commands/import.ts')).importCommand(argv, io),
+  logs: async (argv, io) => (await import('./commands/logs.ts')).logsCommand(argv, io),
   replay: replayCommand,
-  tail: tailCommand,
+  tail: async (argv, io) => (await import('./commands/tail.ts')).tailCommand(argv, io),
+  // loaded on use: it pulls in the AWS SDK, which the file commands do not need
+  redrive: async (argv, io) => (await import('./commands/redrive.ts')).redriveCommand(argv, io),
 };
 
 const USAGE = `usage: tunnelwatch <command> [options] FILE...
