@@ -6,6 +6,7 @@
  * files are imported in chronological order: by their first timestamp, then
  * by the file-name rules (period, then `~NN` split), then by name.
  */
+import { open } from 'node:fs/promises';
 import { basename, extname, sep } from 'node:path';
 
 /** SoftEther log directories whose sub-path names a log (Cedar.h constants). */
@@ -83,4 +84,27 @@ export function compareFilesChronologically(a: OrderedFile, b: OrderedFile): num
     if (an.split !== bn.split) return an.split - bn.split;
   }
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Bytes read from the start of a file to find its first lines. */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * The first `maxLines` complete lines of a file (LF or CRLF), from its first
+ * 64 KiB, closing the file before returning. Throws the file system's error.
+ */
+export async function readHeadLines(path: string, maxLines: number): Promise<string[]> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    const text = buffer.toString('utf8', 0, bytesRead);
+    const lines = text.split('\n');
+    // Without reaching the end of the file, the last piece may be cut.
+    if (bytesRead === HEAD_BYTES) lines.pop();
+    else if (lines[lines.length - 1] === '') lines.pop();
+    return lines.slice(0, maxLines).map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+  } finally {
+    await handle.close();
+  }
 }

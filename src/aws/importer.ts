@@ -36,7 +36,12 @@ import {
   rejectedIndexes,
 } from './cloudwatch-logs.ts';
 import { splitMessage, utf8Bytes } from './continuation.ts';
-import { compareFilesChronologically, importStreamName, type OrderedFile } from './import-files.ts';
+import {
+  compareFilesChronologically,
+  importStreamName,
+  type OrderedFile,
+  readHeadLines,
+} from './import-files.ts';
 import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS } from './limits.ts';
 import { LineClock } from './line-time.ts';
 
@@ -205,7 +210,9 @@ export async function importLogs(
   const byStream = new Map<string, string[]>();
   for (const file of request.files) {
     const name = importStreamName(file, request.stream);
-    byStream.set(name, [...(byStream.get(name) ?? []), file]);
+    const files = byStream.get(name);
+    if (files === undefined) byStream.set(name, [file]);
+    else files.push(file);
   }
   const streams: { name: string; checkpoint?: StreamCheckpoint }[] = [];
   let interrupted = false;
@@ -252,11 +259,7 @@ async function planFiles(
   const planned: PlannedFile[] = [];
   for (const path of files) {
     try {
-      const head: string[] = [];
-      for await (const line of readLines(path)) {
-        head.push(line.text);
-        if (head.length >= HEAD_LINES) break;
-      }
+      const head = await readHeadLines(path, HEAD_LINES);
       const definition = definitionFor(head, request);
       const clock = new LineClock(request.timeZone, parserFor(definition, request, stream), {
         file: path,
@@ -267,7 +270,7 @@ async function planFiles(
         firstTime = clock.timeOf(text, index + 1);
         if (firstTime !== null) break;
       }
-      const mtimeMs = path === '-' ? Date.now() : (await stat(path)).mtimeMs;
+      const mtimeMs = (await stat(path)).mtimeMs;
       planned.push({ path, firstTime, definition, mtimeMs });
     } catch (error) {
       progress.unreadable.push(`${path}: ${(error as Error).message}`);
@@ -293,11 +296,7 @@ export async function importClock(
   request: Pick<ImportRequest, 'source' | 'timeZone'>,
   stream: string,
 ): Promise<LineClock> {
-  const head: string[] = [];
-  for await (const line of readLines(path)) {
-    head.push(line.text);
-    if (head.length >= HEAD_LINES) break;
-  }
+  const head = await readHeadLines(path, HEAD_LINES);
   const definition =
     request.source === 'auto' ? sniffSource(head) : sourceDefinition(request.source);
   return new LineClock(
@@ -384,7 +383,7 @@ class StreamImport {
       try {
         previousTime = await this.produceFile(file, clock, previousTime);
       } catch (error) {
-        if (this.queueFailed(error)) throw error;
+        if (this.isFatal(error)) throw error;
         this.progress.unreadable.push(`${file.path}: ${(error as Error).message}`);
       }
       this.progress.filesDone++;
@@ -396,7 +395,7 @@ class StreamImport {
     return { interrupted: this.aborted() };
   }
 
-  private queueFailed(error: unknown): boolean {
+  private isFatal(error: unknown): boolean {
     return error instanceof Error && error.name !== 'UnreadableInputError';
   }
 

@@ -1,7 +1,11 @@
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   compareFilesChronologically,
   importStreamName,
+  readHeadLines,
   softEtherName,
 } from '../../src/aws/import-files.ts';
 import { framedTime } from '../../src/aws/line-time.ts';
@@ -73,5 +77,22 @@ describe('framedTime', () => {
     );
     expect(framedTime('  continuation of a stack trace', 'UTC')).toBeNull();
     expect(framedTime('2025-13-40 00:00:00 bad date', 'UTC')).toBeNull();
+  });
+});
+
+describe('readHeadLines', () => {
+  it('reads the first complete lines, CRLF or LF, and closes every file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tw-head-'));
+    const crlf = join(dir, 'crlf.log');
+    await writeFile(crlf, 'one\r\ntwo\r\nthree\r\n');
+    const big = join(dir, 'big.log');
+    await writeFile(big, `${'x'.repeat(40_000)}\n${'y'.repeat(40_000)}\n`);
+    const before = (await readdir('/proc/self/fd')).length;
+    for (let i = 0; i < 200; i++) await readHeadLines(crlf, 2);
+    expect((await readdir('/proc/self/fd')).length).toBeLessThanOrEqual(before);
+    expect(await readHeadLines(crlf, 2)).toEqual(['one', 'two']);
+    expect(await readHeadLines(crlf, 50)).toEqual(['one', 'two', 'three']);
+    // The second line is cut at 64 KiB: only the complete first line is returned.
+    expect(await readHeadLines(big, 50)).toEqual(['x'.repeat(40_000)]);
   });
 });
