@@ -1,7 +1,7 @@
 /**
  * Child process of bench/import.bench.ts: imports one directory into the
  * emulator and prints its figures and its own peak RSS as one JSON line.
- * Usage: import-child.ts ENDPOINT GROUP DIR STATE
+ * Usage: import-child.ts ENDPOINT|noop GROUP DIR STATE
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CheckpointFile } from '../src/aws/checkpoint.ts';
@@ -18,12 +18,16 @@ if (
 ) {
   throw new Error('usage: import-child.ts ENDPOINT GROUP DIR STATE');
 }
-const client = new CloudWatchLogsClient({
-  region: 'us-east-1',
-  endpoint,
-  maxAttempts: 1,
-  credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-});
+// ENDPOINT `noop`: a client that accepts every request at once (the importer's own cost).
+const client =
+  endpoint === 'noop'
+    ? ({ send: async () => ({}) } as unknown as CloudWatchLogsClient)
+    : new CloudWatchLogsClient({
+        region: 'us-east-1',
+        endpoint,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      });
 const started = process.hrtime.bigint();
 const result = await importLogs(
   {
