@@ -16,6 +16,7 @@ import {
   GetLogEventsCommand,
   PutLogEventsCommand,
   ResourceAlreadyExistsException,
+  ResourceNotFoundException,
   ServiceUnavailableException,
   ThrottlingException,
 } from '@aws-sdk/client-cloudwatch-logs';
@@ -270,7 +271,27 @@ describe('AccessDenied', () => {
     }
   });
 
-  it('stops an import on AccessDenied with the group name, and keeps what was acknowledged', async () => {
+  it('names a log group that does not exist', async () => {
+    const { path } = await logFile(2);
+    logs
+      .on(CreateLogStreamCommand)
+      .rejects(
+        new ResourceNotFoundException({
+          message: 'The specified log group does not exist.',
+          $metadata: {},
+        }),
+      );
+    const io = capture();
+    const code = await main(
+      ['import', '--log-group', 'nope', '--stream', 's', '--state', join(work, 'st.json'), path],
+      io,
+    );
+    expect(code).toBe(1);
+    expect(io.stderr.join('\n')).toContain('log group nope (or the stream) does not exist');
+    expect(logs.commandCalls(PutLogEventsCommand)).toHaveLength(0);
+  });
+
+  it('stops an import on AccessDenied, naming the group', async () => {
     const { path } = await logFile(3);
     logs.on(PutLogEventsCommand).rejects(denied());
     const io = capture();
