@@ -2,63 +2,38 @@
  * Which files go to which log stream, and in what order. SoftEther/PacketiX
  * trees keep one log per directory in rotated files (`vpn_20251120.log`,
  * `vpn_20251120~01.log`, …; seeds/002 §3.10.1): they form one stream named
- * after the log (`server_log/vpn`, `security_log/HUB/sec`). Within a stream,
+ * after the log (`vpnserver/server_log/vpn`, `vpnserver/security_log/HUB/sec`).
+ * Within a stream,
  * files are imported in chronological order: by their first timestamp, then
  * by the file-name rules (period, then `~NN` split), then by name.
  */
 import { open } from 'node:fs/promises';
-import { basename, extname, sep } from 'node:path';
-
-/** SoftEther log directories whose sub-path names a log (Cedar.h constants). */
-const SOFTETHER_DIRECTORIES = new Set([
-  'server_log',
-  'security_log',
-  'packet_log',
-  'client_log',
-  'bridge_log',
-  'secure_nat_log',
-  'debug_log',
-]);
-
-/** `prefix` + optional `_YYYYMM[DD[_hh[mm[ss]]]]` + optional `~NN` + `.log`. */
-const SOFTETHER_NAME =
-  /^([a-z]+)(?:_(\d{6}(?:\d{2})?(?:_\d{2}(?:\d{2}(?:\d{2})?)?)?))?(?:~(\d{2,9}))?\.log$/;
-
-/** The parts of a SoftEther log file name, or undefined for other names. */
-export function softEtherName(
-  path: string,
-): { readonly prefix: string; readonly period: string; readonly split: number } | undefined {
-  const match = SOFTETHER_NAME.exec(basename(path));
-  if (match === null) return undefined;
-  return {
-    prefix: match[1] ?? '',
-    period: (match[2] ?? '').replace('_', ''),
-    split: Number(match[3] ?? 0),
-  };
-}
+import { basename, extname } from 'node:path';
+import {
+  compareLogFileNames,
+  parseLogFileName,
+  softetherStreamName,
+} from '../sources/softether/files.ts';
 
 /**
  * The stream a file is imported into: `explicit` (`--stream`) when given;
- * for a SoftEther name, the log's path from its log directory without the
- * period and split (`security_log/DEFAULT/sec`); else the base name without
- * extension.
+ * for a file in a SoftEther log tree, the source's stream name
+ * (`softetherStreamName`: the directory above the log directory, then the path
+ * from it) without the period and split, so that all of one log's rotated files
+ * form one stream (`vpnserver/security_log/DEFAULT/sec`); for a SoftEther name
+ * outside a tree, its prefix; else the base name without extension.
  */
 export function importStreamName(path: string, explicit?: string): string {
   if (explicit !== undefined) return explicit;
-  const name = softEtherName(path);
-  if (name !== undefined) {
-    const segments = path.split(sep).slice(0, -1);
-    let from = -1;
-    for (let i = segments.length - 1; i >= 0; i--) {
-      if (SOFTETHER_DIRECTORIES.has(segments[i] ?? '')) {
-        from = i;
-        break;
-      }
-    }
-    const directory = from >= 0 ? segments.slice(from) : [];
-    return [...directory, name.prefix].join('/');
-  }
   const base = basename(path);
+  const parsed = parseLogFileName(base);
+  if (parsed !== undefined) {
+    const inTree = softetherStreamName(path);
+    if (inTree === undefined) return parsed.prefix;
+    const segments = inTree.split('/');
+    segments[segments.length - 1] = parsed.prefix;
+    return segments.join('/');
+  }
   return base.slice(0, base.length - extname(base).length) || base;
 }
 
@@ -71,18 +46,15 @@ export interface OrderedFile {
 
 /**
  * Orders files of one stream chronologically: first timestamp (files without
- * one last), then SoftEther period and split number, then name.
+ * one last), then the SoftEther file-name order (period, then `~NN` split;
+ * src/sources/softether/files.ts), then name.
  */
 export function compareFilesChronologically(a: OrderedFile, b: OrderedFile): number {
   const at = a.firstTime ?? Number.POSITIVE_INFINITY;
   const bt = b.firstTime ?? Number.POSITIVE_INFINITY;
   if (at !== bt) return at < bt ? -1 : 1;
-  const an = softEtherName(a.path);
-  const bn = softEtherName(b.path);
-  if (an !== undefined && bn !== undefined) {
-    if (an.period !== bn.period) return an.period < bn.period ? -1 : 1;
-    if (an.split !== bn.split) return an.split - bn.split;
-  }
+  const byName = compareLogFileNames(basename(a.path), basename(b.path));
+  if (byName !== 0) return byName;
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 

@@ -6,19 +6,19 @@ import {
   compareFilesChronologically,
   importStreamName,
   readHeadLines,
-  softEtherName,
 } from '../../src/aws/import-files.ts';
 import { framedTime } from '../../src/aws/line-time.ts';
 
 describe('importStreamName', () => {
-  it('names SoftEther logs after their log, without period and split', () => {
+  it('names SoftEther logs after their log, with the server directory, without period and split', () => {
     expect(importStreamName('/opt/vpnserver/server_log/vpn_20251207~01.log')).toBe(
-      'server_log/vpn',
+      'vpnserver/server_log/vpn',
     );
-    expect(importStreamName('backup/security_log/DEFAULT/sec_20251207.log')).toBe(
-      'security_log/DEFAULT/sec',
+    expect(importStreamName('backup/hostA/security_log/DEFAULT/sec_20251207.log')).toBe(
+      'hostA/security_log/DEFAULT/sec',
     );
     expect(importStreamName('packet_log/HUB1/pkt_202512.log')).toBe('packet_log/HUB1/pkt');
+    // A SoftEther name outside a log tree: the log's prefix.
     expect(importStreamName('sec_20051207_014510.log')).toBe('sec');
   });
 
@@ -44,11 +44,17 @@ describe('compareFilesChronologically', () => {
       'server_log/vpn_20251207~10.log',
       'server_log/vpn_20251208.log',
     ]);
-    expect(softEtherName('vpn_20251207~10.log')).toEqual({
-      prefix: 'vpn',
-      period: '20251207',
-      split: 10,
-    });
+  });
+
+  it('orders files with the same first time by SoftEther name, ~09 before ~10 before ~100', () => {
+    const files = ['vpn_20251207~100.log', 'vpn_20251207~10.log', 'vpn_20251207~09.log'].map(
+      (path) => ({ path, firstTime: 5 }),
+    );
+    expect([...files].sort(compareFilesChronologically).map((f) => f.path)).toEqual([
+      'vpn_20251207~09.log',
+      'vpn_20251207~10.log',
+      'vpn_20251207~100.log',
+    ]);
   });
 });
 

@@ -273,14 +273,12 @@ describe('AccessDenied', () => {
 
   it('names a log group that does not exist', async () => {
     const { path } = await logFile(2);
-    logs
-      .on(CreateLogStreamCommand)
-      .rejects(
-        new ResourceNotFoundException({
-          message: 'The specified log group does not exist.',
-          $metadata: {},
-        }),
-      );
+    logs.on(CreateLogStreamCommand).rejects(
+      new ResourceNotFoundException({
+        message: 'The specified log group does not exist.',
+        $metadata: {},
+      }),
+    );
     const io = capture();
     const code = await main(
       ['import', '--log-group', 'nope', '--stream', 's', '--state', join(work, 'st.json'), path],

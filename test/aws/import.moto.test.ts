@@ -132,7 +132,7 @@ describe('import against the emulator', () => {
     expect(
       Number(second.summary.duplicates) + Number(second.summary.skippedBeforeCheckpoint),
     ).toBeGreaterThan(0);
-    expect(await readBack(group, 'server_log/vpn')).toEqual(softether.lines);
+    expect(await readBack(group, 'vpnserver/server_log/vpn')).toEqual(softether.lines);
     expect(await readBack(group, 'gateway')).toEqual(gateway.lines);
     const fill = first.summary.fill as { meanFraction: number };
     expect(fill.meanFraction).toBeGreaterThan(0.8);
@@ -174,7 +174,7 @@ describe('import against the emulator', () => {
         if (batches >= 3) abort.abort();
       },
     );
-    const partial = await readBack(group, 'server_log/vpn');
+    const partial = await readBack(group, 'vpnserver/server_log/vpn');
     const resumed = await runImport([
       '--log-group',
       group,
@@ -190,7 +190,7 @@ describe('import against the emulator', () => {
     expect(partial).toEqual(softether.lines.slice(0, partial.length));
     expect(resumed.code, resumed.stderr.join('\n')).toBe(0);
     expect(resumed.summary.imported).toBe(softether.lines.length - partial.length);
-    expect(await readBack(group, 'server_log/vpn')).toEqual(softether.lines);
+    expect(await readBack(group, 'vpnserver/server_log/vpn')).toEqual(softether.lines);
   }, 120_000);
 
   it('lists streams and downloads one back in its original line form', async () => {
@@ -212,7 +212,7 @@ describe('import against the emulator', () => {
     const rows = io.stdout.map(
       (line) => JSON.parse(line) as { stream: string; firstEvent: string; lastEvent: string },
     );
-    expect(rows.map((row) => row.stream)).toEqual(['gateway', 'server_log/vpn']);
+    expect(rows.map((row) => row.stream)).toEqual(['gateway', 'vpnserver/server_log/vpn']);
     expect(Date.parse(rows[1]!.firstEvent)).toBe(now - 9 * 86_400_000);
     const output = join(work, 'downloaded.log');
     const get = capture();
@@ -223,7 +223,7 @@ describe('import against the emulator', () => {
         '--log-group',
         '/tunnelwatch/import',
         '--stream',
-        'server_log/vpn',
+        'vpnserver/server_log/vpn',
         '-o',
         output,
         '--endpoint-url',
@@ -246,7 +246,7 @@ describe('import against the emulator', () => {
         '--log-group',
         '/tunnelwatch/import',
         '--stream',
-        'server_log/vpn',
+        'vpnserver/server_log/vpn',
         '--start',
         from,
         '--end',
