@@ -24,7 +24,10 @@ beforeAll(async () => {
   tunnelLog = join(dir, `${STREAM}.log`);
   otherFormat = join(dir, 'server.log');
   await writeFile(tunnelLog, `${LINES.join('\n')}\n`);
-  await writeFile(otherFormat, 'Thu Apr 25 10:57:36 2025 TLS Error: TLS handshake failed\n');
+  await writeFile(
+    otherFormat,
+    'Apr 25 10:57:36 host sshd[1]: Failed password for root from 192.0.2.9\n',
+  );
 });
 
 afterAll(async () => {
