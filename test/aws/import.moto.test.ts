@@ -6,6 +6,8 @@
  * (the API reference says exclusive) and treats GetLogEvents `endTime` as
  * inclusive. Limits are therefore asserted on what the importer sends.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +58,7 @@ async function runImport(
   args: readonly string[],
   signal?: AbortSignal,
   onBatches?: (n: number) => void,
+  state = join(work, 'state.json'),
 ) {
   const io = capture();
   const code = await importCommand(
@@ -63,7 +66,7 @@ async function runImport(
       '--endpoint-url',
       moto.endpoint,
       '--state',
-      join(work, 'state.json'),
+      state,
       '--rejects',
       join(work, 'rejects.ndjson'),
       '--json',
@@ -189,6 +192,54 @@ describe('import against the emulator', () => {
     expect(partial.length).toBeLessThan(softether.lines.length);
     expect(partial).toEqual(softether.lines.slice(0, partial.length));
     expect(resumed.code, resumed.stderr.join('\n')).toBe(0);
+    expect(resumed.summary.imported).toBe(softether.lines.length - partial.length);
+    expect(await readBack(group, 'vpnserver/server_log/vpn')).toEqual(softether.lines);
+  }, 120_000);
+
+  it('stops on Ctrl-C after the request in flight, and the next run completes the stream', async () => {
+    // Prepare: the real command in a child process.
+    const group = await moto.createLogGroup('/tunnelwatch/sigint');
+    const state = join(work, 'sigint-state.json');
+    const child = spawn(
+      process.execPath,
+      [
+        join(process.cwd(), 'bin', 'tunnelwatch.js'),
+        'import',
+        '--log-group',
+        group,
+        '--tz',
+        'Asia/Tokyo',
+        '--endpoint-url',
+        moto.endpoint,
+        '--state',
+        state,
+        '--rejects',
+        join(work, 'sigint-rejects.ndjson'),
+        join(work, 'vpnserver'),
+      ],
+      { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Act: Ctrl-C once the first request is acknowledged (the state file appears).
+    while (!existsSync(state)) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT');
+    const code = await exited;
+    const partial = await readBack(group, 'vpnserver/server_log/vpn');
+    const resumed = await runImport(
+      ['--log-group', group, '--tz', 'Asia/Tokyo', join(work, 'vpnserver')],
+      undefined,
+      undefined,
+      state,
+    );
+    // Assess
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain('stopping after the batch in flight');
+    expect(stderr).toContain('interrupted; run the same command again to resume');
+    expect(partial.length).toBeLessThan(softether.lines.length);
     expect(resumed.summary.imported).toBe(softether.lines.length - partial.length);
     expect(await readBack(group, 'vpnserver/server_log/vpn')).toEqual(softether.lines);
   }, 120_000);
