@@ -26,6 +26,7 @@ import { AWS_OPTION_SPEC, clientOptions, requiredLogGroup } from './aws-options.
 import { expandOrReport } from './classify.ts';
 import type { CommandIO } from './io.ts';
 
+/** Usage text of `import`. */
 export const IMPORT_USAGE = `usage: tunnelwatch import --log-group GROUP [--stream NAME] [--source auto|aws-s2s|openvpn|softether]
                          [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE]
                          [--region REGION] [--endpoint-url URL] FILE|DIR...`;

@@ -20,6 +20,7 @@ import {
 } from './aws-options.ts';
 import type { CommandIO } from './io.ts';
 
+/** Usage text of `logs`. */
 export const LOGS_USAGE = `usage: tunnelwatch logs list --log-group GROUP [--measure] [--json] [--region R] [--endpoint-url URL]
        tunnelwatch logs get --log-group GROUP --stream NAME [--start T] [--end T] [-o FILE]
 T: a duration before now (15m, 1h, 2d), an ISO time with zone, or epoch ms

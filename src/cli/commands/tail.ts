@@ -31,6 +31,7 @@ import {
 import type { CommandIO } from './io.ts';
 import { alertJson, humanReport, type Paint, painter } from './replay-output.ts';
 
+/** Usage text of `tail`. */
 export const TAIL_USAGE = `usage: tunnelwatch tail --log-group GROUP [--stream NAME] [--since 10m] [--follow] [--interval SECONDS]
                        [--source auto|aws-s2s|openvpn|softether] [--tz ZONE] [--config FILE] [--json] [--events]
                        [--region R] [--endpoint-url URL]`;
