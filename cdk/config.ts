@@ -166,7 +166,7 @@ class Reader {
 
   object(value: Json, key: string, allowed: readonly string[]): JsonObject | undefined {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.problem(key, `expected an object, got ${describe(value)}`);
+      this.problem(key === '' ? '(top level)' : key, `expected an object, got ${describe(value)}`);
       return undefined;
     }
     for (const member of Object.keys(value)) {
@@ -244,9 +244,13 @@ class Reader {
 
   unique(values: readonly (string | undefined)[], key: string, what: string): void {
     const seen = new Set<string>();
+    const reported = new Set<string>();
     for (const value of values) {
       if (value === undefined) continue;
-      if (seen.has(value)) this.problem(key, `${what} "${value}" is listed more than once`);
+      if (seen.has(value) && !reported.has(value)) {
+        this.problem(key, `${what} "${value}" is listed more than once`);
+        reported.add(value);
+      }
       seen.add(value);
     }
   }
@@ -310,7 +314,7 @@ function absolutePath(value: string): string | undefined {
  */
 export function parseConfig(json: Json, origin: string): TunnelwatchConfig {
   const r = new Reader();
-  const root = r.object(json, '(top level)', [
+  const root = r.object(json, '', [
     'stackName',
     'env',
     'kmsKeyArn',
@@ -545,25 +549,23 @@ export function parseConfig(json: Json, origin: string): TunnelwatchConfig {
           ? undefined
           : `hub names become log group names: expected letters, digits, ".", "_", "#" or "-" (≤ 64), got "${v}"`,
       );
+      const securityLogSwitch = r.oneOf(
+        h.securityLogSwitch,
+        `${hubKey}.securityLogSwitch`,
+        SOFTETHER_SWITCH_CYCLES,
+        'day',
+      );
+      const packetLogSwitch = r.oneOf(
+        h.packetLogSwitch,
+        `${hubKey}.packetLogSwitch`,
+        SOFTETHER_SWITCH_CYCLES,
+        'day',
+      );
+      const packetLog = r.oneOf(h.packetLog, `${hubKey}.packetLog`, PACKET_LOG_MODES, 'store');
       const hub: SoftEtherHubConfig | undefined =
         hubName === undefined
           ? undefined
-          : {
-              name: hubName,
-              securityLogSwitch: r.oneOf(
-                h.securityLogSwitch,
-                `${hubKey}.securityLogSwitch`,
-                SOFTETHER_SWITCH_CYCLES,
-                'day',
-              ),
-              packetLogSwitch: r.oneOf(
-                h.packetLogSwitch,
-                `${hubKey}.packetLogSwitch`,
-                SOFTETHER_SWITCH_CYCLES,
-                'day',
-              ),
-              packetLog: r.oneOf(h.packetLog, `${hubKey}.packetLog`, PACKET_LOG_MODES, 'store'),
-            };
+          : { name: hubName, securityLogSwitch, packetLogSwitch, packetLog };
       return hub === undefined ? [] : [hub];
     });
     r.unique(

@@ -92,7 +92,8 @@ export interface TunnelAlertFunctionProps {
  * `createRequire` banner, `@aws-sdk/*` left to the runtime) with its own log
  * group, a role holding only what the handler uses (no managed policies), and
  * an encrypted SQS dead-letter queue that is both the async on-failure
- * destination and `DEAD_LETTER_QUEUE_URL` for poison payloads; that queue
+ * destination and `DEAD_LETTER_QUEUE_URL` for poison payloads (the
+ * destination's grant gives the role `sqs:SendMessage` on it); that queue
  * redrives to an archive queue after repeated failed replays.
  */
 export class TunnelAlertFunction extends Construct {
@@ -202,13 +203,6 @@ export class TunnelAlertFunction extends Construct {
         sid: 'PublishAlerts',
         actions: ['sns:Publish'],
         resources: [props.alertTopic.topicArn],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'PoisonPayloads',
-        actions: ['sqs:SendMessage'],
-        resources: [this.deadLetterQueue.queueArn],
       }),
     );
     if (props.encryptionKey !== undefined) {

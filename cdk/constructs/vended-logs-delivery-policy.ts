@@ -2,7 +2,7 @@
  * `VendedLogsDeliveryPolicy`: the CloudWatch Logs resource policy that lets
  * the vended-logs delivery service write VPN tunnel logs into our groups.
  */
-import { Aws, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { CfnResourcePolicy } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { isToken, throwIfProblems } from './validation.ts';
@@ -113,9 +113,9 @@ export class VendedLogsDeliveryPolicy extends Construct {
       policyName: props.policyName ?? DEFAULT_DELIVERY_POLICY_NAME,
       policyDocument: stack.toJsonString(
         deliveryPolicyDocument(prefixes, {
-          partition: Aws.PARTITION,
-          region: Aws.REGION,
-          account: Aws.ACCOUNT_ID,
+          partition: stack.partition,
+          region: stack.region,
+          account: stack.account,
         }),
       ),
     });

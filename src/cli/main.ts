@@ -2,6 +2,7 @@
  * The `tunnelwatch` command: dispatches to one module per subcommand.
  */
 import { pathToFileURL } from 'node:url';
+import { agentConfigCommand } from './commands/agent-config.ts';
 import { classifyCommand } from './commands/classify.ts';
 import type { CommandIO } from './commands/io.ts';
 import { UsageError } from './errors.ts';
@@ -11,6 +12,7 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 /** Subcommands by name. */
 const COMMANDS: Readonly<Record<string, Command>> = {
   classify: classifyCommand,
+  'agent-config': agentConfigCommand,
 };
 
 const USAGE = `usage: tunnelwatch <command> [options] FILE...
