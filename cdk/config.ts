@@ -395,15 +395,10 @@ export function parseConfig(json: Json, origin: string): TunnelwatchConfig {
         `log group already has ${otherSubscriptionFilters} subscription filter(s); CloudWatch Logs allows 2 per log group and tunnelwatch needs 1`,
       );
     }
+    const retentionDays = r.retention(g.retentionDays, `${key}.retentionDays`, logRetentionDays);
+    const existing = r.boolean(g.existing, `${key}.existing`, false);
     if (name === undefined) return [];
-    return [
-      {
-        name,
-        retentionDays: r.retention(g.retentionDays, `${key}.retentionDays`, logRetentionDays),
-        existing: r.boolean(g.existing, `${key}.existing`, false),
-        otherSubscriptionFilters,
-      },
-    ];
+    return [{ name, retentionDays, existing, otherSubscriptionFilters }];
   });
   r.unique(
     vpnLogGroups.map((g) => g.name),

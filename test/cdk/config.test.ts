@@ -115,6 +115,7 @@ describe('parseConfig', () => {
         'logRetentionDays',
         'kmsKeyArn',
         'vpnLogGroups[0].name',
+        'vpnLogGroups[0].retentionDays',
         'vpnLogGroups[1].otherSubscriptionFilters',
         'vpnConnections[0].id',
         'vpnConnections[0].tunnelOutsideIps',
@@ -133,9 +134,9 @@ describe('parseConfig', () => {
         'rules',
       ]),
     );
-    expect(problems).toHaveLength(21);
+    expect(problems).toHaveLength(22);
     expect(message.split('\n')[0]).toBe(
-      'test.json: 21 problem(s) in the tunnelwatch configuration:',
+      'test.json: 22 problem(s) in the tunnelwatch configuration:',
     );
     expect(problems).toContain(
       'vpnLogGroups[0].name: VPN log group names must start with /aws/vendedlogs/ (the delivery policy covers them by prefix), got "/vpn/tunnels"',

@@ -722,7 +722,7 @@ describe('TunnelAlertFunction', () => {
           {
             Sid: 'EncryptionKey',
             Effect: 'Allow',
-            Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey*'],
+            Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
           },
         ]),
