@@ -69,7 +69,7 @@ describe('parseConfig', () => {
       logRetentionDays: 42,
       kmsKeyArn: 'not-an-arn',
       vpnLogGroups: [
-        { name: '/vpn/tunnels' },
+        { name: '/vpn/tunnels', retentionDays: 7000 },
         { name: '/aws/vendedlogs/a', otherSubscriptionFilters: 2 },
       ],
       vpnConnections: [
