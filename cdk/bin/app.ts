@@ -5,6 +5,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, configFromContext, MissingConfigError } from '../config.ts';
+import { ConstructPropsError } from '../constructs/validation.ts';
 import { TunnelwatchStack } from '../stacks/tunnelwatch-stack.ts';
 
 const app = new App();
@@ -18,7 +19,11 @@ try {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof MissingConfigError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof MissingConfigError ||
+    error instanceof ConstructPropsError
+  ) {
     console.error(error.message);
     process.exit(1);
   }
