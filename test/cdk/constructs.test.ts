@@ -22,7 +22,7 @@ import {
 } from '../../cdk/constructs/vended-logs-delivery-policy.ts';
 import { VpnLoggingOperatorPolicy } from '../../cdk/constructs/vpn-logging-operator-policy.ts';
 import { VpnTunnelLogGroup } from '../../cdk/constructs/vpn-tunnel-log-group.ts';
-import { testStack } from './helpers.ts';
+import { FIXTURE_ENTRY, testStack } from './helpers.ts';
 
 const VPN_A = 'vpn-0a1b2c3d4e5f60718';
 const VPN_B = 'vpn-0f1e2d3c4b5a69788';
@@ -579,6 +579,7 @@ describe('TunnelAlertFunction', () => {
         { prefix: '/tunnelwatch/openvpn/gw', source: 'openvpn', timeZone: 'Asia/Tokyo' },
       ],
       rulesConfig: { rules: { 'auth.bruteforce': { enabled: true, threshold: 3 } } },
+      entry: FIXTURE_ENTRY,
       ...extra,
     });
   }

@@ -4,6 +4,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type TunnelwatchConfig } from '../../cdk/config.ts';
 import { TunnelwatchStack } from '../../cdk/stacks/tunnelwatch-stack.ts';
 
+/** Entry used by synths that do not bundle (the real handler is bundled in bundling.test.ts). */
+export const FIXTURE_ENTRY = new URL('./fixtures/handler.ts', import.meta.url).pathname;
+
 /** Path of the sample configuration. */
 export const SAMPLE_CONFIG_PATH = new URL('../../samples/tunnelwatch.config.json', import.meta.url);
 
@@ -38,6 +41,7 @@ export function synthTunnelwatch(config?: TunnelwatchConfig): {
   const app = unbundledApp();
   const stack = new TunnelwatchStack(app, 'Tunnelwatch', {
     config: config ?? parseConfig(sampleConfigJson(), 'sample'),
+    functionEntry: FIXTURE_ENTRY,
   });
   return { app, stack, template: Template.fromStack(stack) };
 }

@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../cdk/config.ts';
 import { TunnelwatchStack } from '../../cdk/stacks/tunnelwatch-stack.ts';
-import { sampleConfigJson, synthTunnelwatch, unbundledApp } from './helpers.ts';
+import { FIXTURE_ENTRY, sampleConfigJson, synthTunnelwatch, unbundledApp } from './helpers.ts';
 
 const CFN_LINT = new URL('../../.venv/bin/cfn-lint', import.meta.url).pathname;
 /**
@@ -52,7 +52,10 @@ describe('TunnelwatchStack (sample configuration)', () => {
   it('synthesizes a template that passes cfn-lint', () => {
     // Prepare
     const app = unbundledApp();
-    const stack = new TunnelwatchStack(app, 'Tunnelwatch', { config: withKey() });
+    const stack = new TunnelwatchStack(app, 'Tunnelwatch', {
+      config: withKey(),
+      functionEntry: FIXTURE_ENTRY,
+    });
     const assembly = app.synth({ force: true });
     const templatePath = join(assembly.directory, stack.templateFile);
     expect(existsSync(CFN_LINT)).toBe(true);
