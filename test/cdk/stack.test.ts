@@ -97,7 +97,7 @@ describe('TunnelwatchStack (sample configuration)', () => {
     template.resourceCountIs('AWS::Lambda::Permission', 6);
     // tunnel logging only for the connection with enableLogging, one resource per tunnel
     template.resourceCountIs('Custom::TunnelLogging', 2);
-    // 4 pipeline alarms + 6 delivery error alarms + 2 per VPN connection
+    // errors, throttles, dead letters + 6 delivery error alarms + 2 per VPN connection
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3 + 6 + 4);
   });
 
