@@ -44,16 +44,27 @@ export interface TunnelwatchStackProps extends StackProps {
  * alert topic, alert function and its subscriptions, alarms and dashboard.
  */
 export class TunnelwatchStack extends Stack {
+  /** SNS topic of alerts and alarms. */
   readonly alertTopic: AlertTopic;
+  /** The subscription function, its role, log group and dead-letter queue. */
   readonly alertFunction: TunnelAlertFunction;
+  /** Rule state, open alerts and dedup records. */
   readonly stateTable: AlertStateTable;
+  /** One subscription filter per monitored log group. */
   readonly subscriptions: TunnelAlertSubscriptions;
+  /** Pipeline and tunnel state alarms. */
   readonly alarms: TunnelwatchAlarms;
+  /** The CloudWatch dashboard. */
   readonly dashboard: TunnelwatchDashboard;
+  /** Resource policy for vended log delivery; absent without VPN log groups. */
   readonly deliveryPolicy?: VendedLogsDeliveryPolicy;
+  /** Tunnel logging of existing connections; absent when no connection has `enableLogging`. */
   readonly tunnelLogging?: TunnelLogging;
+  /** Permissions to switch tunnel logging; absent without VPN connections. */
   readonly operatorPolicy?: VpnLoggingOperatorPolicy;
+  /** Write-only policy for the CloudWatch agent; absent without self-hosted servers. */
   readonly agentPolicy?: CloudWatchAgentWritePolicy;
+  /** Log groups and read policies of each SoftEther server. */
   readonly softetherServers: readonly SoftEtherServerLogs[];
 
   constructor(scope: Construct, id: string, props: TunnelwatchStackProps) {
