@@ -4,9 +4,10 @@
  * `SourceDefinition`; adding a source is adding it to `SOURCE_DEFINITIONS`.
  */
 import { SOURCES, type Source, type SourceDefinition } from '../model.ts';
+import { awsS2sSource } from './aws-s2s/index.ts';
 
 /** Every source tunnelwatch can parse today, in sniffing order. */
-export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [];
+export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [awsS2sSource];
 
 /** The definition of `source`, or undefined when that source is not supported yet. */
 export function sourceDefinition(source: Source): SourceDefinition | undefined {
