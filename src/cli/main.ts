@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { agentConfigCommand } from './commands/agent-config.ts';
 import { classifyCommand } from './commands/classify.ts';
 import type { CommandIO } from './commands/io.ts';
+import { replayCommand } from './commands/replay.ts';
 import { UsageError } from './errors.ts';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
@@ -12,6 +13,7 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 /** Subcommands by name. */
 const COMMANDS: Readonly<Record<string, Command>> = {
   classify: classifyCommand,
+  replay: replayCommand,
   'agent-config': agentConfigCommand,
 };
 

@@ -1,0 +1,182 @@
+/**
+ * What `tunnelwatch replay` prints: the alerts as an aligned table (coloured
+ * on a terminal) with a summary, or one JSON object per alert (CLI.md).
+ */
+import { aboutText } from '../../alerts/render.ts';
+import { sanitizeLine } from '../../alerts/sanitize.ts';
+import type { Alert, Category, Severity, Source } from '../../model.ts';
+import type { PipelineResult } from '../../pipeline.ts';
+
+/** The `--json` object of one alert: CLI.md's keys, plus `id`. */
+export function alertJson(alert: Alert): string {
+  return JSON.stringify({
+    rule: alert.rule,
+    status: alert.status,
+    category: alert.category,
+    severity: alert.severity,
+    source: alert.source,
+    key: alert.key,
+    subject: alert.subject,
+    time: new Date(alert.time).toISOString(),
+    evidence: alert.evidence,
+    id: alert.id,
+  });
+}
+
+/** SGR codes of the styles used; applied only when writing to a terminal. */
+const STYLES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  yellow: [33, 39],
+  green: [32, 39],
+  cyan: [36, 39],
+} as const satisfies Record<string, readonly [number, number]>;
+
+type Style = keyof typeof STYLES;
+
+/** Styles text for a terminal, or returns it unchanged. */
+export type Paint = (style: Style, text: string) => string;
+
+/** A `Paint` that colours when `colour` is true. */
+export function painter(colour: boolean): Paint {
+  if (!colour) return (_style, text) => text;
+  return (style, text) => `\u001b[${STYLES[style][0]}m${text}\u001b[${STYLES[style][1]}m`;
+}
+
+const SEVERITY_STYLE: Readonly<Record<Severity, Style>> = {
+  critical: 'red',
+  warning: 'yellow',
+  info: 'cyan',
+};
+
+/** Longest ABOUT cell, characters. */
+const MAX_ABOUT = 48;
+/** Longest summary line under an alert, characters. */
+const MAX_SUMMARY = 160;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function timeCell(time: number): string {
+  return new Date(time)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '');
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** One row per alert plus its summary, aligned. */
+function alertRows(alerts: readonly Alert[], paint: Paint): string[] {
+  const rows = alerts.map((alert) => ({
+    alert,
+    cells: [
+      timeCell(alert.time),
+      alert.status === 'resolved' ? 'RESOLVED' : 'OPENED',
+      alert.severity,
+      alert.rule,
+      alert.category,
+      cut(sanitizeLine(aboutText(alert.about)) || alert.key, MAX_ABOUT),
+    ],
+  }));
+  const header = ['TIME (UTC)', 'STATUS', 'SEVERITY', 'RULE', 'CAUSE', 'ABOUT'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row.cells[column]?.length ?? 0)),
+  );
+  const pad = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0));
+  const lines = [paint('bold', pad(header).join('  ').trimEnd())];
+  const indent = ' '.repeat((widths[0] ?? 0) + 2);
+  for (const { alert, cells } of rows) {
+    const padded = pad(cells);
+    const statusStyle: Style =
+      alert.status === 'resolved' ? 'green' : SEVERITY_STYLE[alert.severity];
+    padded[1] = paint('bold', paint(statusStyle, padded[1] ?? ''));
+    padded[2] = paint(SEVERITY_STYLE[alert.severity], padded[2] ?? '');
+    lines.push(padded.join('  ').trimEnd());
+    lines.push(paint('dim', `${indent}${cut(sanitizeLine(alert.summary), MAX_SUMMARY)}`));
+  }
+  return lines;
+}
+
+/** The summary after the table: alerts by rule, events by category, the counts. */
+function summaryLines(result: PipelineResult, files: number, paint: Paint): string[] {
+  const lines: string[] = ['', paint('bold', 'Alerts by rule')];
+  const byRule = new Map<string, { opened: number; resolved: number }>();
+  for (const alert of result.alerts) {
+    const entry = byRule.get(alert.rule) ?? { opened: 0, resolved: 0 };
+    entry[alert.status]++;
+    byRule.set(alert.rule, entry);
+  }
+  if (byRule.size === 0) lines.push('  none');
+  const ruleWidth = Math.max(0, ...[...byRule.keys()].map((rule) => rule.length));
+  for (const [rule, { opened, resolved }] of [...byRule].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const parts = [`${count(opened).padStart(5)} opened`];
+    if (resolved > 0) parts.push(`${count(resolved).padStart(5)} resolved`);
+    lines.push(`  ${rule.padEnd(ruleWidth)}  ${parts.join('  ')}`);
+  }
+
+  lines.push(
+    '',
+    paint(
+      'bold',
+      `Events by category (${count(result.events)} lines from ${count(files)} file${files === 1 ? '' : 's'})`,
+    ),
+  );
+  const rows: [Source, Category, number][] = [];
+  for (const [source, categories] of Object.entries(result.byCategory) as [
+    Source,
+    Partial<Record<Category, number>>,
+  ][]) {
+    for (const [category, n] of Object.entries(categories) as [Category, number][])
+      rows.push([source, category, n]);
+  }
+  rows.sort((a, b) =>
+    a[0] === b[0] ? b[2] - a[2] || (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1,
+  );
+  if (rows.length === 0) lines.push('  none');
+  const sourceWidth = Math.max(0, ...rows.map((row) => row[0].length));
+  const categoryWidth = Math.max(0, ...rows.map((row) => row[1].length));
+  const countWidth = Math.max(0, ...rows.map((row) => count(row[2]).length));
+  let previous: string | undefined;
+  for (const [source, category, n] of rows) {
+    const label = source === previous ? '' : source;
+    previous = source;
+    lines.push(
+      `  ${label.padEnd(sourceWidth)}  ${category.padEnd(categoryWidth)}  ${count(n).padStart(countWidth)}`,
+    );
+  }
+
+  const held = result.suppressed;
+  const heldParts = [
+    held.cooldown > 0 ? `${count(held.cooldown)} in cooldown` : '',
+    held.folded > 0 ? `${count(held.folded)} folded into open incidents` : '',
+    held.dedup > 0 ? `${count(held.dedup)} already raised` : '',
+  ].filter((part) => part !== '');
+  lines.push(
+    '',
+    [
+      `Unclassified ${count(result.unclassified)}`,
+      `Malformed ${count(result.malformed)}`,
+      `Duplicates ${count(result.duplicates)}`,
+      `Alerts held back ${heldParts.length === 0 ? '0' : heldParts.join(', ')}`,
+    ].join(' · '),
+  );
+  return lines;
+}
+
+/** The human report: a headline, the alert table, the summary. */
+export function humanReport(result: PipelineResult, files: number, paint: Paint): string[] {
+  const opened = result.alerts.filter((alert) => alert.status === 'opened').length;
+  const resolved = result.alerts.length - opened;
+  const headline =
+    result.alerts.length === 0
+      ? 'No alerts: nothing in these logs would have reached on-call.'
+      : `${count(result.alerts.length)} alert${result.alerts.length === 1 ? '' : 's'} on-call would have received (${count(opened)} opened, ${count(resolved)} resolved)`;
+  const lines = [paint('bold', headline)];
+  if (result.alerts.length > 0) lines.push('', ...alertRows(result.alerts, paint));
+  return [...lines, ...summaryLines(result, files, paint)];
+}

@@ -1,0 +1,121 @@
+/**
+ * `tunnelwatch replay`: the full rule pipeline over log files with in-memory
+ * state, printing the alerts on-call would have received (CLI.md).
+ */
+import type { RulesConfig } from '../../model.ts';
+import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
+import {
+  DEFAULT_RULES_CONFIG,
+  loadRulesConfig,
+  RulesConfigError,
+  RulesConfigUnreadableError,
+} from '../../rules/config.ts';
+import { MemoryStateStore } from '../../state/memory-state-store.ts';
+import { UnreadableInputError, UsageError } from '../errors.ts';
+import { expandInputs, openInput } from '../input.ts';
+import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
+import type { CommandIO } from './io.ts';
+import { alertJson, humanReport, painter } from './replay-output.ts';
+
+export const REPLAY_USAGE =
+  'usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] FILE...';
+
+/** A file to replay; `listed` when it came from expanding a directory. */
+interface ReplayInput {
+  readonly path: string;
+  readonly listed: boolean;
+}
+
+/** Runs `replay`; returns the exit code. */
+export async function replayCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    json: { type: 'boolean', default: false },
+    config: { type: 'string' },
+  });
+  if (values.help) {
+    io.out(REPLAY_USAGE);
+    return 0;
+  }
+  const options = inputOptions(values);
+  if (positionals.length === 0) {
+    io.err(`tunnelwatch replay: no FILE given\n${REPLAY_USAGE}`);
+    return 2;
+  }
+  let config: RulesConfig = DEFAULT_RULES_CONFIG;
+  if (typeof values.config === 'string') {
+    try {
+      config = await loadRulesConfig(values.config);
+    } catch (error) {
+      if (error instanceof RulesConfigUnreadableError) {
+        io.err(`tunnelwatch replay: --config: ${error.message}`);
+        return 1;
+      }
+      if (error instanceof RulesConfigError) throw new UsageError(`--config ${error.message}`);
+      throw error;
+    }
+  }
+
+  let exitCode = 0;
+  const inputs: ReplayInput[] = [];
+  for (const path of positionals) {
+    try {
+      const files = await expandInputs([path]);
+      const listed = !(files.length === 1 && files[0] === path);
+      for (const file of files) inputs.push({ path: file, listed });
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      io.err(`tunnelwatch: ${error.message}`);
+      exitCode = 1;
+    }
+  }
+
+  const batches: StreamBatch[] = [];
+  for (const input of inputs) {
+    try {
+      const batch = await readBatch(input, options);
+      if (batch !== undefined) batches.push(batch);
+      else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      io.err(`tunnelwatch replay: ${error.message}`);
+      exitCode = 1;
+    }
+  }
+
+  const store = new MemoryStateStore();
+  const result = await runPipeline(batches, { store, config });
+  if (values.json) {
+    for (const alert of result.alerts) io.out(alertJson(alert));
+  } else {
+    const colour = io.isTTY && process.env['NO_COLOR'] === undefined;
+    for (const line of humanReport(result, batches.length, painter(colour))) io.out(line);
+  }
+  return exitCode;
+}
+
+/**
+ * Reads one file into a batch. A file found by expanding a directory whose
+ * format is not recognised is skipped (undefined); a file named on the
+ * command line is a usage error then, as in `classify`.
+ */
+async function readBatch(
+  input: ReplayInput,
+  options: InputOptions,
+): Promise<StreamBatch | undefined> {
+  let opened: Awaited<ReturnType<typeof openInput>>;
+  try {
+    opened = await openInput(input.path, options);
+  } catch (error) {
+    if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
+    throw error;
+  }
+  const lines: RawLine[] = [];
+  for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
+  return {
+    source: opened.definition.source,
+    stream: opened.stream,
+    file: input.path,
+    timeZone: options.timeZone,
+    lines,
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * Every rule the pipeline runs, in the order it applies them to each event.
+ */
+import type { Rule } from './rule.ts';
+import { thresholdRules } from './threshold.ts';
+
+/** The rules of TAXONOMY.md's "Alerts" section, in application order. */
+export const ALL_RULES: readonly Rule[] = [...thresholdRules];

@@ -1,0 +1,380 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Category,
+  StateConflictError,
+  type StateStore,
+  type StateWrite,
+  type Versioned,
+} from '../../src/model.ts';
+import { runPipeline, StateConflictRetriesExhaustedError } from '../../src/pipeline.ts';
+import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
+import type { Rule } from '../../src/rules/rule.ts';
+import { thresholdRules } from '../../src/rules/threshold.ts';
+import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
+import { testClock } from '../helpers/memory-clock.ts';
+import {
+  batch,
+  line,
+  SYNTHETIC_SOURCES,
+  syntheticSource,
+  T0,
+} from '../helpers/synthetic-source.ts';
+
+const clock = testClock(T0);
+
+function options(store: StateStore, extra: Record<string, unknown> = {}) {
+  return {
+    store,
+    config: DEFAULT_RULES_CONFIG,
+    now: clock.now,
+    rules: thresholdRules,
+    sources: SYNTHETIC_SOURCES,
+    ...extra,
+  };
+}
+
+async function snapshot(store: MemoryStateStore): Promise<Record<string, Versioned>> {
+  const keys = store.keys().sort();
+  const entries = await store.getMany(keys);
+  return Object.fromEntries(keys.map((key) => [key, entries.get(key) as Versioned]));
+}
+
+/** A store that counts calls and can be told to fail `putMany`. */
+class ProbeStore implements StateStore {
+  readonly inner = new MemoryStateStore(clock.now);
+  getManyCalls = 0;
+  putManyCalls = 0;
+  conflictsToThrow = 0;
+  /** Runs before a putMany (a concurrent writer). */
+  beforePut: (() => Promise<void>) | undefined;
+
+  get<T>(key: string) {
+    return this.inner.get<T>(key);
+  }
+  getMany(keys: readonly string[]) {
+    this.getManyCalls++;
+    return this.inner.getMany(keys);
+  }
+  put<T>(write: StateWrite<T>) {
+    return this.inner.put(write);
+  }
+  async putMany(writes: readonly StateWrite[]) {
+    this.putManyCalls++;
+    const concurrent = this.beforePut;
+    this.beforePut = undefined;
+    await concurrent?.();
+    if (this.conflictsToThrow > 0) {
+      this.conflictsToThrow--;
+      throw new StateConflictError([writes[0]?.key ?? '?']);
+    }
+    return this.inner.putMany(writes);
+  }
+}
+
+const ADDRESSES = ['203.0.113.1', '203.0.113.2', '198.51.100.7'];
+const USERS = ['root', 'alice', 'bob'];
+const CATEGORIES: readonly Category[] = [
+  'auth.failed',
+  'auth.failed',
+  'auth.failed',
+  'probe.bad_packet',
+  'cert.expired',
+  'auth.succeeded',
+];
+
+/** Random synthetic lines on one stream, minutes increasing. */
+const arbitraryLines = (addresses = ADDRESSES, users = USERS) =>
+  fc
+    .array(
+      fc.record({
+        gap: fc.integer({ min: 0, max: 4 }),
+        category: fc.constantFrom(...CATEGORIES),
+        address: fc.constantFrom(...addresses),
+        user: fc.option(fc.constantFrom(...users), { nil: undefined }),
+      }),
+      { maxLength: 60 },
+    )
+    .map((items) => {
+      let minute = 0;
+      return items.map((item) => {
+        minute += item.gap;
+        return line(minute, item.category, {
+          clientIp: item.address,
+          ...(item.user === undefined ? {} : { user: item.user }),
+        });
+      });
+    });
+
+describe('runPipeline: counting and identity', () => {
+  it('counts events per source and category, unclassified and malformed; skips blank lines', async () => {
+    const result = await runPipeline(
+      [
+        batch('gw', [
+          line(0, 'auth.failed'),
+          '',
+          'not json',
+          '{"c":"no.such"}',
+          line(1, 'auth.failed'),
+        ]),
+      ],
+      options(new MemoryStateStore(clock.now)),
+    );
+    expect(result.events).toBe(4);
+    expect(result.byCategory).toEqual({
+      openvpn: { 'auth.failed': 2, malformed: 1, unclassified: 1 },
+    });
+    expect(result.malformed).toBe(1);
+    expect(result.unclassified).toBe(1);
+  });
+
+  it('gives events the CloudWatch id, else logGroup/file:stream:line identity', async () => {
+    const seen: string[] = [];
+    const spy: Rule = { id: 'spy', keys: () => [], apply: (event) => void seen.push(event.id) };
+    await runPipeline(
+      [
+        {
+          source: 'openvpn',
+          stream: 's1',
+          logGroup: '/g',
+          lines: [
+            { text: line(0, 'auth.failed'), eventId: 'cwl-1' },
+            { text: line(0, 'auth.failed') },
+          ],
+        },
+        {
+          source: 'openvpn',
+          stream: 's2',
+          file: 'f.log',
+          lines: [{ text: line(1, 'auth.failed'), line: 7 }],
+        },
+      ],
+      options(new MemoryStateStore(clock.now), { rules: [spy] }),
+    );
+    expect(seen).toEqual(['cwl-1', '/g:s1:1', 'f.log:s2:7']);
+  });
+
+  it('merges streams in timestamp order, keeping each stream in order', async () => {
+    const seen: string[] = [];
+    const spy: Rule = { id: 'spy', keys: () => [], apply: (event) => void seen.push(event.id) };
+    await runPipeline(
+      [
+        batch('a', [line(0, 'auth.failed'), line(5, 'auth.failed'), line(3, 'auth.failed')]),
+        batch('b', [line(1, 'auth.failed'), line(4, 'auth.failed'), line(6, 'auth.failed')]),
+      ],
+      options(new MemoryStateStore(clock.now), { rules: [spy] }),
+    );
+    expect(seen).toEqual([
+      'a.log:a:1',
+      'b.log:b:1',
+      'b.log:b:2',
+      'a.log:a:2',
+      'a.log:a:3',
+      'b.log:b:3',
+    ]);
+  });
+
+  it('gives a time-less line the time of the line before it in its stream', async () => {
+    const times: (number | null)[] = [];
+    const spy: Rule = { id: 'spy', keys: () => [], apply: (event) => void times.push(event.time) };
+    await runPipeline(
+      [batch('a', [line(2, 'auth.failed'), JSON.stringify({ c: 'auth.failed' })])],
+      options(new MemoryStateStore(clock.now), { rules: [spy] }),
+    );
+    expect(times).toEqual([T0 + 120_000, T0 + 120_000]);
+  });
+
+  it('sniffs the source of an auto batch and counts the lines of an unrecognised one', async () => {
+    const result = await runPipeline(
+      [
+        batch('a', [line(0, 'auth.failed')], 'openvpn', { source: 'auto' }),
+        batch('b', ['some other format', 'more'], 'openvpn', { source: 'auto' }),
+      ],
+      options(new MemoryStateStore(clock.now), { sources: [syntheticSource('softether')] }),
+    );
+    expect(result.byCategory).toEqual({ softether: { 'auth.failed': 1 } });
+    expect(result.unclassified).toBe(2);
+    expect(result.events).toBe(3);
+  });
+
+  it('rejects a rule that touches a key its keys() did not name', async () => {
+    const sloppy: Rule = {
+      id: 'sloppy',
+      keys: () => [],
+      apply: (_e, context) => context.state.set('x', 1),
+    };
+    await expect(
+      runPipeline(
+        [batch('a', [line(0, 'auth.failed')])],
+        options(new MemoryStateStore(clock.now), { rules: [sloppy] }),
+      ),
+    ).rejects.toThrow('state key "x" was used by a rule but not returned by its keys()');
+  });
+});
+
+describe('runPipeline: state round trips', () => {
+  it('reads all keys with one getMany and writes with one putMany', async () => {
+    const store = new ProbeStore();
+    const lines = [0, 1, 2, 3, 4].map((m) =>
+      line(m, 'auth.failed', { clientIp: '203.0.113.5', user: 'u' }),
+    );
+    const result = await runPipeline(
+      [batch('gw', lines), batch('gw2', [line(1, 'cert.expired', { user: 'v' })])],
+      options(store),
+    );
+    expect(result.alerts).toHaveLength(2);
+    expect(store.getManyCalls).toBe(1);
+    expect(store.putManyCalls).toBe(1);
+  });
+
+  it('commits extraWrites with the rule state, given the alerts of the attempt', async () => {
+    const store = new MemoryStateStore(clock.now);
+    const result = await runPipeline(
+      [batch('gw', [line(0, 'cert.expired', { user: 'v' })])],
+      options(store, {
+        extraWrites: (alerts: readonly { id: string }[]) =>
+          alerts.map((alert) => ({
+            key: `outbox:${alert.id}`,
+            value: { id: alert.id },
+            expectedVersion: 0,
+          })),
+      }),
+    );
+    const id = result.alerts[0]?.id ?? '';
+    expect((await store.get(`outbox:${id}`))?.value).toEqual({ id });
+  });
+
+  it('retries a conflict on fresh state and returns the alerts of the committed attempt once', async () => {
+    const store = new ProbeStore();
+    store.conflictsToThrow = 1;
+    const lines = [0, 1, 2, 3, 4].map((m) => line(m, 'auth.failed', { clientIp: '203.0.113.5' }));
+    const result = await runPipeline([batch('gw', lines)], options(store));
+    expect(result.conflicts).toBe(1);
+    expect(result.alerts).toHaveLength(1);
+    expect(store.getManyCalls).toBe(2);
+    expect(store.putManyCalls).toBe(2);
+  });
+
+  it('re-applies on the state a concurrent writer committed', async () => {
+    // Another invocation commits the cooldown of this address between our read and our write.
+    const store = new ProbeStore();
+    const lines = [0, 1, 2, 3, 4].map((m) => line(m, 'auth.failed', { clientIp: '203.0.113.5' }));
+    store.beforePut = async () => {
+      await runPipeline(
+        [
+          batch(
+            'other',
+            lines.map((l) => l.replace('10:0', '09:5')),
+          ),
+        ],
+        options(store.inner),
+      );
+    };
+    const result = await runPipeline([batch('gw', lines)], options(store));
+    expect(result.conflicts).toBe(1);
+    expect(result.alerts).toEqual([]);
+    expect(result.suppressed.cooldown).toBeGreaterThan(0);
+  });
+
+  it('gives up after maxConflictRetries with a named error', async () => {
+    const store = new ProbeStore();
+    store.conflictsToThrow = 100;
+    const run = runPipeline(
+      [batch('gw', [line(0, 'cert.expired', { user: 'v' })])],
+      options(store, { maxConflictRetries: 2 }),
+    );
+    await expect(run).rejects.toBeInstanceOf(StateConflictRetriesExhaustedError);
+    expect(store.putManyCalls).toBe(3);
+  });
+});
+
+describe('runPipeline: duplicateKey', () => {
+  it('passes the first event with a key to the rules and counts the others as duplicates', async () => {
+    const event = (m: number) =>
+      line(m, 'network.conflict', { hub: 'H', sessionId: 'S', duplicateKey: 'evt-42' });
+    const result = await runPipeline(
+      [batch('server', [event(0)], 'softether'), batch('security', [event(0)], 'softether')],
+      options(new MemoryStateStore(clock.now), {
+        config: {
+          ...DEFAULT_RULES_CONFIG,
+          rules: {
+            ...DEFAULT_RULES_CONFIG.rules,
+            'network.conflict': { enabled: true, cooldownMinutes: 0.001 },
+          },
+        },
+      }),
+    );
+    expect(result.alerts).toHaveLength(1);
+    expect(result.duplicates).toBe(1);
+  });
+});
+
+describe('runPipeline: properties', () => {
+  it('is deterministic: same input and state give the same alerts and state', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryLines(), async (lines) => {
+        const first = new MemoryStateStore(clock.now);
+        const second = new MemoryStateStore(clock.now);
+        const a = await runPipeline([batch('gw', lines)], options(first));
+        const b = await runPipeline([batch('gw', lines)], options(second));
+        expect(b.alerts).toEqual(a.alerts);
+        expect(await snapshot(second)).toEqual(await snapshot(first));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('is idempotent: replaying a batch, or a part of it, raises nothing and changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryLines(), fc.nat(), async (lines, cut) => {
+        const store = new MemoryStateStore(clock.now);
+        const full = batch('gw', lines);
+        const first = await runPipeline([full], options(store));
+        const before = await snapshot(store);
+        const again = await runPipeline([full], options(store));
+        const part = await runPipeline(
+          [{ ...full, lines: full.lines.slice(cut % (lines.length + 1)) }],
+          options(store),
+        );
+        expect(again.alerts).toEqual([]);
+        expect(part.alerts).toEqual([]);
+        expect(again.duplicates).toBe(lines.length);
+        expect(await snapshot(store)).toEqual(before);
+        expect(first.duplicates).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('gives the same result in any interleaving for streams that share no keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        arbitraryLines(['203.0.113.1', '203.0.113.2'], ['root', 'alice']),
+        arbitraryLines(['198.51.100.1', '198.51.100.2'], ['bob', 'carol']),
+        async (linesA, linesB) => {
+          const a = batch('a', linesA);
+          const b = batch('b', linesB);
+          const together = new MemoryStateStore(clock.now);
+          const aThenB = new MemoryStateStore(clock.now);
+          const bThenA = new MemoryStateStore(clock.now);
+          const one = await runPipeline([a, b], options(together));
+          const two = [
+            ...(await runPipeline([a], options(aThenB))).alerts,
+            ...(await runPipeline([b], options(aThenB))).alerts,
+          ];
+          const three = [
+            ...(await runPipeline([b], options(bThenA))).alerts,
+            ...(await runPipeline([a], options(bThenA))).alerts,
+          ];
+          const ids = (alerts: readonly { id: string }[]) => alerts.map((alert) => alert.id).sort();
+          expect(ids(two)).toEqual(ids(one.alerts));
+          expect(ids(three)).toEqual(ids(one.alerts));
+          const state = await snapshot(together);
+          expect(await snapshot(aThenB)).toEqual(state);
+          expect(await snapshot(bThenA)).toEqual(state);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+});
