@@ -2,11 +2,13 @@
  * The deployment configuration (`tunnelwatch.config.json`): which VPN
  * connections and servers tunnelwatch watches, where their logs go and who is
  * alerted. `parseConfig` checks the whole file and throws one `ConfigError`
- * listing every problem with the key it concerns. Pure: no CDK imports, so the
+ * listing every problem with the key it concerns (rule settings are checked by
+ * `src/rules/config.ts`, as the function will). Pure: no CDK imports, so the
  * `tunnelwatch agent-config` command can read the same file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseRulesConfig, RulesConfigError } from '../src/rules/config.ts';
 import {
   LOG_GROUP_NAME_PATTERN,
   SOFTETHER_SWITCH_CYCLES,
@@ -124,7 +126,7 @@ export interface TunnelwatchConfig {
   readonly alerts: AlertsConfig;
   readonly openvpnGateways: readonly OpenVpnGatewayConfig[];
   readonly softetherServers: readonly SoftEtherServerConfig[];
-  /** Rule settings passed to the function as `RULES_CONFIG` (validated there). */
+  /** Rule settings passed to the function as `RULES_CONFIG`, checked with `parseRulesConfig`. */
   readonly rules?: Readonly<Record<string, unknown>>;
 }
 
@@ -582,7 +584,13 @@ export function parseConfig(json: Json, origin: string): TunnelwatchConfig {
     if (typeof root.rules !== 'object' || root.rules === null || Array.isArray(root.rules)) {
       r.problem('rules', `expected an object of rule settings, got ${describe(root.rules)}`);
     } else {
-      rules = root.rules as Record<string, unknown>;
+      try {
+        parseRulesConfig(root.rules, 'rules');
+        rules = root.rules as Record<string, unknown>;
+      } catch (error) {
+        if (!(error instanceof RulesConfigError)) throw error;
+        for (const problem of error.problems) r.problems.push(`rules.${problem}`);
+      }
     }
   }
 

@@ -164,6 +164,24 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('checks rule settings as the function will, naming each key under rules', () => {
+    // Prepare
+    const json = {
+      ...sampleConfigJson(),
+      rules: { rules: { 'auth.bruteforce': { threshold: -1 }, 'no.such.rule': {} }, colour: 1 },
+    };
+
+    // Act
+    const problems = problemsOf(json);
+
+    // Assess
+    expect(problems).toEqual([
+      'rules.rules["auth.bruteforce"].threshold: expected a positive integer, got -1',
+      expect.stringMatching(/^rules\.rules\["no\.such\.rule"\]: unknown rule/),
+      'rules.colour: unknown section (expected rules, cause, causeSeverities)',
+    ]);
+  });
+
   it('refuses a configuration that watches nothing', () => {
     expect(problemsOf({})).toEqual([
       '(top level): nothing to watch: give vpnConnections, openvpnGateways or softetherServers',
