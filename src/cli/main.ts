@@ -14,6 +14,8 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 const COMMANDS: Readonly<Record<string, Command>> = {
   classify: classifyCommand,
   replay: replayCommand,
+  // loaded on use: it pulls in the AWS SDK, which the file commands do not need
+  redrive: async (argv, io) => (await import('./commands/redrive.ts')).redriveCommand(argv, io),
   'agent-config': agentConfigCommand,
 };
 

@@ -1,0 +1,36 @@
+/**
+ * Child process of `lambda.bench.ts`: handles one subscription event read from
+ * the file named in argv[2] with the in-memory store and a no-op sink, and
+ * prints `{"rssBeforeBytes":…,"maxRssBytes":…}` (peak over the process's life).
+ */
+import { readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createHandler } from '../lambda/subscription.ts';
+import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
+import { MemoryStateStore } from '../src/state/memory-state-store.ts';
+import { BENCH_SOURCES } from './lambda-fixtures.ts';
+
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+const event: unknown = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8'));
+const handler = createHandler({
+  environment: {
+    tableName: 'unused',
+    topicArn: 'unused',
+    deadLetterQueueUrl: 'unused',
+    logGroupSources: BENCH_SOURCES,
+    config: DEFAULT_RULES_CONFIG,
+  },
+  store: new MemoryStateStore(),
+  sink: { publish: async (alerts) => ({ published: alerts.map((a) => a.id), failed: [] }) },
+  sqs: new SQSClient({ region: 'us-east-1' }),
+  logger: new Logger({ logLevel: 'SILENT' }),
+  metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
+});
+globalThis.gc?.();
+const rssBeforeBytes = process.memoryUsage.rss();
+await handler(event);
+process.stdout.write(
+  JSON.stringify({ rssBeforeBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 }),
+);

@@ -1,0 +1,114 @@
+/**
+ * The CloudWatch Logs subscription Lambda: decodes the batch, runs the
+ * pipeline, publishes the alerts through the outbox (src/delivery.ts), sends
+ * poison payloads to the dead-letter queue, emits EMF metrics. A publish
+ * failure fails the invocation so that Lambda retries it.
+ *
+ * Clients, Logger and Metrics live at module scope (reused across warm
+ * invocations); `createHandler` takes them for tests.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { renderForSns } from '../src/alerts/index.ts';
+import { poisonRecord, sendPoisonRecord } from '../src/aws/dead-letter-queue.ts';
+import { DynamoDbStateStore } from '../src/aws/dynamodb-state-store.ts';
+import {
+  readSubscriptionEnvironment,
+  type SubscriptionEnvironment,
+} from '../src/aws/environment.ts';
+import { SnsAlertSink } from '../src/aws/sns-alert-sink.ts';
+import {
+  type CountMetric,
+  type ProcessorDeps,
+  processSubscriptionEvent,
+} from '../src/aws/subscription-processor.ts';
+import { type AlertSink, assertDelivered } from '../src/delivery.ts';
+import type { StateStore } from '../src/model.ts';
+
+/** What the handler is built from. */
+export interface HandlerDeps {
+  readonly environment: SubscriptionEnvironment;
+  readonly store: StateStore;
+  readonly sink: AlertSink;
+  readonly sqs: SQSClient;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Clock, epoch ms. */
+  readonly now?: () => number;
+  /** @default - the registry's sources (src/sources/index.ts); tests pass their own. */
+  readonly sources?: ProcessorDeps['sources'];
+}
+
+/** Builds the handler from its collaborators. */
+export function createHandler(deps: HandlerDeps) {
+  const { environment, logger, metrics } = deps;
+  const count: CountMetric = (name, value, dimensions) => {
+    if (dimensions === undefined) {
+      metrics.addMetric(name, MetricUnit.Count, value);
+      return;
+    }
+    const single = metrics.singleMetric();
+    for (const [dimension, dimensionValue] of Object.entries(dimensions)) {
+      single.addDimension(dimension, dimensionValue);
+    }
+    single.addMetric(name, MetricUnit.Count, value);
+  };
+  return async (event: unknown, context?: Context): Promise<void> => {
+    logger.resetKeys();
+    if (context !== undefined) logger.addContext(context);
+    try {
+      const outcome = await processSubscriptionEvent(event, {
+        store: deps.store,
+        sink: deps.sink,
+        config: environment.config,
+        logGroupSources: environment.logGroupSources,
+        logger,
+        count,
+        ...(deps.now === undefined ? {} : { now: deps.now }),
+        ...(deps.sources === undefined ? {} : { sources: deps.sources }),
+        onPoison: (poison, error) =>
+          sendPoisonRecord(
+            deps.sqs,
+            environment.deadLetterQueueUrl,
+            poisonRecord(poison, error.reason, error.detail, {
+              ...(context === undefined ? {} : { requestId: context.awsRequestId }),
+            }),
+          ),
+      });
+      if (outcome.kind === 'processed') assertDelivered(outcome.delivery);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+const dynamodb = new DynamoDBClient({});
+const sns = new SNSClient({});
+const sqs = new SQSClient({});
+const logger = new Logger();
+const metrics = new Metrics();
+let configured: ((event: unknown, context?: Context) => Promise<void>) | undefined;
+
+/**
+ * The Lambda entry point (`lambda/subscription.handler`). The environment is
+ * read on the first invocation, so that importing this module (tests, the
+ * bundle-size benchmark) needs none.
+ */
+export const handler = async (event: unknown, context?: Context): Promise<void> => {
+  if (configured === undefined) {
+    const environment = readSubscriptionEnvironment(process.env);
+    configured = createHandler({
+      environment,
+      store: new DynamoDbStateStore({ client: dynamodb, tableName: environment.tableName }),
+      sink: new SnsAlertSink({ client: sns, topicArn: environment.topicArn, render: renderForSns }),
+      sqs,
+      logger,
+      metrics,
+    });
+  }
+  await configured(event, context);
+};

@@ -1,0 +1,132 @@
+/**
+ * Replays what landed on the dead-letter queue: Lambda's on-failure records
+ * (their `requestPayload` is the original subscription event) and poison
+ * records the handler wrote. Each message is re-run through the subscription
+ * processing; only messages that then succeed are deleted. The outbox makes a
+ * replay safe: alerts already published are not published again.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type DeadLetter,
+  deleteDeadLetter,
+  readDeadLetter,
+  receiveDeadLetters,
+  releaseDeadLetter,
+} from './dead-letter-queue.ts';
+
+/** What replaying one event came to. */
+export type ReplayResult =
+  | { readonly status: 'replayed' }
+  | { readonly status: 'poison'; readonly why: string }
+  | { readonly status: 'failed'; readonly why: string };
+
+/** Counts of one redrive run. */
+export interface RedriveReport {
+  /** Messages read from the queue. */
+  received: number;
+  /** Replayed successfully (and deleted, unless a dry run). */
+  replayed: number;
+  /** Deleted from the queue. */
+  deleted: number;
+  /** Replay failed again (publish or store error); left on the queue. */
+  failed: number;
+  /** Still poison (does not decode); left on the queue. */
+  poison: number;
+  /** Poison records whose payload was cut to fit the queue: cannot be replayed; left on the queue. */
+  truncated: number;
+  /** Neither kind of record; left on the queue. */
+  unrecognised: number;
+  /** Dry run: messages that would be replayed. */
+  wouldReplay: number;
+}
+
+/** What a redrive run needs. */
+export interface RedriveOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  /** Most messages to handle in this run. */
+  readonly max: number;
+  /** Read and classify only: nothing is replayed or deleted. */
+  readonly dryRun: boolean;
+  /** Re-runs the handler logic on one subscription event. */
+  readonly replay: (event: unknown) => Promise<ReplayResult>;
+  /** Told about each message that stays on the queue. */
+  readonly onKept?: (messageId: string, why: string) => void;
+  /** How long messages stay hidden while this run works on them, seconds. */
+  readonly visibilitySeconds?: number;
+}
+
+/** Reads up to `max` dead letters, replays them, deletes those that succeeded. */
+export async function redriveDeadLetters(options: RedriveOptions): Promise<RedriveReport> {
+  const { sqs, queueUrl, max, dryRun } = options;
+  const report: RedriveReport = {
+    received: 0,
+    replayed: 0,
+    deleted: 0,
+    failed: 0,
+    poison: 0,
+    truncated: 0,
+    unrecognised: 0,
+    wouldReplay: 0,
+  };
+  const seen = new Set<string>();
+  const kept: string[] = [];
+  while (report.received < max) {
+    const messages = await receiveDeadLetters(
+      sqs,
+      queueUrl,
+      max - report.received,
+      options.visibilitySeconds ?? 300,
+    );
+    const fresh = messages.filter((message) => !seen.has(message.MessageId ?? ''));
+    if (fresh.length === 0) break;
+    for (const message of fresh) {
+      seen.add(message.MessageId ?? '');
+      report.received++;
+      const handle = message.ReceiptHandle ?? '';
+      const letter = readDeadLetter(message.Body);
+      const keep = (why: string): void => {
+        kept.push(handle);
+        options.onKept?.(message.MessageId ?? '', why);
+      };
+      const event = replayableEvent(letter);
+      if (event === undefined) {
+        if (letter.kind === 'unrecognised') {
+          report.unrecognised++;
+          keep(letter.why);
+        } else {
+          report.truncated++;
+          keep('poison record with a truncated payload: cannot be replayed');
+        }
+        continue;
+      }
+      if (dryRun) {
+        report.wouldReplay++;
+        kept.push(handle);
+        continue;
+      }
+      let result: ReplayResult;
+      try {
+        result = await options.replay(event.value);
+      } catch (error) {
+        result = { status: 'failed', why: (error as Error).message };
+      }
+      if (result.status === 'replayed') {
+        report.replayed++;
+        await deleteDeadLetter(sqs, queueUrl, handle);
+        report.deleted++;
+      } else {
+        report[result.status]++;
+        keep(result.why);
+      }
+    }
+  }
+  for (const handle of kept) await releaseDeadLetter(sqs, queueUrl, handle);
+  return report;
+}
+
+function replayableEvent(letter: DeadLetter): { readonly value: unknown } | undefined {
+  if (letter.kind === 'invocation-failure') return { value: letter.event };
+  if (letter.kind === 'poison' && 'event' in letter) return { value: letter.event };
+  return undefined;
+}

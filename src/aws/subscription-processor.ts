@@ -1,0 +1,183 @@
+/**
+ * What the subscription Lambda does with one event, without the Lambda:
+ * decode → (poison: dead-letter it) → pick the source → one `StreamBatch` →
+ * pipeline + outbox delivery → metrics. Shared by `lambda/subscription.ts` and
+ * `tunnelwatch redrive`; every collaborator is injected.
+ */
+import { type AlertSink, type DeliveryResult, deliverBatch, outboxKeyOf } from '../delivery.ts';
+import type { RulesConfig, SourceDefinition, StateStore } from '../model.ts';
+import { type PipelineResult, runPipeline, type StreamBatch } from '../pipeline.ts';
+import { type LogGroupSource, sourceForLogGroup } from './log-group-sources.ts';
+import {
+  decodeSubscriptionEvent,
+  PoisonPayloadError,
+  type SubscriptionData,
+  tunnelOfStream,
+} from './subscription-payload.ts';
+
+/** The contract's metric names (pipeline-contract.md, "EMF metrics"). */
+export type MetricName =
+  | 'EventsParsed'
+  | 'Unclassified'
+  | 'Malformed'
+  | 'AlertsPublished'
+  | 'AlertsSuppressed'
+  | 'PublishFailures'
+  | 'PoisonPayloads'
+  | 'StateConflicts';
+
+/** Counts a metric (unit Count) with extra dimensions besides `service`. */
+export type CountMetric = (
+  name: MetricName,
+  value: number,
+  dimensions?: Readonly<Record<string, string>>,
+) => void;
+
+/** The structured logger the processor writes to (Powertools Logger fits). */
+export interface ProcessorLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+  appendKeys(keys: Record<string, string>): void;
+}
+
+/** Everything `processSubscriptionEvent` uses. */
+export interface ProcessorDeps {
+  readonly store: StateStore;
+  readonly sink: AlertSink;
+  readonly config: RulesConfig;
+  readonly logGroupSources: readonly LogGroupSource[];
+  readonly logger: ProcessorLogger;
+  readonly count: CountMetric;
+  /** Called with a payload that can never be processed (the Lambda sends it to the DLQ). */
+  readonly onPoison: (event: unknown, error: PoisonPayloadError) => Promise<void>;
+  /** Clock, epoch ms. */
+  readonly now?: () => number;
+  /** @default - the registry's sources (src/sources/index.ts); tests pass their own. */
+  readonly sources?: readonly SourceDefinition[];
+}
+
+/** What happened to one event. */
+export type ProcessOutcome =
+  | { readonly kind: 'poison'; readonly error: PoisonPayloadError }
+  | { readonly kind: 'control' }
+  | {
+      readonly kind: 'processed';
+      readonly data: SubscriptionData;
+      readonly delivery: DeliveryResult<PipelineResult>;
+    };
+
+/** The `StreamBatch` of a decoded payload: one stream, every log event in order. */
+export function streamBatchOf(
+  data: SubscriptionData,
+  logGroupSources: readonly LogGroupSource[],
+): StreamBatch {
+  const choice = sourceForLogGroup(logGroupSources, data.logGroup);
+  return {
+    source: choice.source,
+    stream: data.logStream,
+    logGroup: data.logGroup,
+    ...(choice.timeZone === undefined ? {} : { timeZone: choice.timeZone }),
+    lines: data.logEvents.map((logEvent) => ({
+      text: logEvent.message,
+      eventId: logEvent.id,
+      timestamp: logEvent.timestamp,
+    })),
+  };
+}
+
+/**
+ * Processes one subscription event. Poison is handed to `onPoison` and counted,
+ * never thrown; publish failures are returned in `delivery.failed` (the caller
+ * fails the invocation); store and pipeline errors propagate.
+ */
+export async function processSubscriptionEvent(
+  event: unknown,
+  deps: ProcessorDeps,
+): Promise<ProcessOutcome> {
+  const { logger, count } = deps;
+  let data: SubscriptionData;
+  try {
+    data = decodeSubscriptionEvent(event);
+  } catch (error) {
+    if (!(error instanceof PoisonPayloadError)) throw error;
+    logger.error('poison payload', { reason: error.reason, detail: error.detail });
+    count('PoisonPayloads', 1);
+    await deps.onPoison(event, error);
+    return { kind: 'poison', error };
+  }
+  if (data.messageType === 'CONTROL_MESSAGE') {
+    logger.info('control message skipped', { logGroup: data.logGroup });
+    return { kind: 'control' };
+  }
+  logger.appendKeys({
+    logGroup: data.logGroup,
+    logStream: data.logStream,
+    ...tunnelOfStream(data.logStream),
+  });
+  const batch = streamBatchOf(data, deps.logGroupSources);
+  const now = deps.now ?? Date.now;
+  const delivery = await deliverBatch({
+    store: deps.store,
+    sink: deps.sink,
+    outboxKey: outboxKeyOf([data.logGroup, data.logStream, ...data.logEvents.map((e) => e.id)]),
+    now,
+    run: (extraWrites) =>
+      runPipeline([batch], {
+        store: deps.store,
+        config: deps.config,
+        extraWrites,
+        now,
+        ...(deps.sources === undefined ? {} : { sources: deps.sources }),
+      }),
+  });
+  countDelivery(delivery, count);
+  const pipeline = delivery.pipeline;
+  logger.info('batch processed', {
+    source: batch.source,
+    logEvents: data.logEvents.length,
+    replayedOutbox: delivery.replayed,
+    ...(pipeline === undefined
+      ? {}
+      : {
+          unclassified: pipeline.unclassified,
+          malformed: pipeline.malformed,
+          duplicates: pipeline.duplicates,
+          conflicts: pipeline.conflicts,
+        }),
+    alertsPublished: delivery.published.length,
+    alertIds: delivery.published.map((alert) => alert.id),
+    publishFailures: delivery.failed.length,
+  });
+  for (const failure of delivery.failed) {
+    logger.warn('alert not published', { ...failure });
+  }
+  return { kind: 'processed', data, delivery };
+}
+
+/** Emits the contract's metrics for one delivery. */
+function countDelivery(delivery: DeliveryResult<PipelineResult>, count: CountMetric): void {
+  const pipeline = delivery.pipeline;
+  if (pipeline !== undefined) {
+    for (const [source, categories] of Object.entries(pipeline.byCategory)) {
+      for (const [category, events] of Object.entries(categories ?? {})) {
+        if (events !== undefined && events > 0) count('EventsParsed', events, { source, category });
+      }
+    }
+    count('Unclassified', pipeline.unclassified);
+    count('Malformed', pipeline.malformed);
+    const { cooldown, dedup, folded } = pipeline.suppressed;
+    count('AlertsSuppressed', cooldown + dedup + folded);
+    count('StateConflicts', pipeline.conflicts);
+  }
+  const published = new Map<string, { rule: string; severity: string; n: number }>();
+  for (const alert of delivery.published) {
+    const key = `${alert.rule}|${alert.severity}`;
+    const entry = published.get(key) ?? { rule: alert.rule, severity: alert.severity, n: 0 };
+    entry.n++;
+    published.set(key, entry);
+  }
+  for (const { rule, severity, n } of published.values())
+    count('AlertsPublished', n, { rule, severity });
+  count('PublishFailures', delivery.failed.length);
+}

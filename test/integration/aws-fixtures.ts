@@ -1,0 +1,101 @@
+/**
+ * Resources the integration tests create on the emulator: the state table (with
+ * TTL), the alert topic with an SQS queue subscribed, and the dead-letter queue.
+ */
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Emulator } from './emulator.ts';
+
+/** Creates the state table as the contract and the CDK stack define it. */
+export async function createStateTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    }),
+  );
+}
+
+/** Everything a handler test needs, created on the emulator. */
+export interface AwsFixture {
+  readonly dynamodb: DynamoDBClient;
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+  readonly tableName: string;
+  readonly topicArn: string;
+  /** Queue subscribed to the topic with raw message delivery **on**. */
+  readonly alertQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/** Creates table, topic, subscribed queue (raw delivery on) and DLQ under names ending in `suffix`. */
+export async function createAwsFixture(emulator: Emulator, suffix: string): Promise<AwsFixture> {
+  const dynamodb = new DynamoDBClient(emulator.clientConfig);
+  const sns = new SNSClient(emulator.clientConfig);
+  const sqs = new SQSClient(emulator.clientConfig);
+  const tableName = `tunnelwatch-state-${suffix}`;
+  await createStateTable(dynamodb, tableName);
+  const topic = await sns.send(new CreateTopicCommand({ Name: `tunnelwatch-alerts-${suffix}` }));
+  const topicArn = topic.TopicArn ?? '';
+  const alertQueue = await sqs.send(new CreateQueueCommand({ QueueName: `alerts-${suffix}` }));
+  const alertQueueUrl = alertQueue.QueueUrl ?? '';
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: alertQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: attributes.Attributes?.QueueArn ?? '',
+      Attributes: { RawMessageDelivery: 'true' },
+    }),
+  );
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `dlq-${suffix}` }));
+  return {
+    dynamodb,
+    sns,
+    sqs,
+    tableName,
+    topicArn,
+    alertQueueUrl,
+    deadLetterQueueUrl: dlq.QueueUrl ?? '',
+  };
+}
+
+/** Reads every message currently on `queueUrl` (without deleting; visibility 60 s). */
+export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (;;) {
+    const output = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        VisibilityTimeout: 60,
+        WaitTimeSeconds: 0,
+      }),
+    );
+    const batch = output.Messages ?? [];
+    if (batch.length === 0) return messages;
+    messages.push(...batch);
+  }
+}

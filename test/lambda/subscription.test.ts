@@ -1,0 +1,215 @@
+/**
+ * The handler with an in-memory store, a recording sink, a mocked SQS client
+ * (for the dead-letter queue) and the real Powertools Logger and Metrics,
+ * whose output (JSON logs and EMF) is read from stdout.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHandler } from '../../lambda/subscription.ts';
+import type { AlertSink } from '../../src/delivery.ts';
+import { PublishFailedError } from '../../src/delivery.ts';
+import type { Alert } from '../../src/model.ts';
+import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
+import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
+import { encodeAwslogs, logEventsOf, subscriptionEvent } from '../helpers/subscription-payload.ts';
+import { line, SYNTHETIC_SOURCES } from '../helpers/synthetic-source.ts';
+
+const sqs = mockClient(SQSClient);
+const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq';
+let stdout: string[];
+
+beforeEach(() => {
+  sqs.reset();
+  stdout = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout.push(
+      ...String(chunk)
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
+    return true;
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** Parsed JSON lines written to stdout. */
+function output(): Record<string, unknown>[] {
+  return stdout.flatMap((text) => {
+    try {
+      return [JSON.parse(text) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** EMF records: metric name → { value, dimensions } list. */
+function emitted(): { name: string; value: unknown; dimensions: Record<string, unknown> }[] {
+  return output()
+    .filter((record) => '_aws' in record)
+    .flatMap((record) => {
+      const aws = record._aws as {
+        CloudWatchMetrics: { Metrics: { Name: string }[]; Dimensions: string[][] }[];
+      };
+      const directive = aws.CloudWatchMetrics[0];
+      const dimensions = Object.fromEntries(
+        (directive?.Dimensions[0] ?? []).map((d) => [d, record[d]]),
+      );
+      return (directive?.Metrics ?? []).map((metric) => ({
+        name: metric.Name,
+        value: record[metric.Name],
+        dimensions,
+      }));
+    });
+}
+
+class RecordingSink implements AlertSink {
+  readonly alerts: Alert[] = [];
+  failAll = false;
+  async publish(alerts: readonly Alert[]) {
+    if (this.failAll) {
+      return {
+        published: [],
+        failed: alerts.map((a) => ({
+          alertId: a.id,
+          code: 'Throttled',
+          message: 'slow down',
+          senderFault: false,
+        })),
+      };
+    }
+    this.alerts.push(...alerts);
+    return { published: alerts.map((a) => a.id), failed: [] };
+  }
+}
+
+function setup() {
+  const sink = new RecordingSink();
+  const handler = createHandler({
+    environment: {
+      tableName: 't',
+      topicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+      deadLetterQueueUrl: DLQ,
+      logGroupSources: [{ prefix: '/tunnelwatch/openvpn/', source: 'openvpn' }],
+      config: DEFAULT_RULES_CONFIG,
+    },
+    store: new MemoryStateStore(),
+    sink,
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    logger: new Logger({ serviceName: 'tunnelwatch' }),
+    metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
+    sources: SYNTHETIC_SOURCES,
+  });
+  return { handler, sink };
+}
+
+const SECRET_LINE = line(0, 'cert.expired', {
+  user: 'erin',
+  clientIp: '198.51.100.9',
+  note: 'secret-token',
+});
+
+describe('subscription handler', () => {
+  it('emits exactly the contract metric names with their dimensions', async () => {
+    const { handler, sink } = setup();
+    const event = subscriptionEvent(logEventsOf([SECRET_LINE, line(1, 'auth.failed'), 'garbage']), {
+      logGroup: '/tunnelwatch/openvpn/gw1',
+      logStream: 'gw1',
+    });
+
+    await handler(event);
+
+    expect(sink.alerts.map((a) => a.rule)).toEqual(['cert.problem']);
+    const metrics = emitted();
+    expect(new Set(metrics.map((m) => m.name))).toEqual(
+      new Set([
+        'EventsParsed',
+        'Unclassified',
+        'Malformed',
+        'AlertsPublished',
+        'AlertsSuppressed',
+        'PublishFailures',
+        'StateConflicts',
+      ]),
+    );
+    expect(metrics).toContainEqual({
+      name: 'EventsParsed',
+      value: 1,
+      dimensions: { service: 'tunnelwatch', source: 'openvpn', category: 'cert.expired' },
+    });
+    expect(metrics).toContainEqual({
+      name: 'AlertsPublished',
+      value: 1,
+      dimensions: { service: 'tunnelwatch', rule: 'cert.problem', severity: 'warning' },
+    });
+    expect(metrics).toContainEqual({
+      name: 'Malformed',
+      value: 1,
+      dimensions: { service: 'tunnelwatch' },
+    });
+  });
+
+  it('logs the stream keys and never the log lines', async () => {
+    const { handler } = setup();
+    const event = subscriptionEvent(logEventsOf([SECRET_LINE]), {
+      logGroup: '/aws/vendedlogs/vpn/x',
+      logStream: 'vpn-0abc1234-203.0.113.10',
+    });
+
+    await handler(event);
+
+    const logs = output().filter((record) => 'level' in record);
+    expect(logs.find((l) => l.message === 'batch processed')).toMatchObject({
+      logGroup: '/aws/vendedlogs/vpn/x',
+      logStream: 'vpn-0abc1234-203.0.113.10',
+      vpnConnectionId: 'vpn-0abc1234',
+      tunnelIp: '203.0.113.10',
+    });
+    expect(stdout.join('\n')).not.toContain('secret-token');
+  });
+
+  it('sends poison to the dead-letter queue, counts it and returns', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    const { handler } = setup();
+
+    await handler({ awslogs: { data: '%%%' } });
+
+    expect(sqs).toHaveReceivedCommandWith(SendMessageCommand, {
+      QueueUrl: DLQ,
+      MessageAttributes: expect.objectContaining({
+        reason: { DataType: 'String', StringValue: 'not-base64' },
+      }),
+    });
+    expect(emitted()).toContainEqual({
+      name: 'PoisonPayloads',
+      value: 1,
+      dimensions: { service: 'tunnelwatch' },
+    });
+  });
+
+  it('fails when the poison cannot be dead-lettered, so the payload is retried not lost', async () => {
+    sqs.on(SendMessageCommand).rejects(new Error('AccessDenied'));
+    const { handler } = setup();
+
+    await expect(handler(encodeAwslogs(Buffer.from('nope')))).rejects.toThrow('AccessDenied');
+  });
+
+  it('fails the invocation and counts PublishFailures when alerts stay unpublished', async () => {
+    const { handler, sink } = setup();
+    sink.failAll = true;
+    const event = subscriptionEvent(logEventsOf([SECRET_LINE]), {
+      logGroup: '/tunnelwatch/openvpn/gw1',
+    });
+
+    await expect(handler(event)).rejects.toBeInstanceOf(PublishFailedError);
+
+    expect(emitted()).toContainEqual({
+      name: 'PublishFailures',
+      value: 1,
+      dimensions: { service: 'tunnelwatch' },
+    });
+  });
+});
