@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -44,14 +44,20 @@ const TOKEN_ALLOWANCE_BYTES = 256;
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
-/** DynamoDB actions the state store uses (BatchGetItem, conditional Put/Delete, TransactWriteItems). */
+/**
+ * DynamoDB actions the state store uses: BatchGetItem, conditional PutItem and
+ * DeleteItem, and TransactWriteItems (authorised per item as Put/Delete).
+ */
 export const STATE_TABLE_ACTIONS = [
   'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
   'dynamodb:DeleteItem',
-  'dynamodb:GetItem',
   'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
+] as const;
+/** SQS actions `tunnelwatch redrive` uses on the dead-letter queue. */
+export const REDRIVE_QUEUE_ACTIONS = [
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:ReceiveMessage',
 ] as const;
 
 /** How the function reads the log group an event came from (`LOG_GROUP_SOURCES`). */
@@ -107,6 +113,11 @@ export class TunnelAlertFunction extends Construct {
   readonly deadLetterQueue: Queue;
   /** Where dead letters go after DEAD_LETTER_MAX_RECEIVE_COUNT failed replays. */
   readonly redriveArchiveQueue: Queue;
+  /**
+   * For people running `tunnelwatch redrive`: read and delete dead letters,
+   * and what replaying them needs (state table, publish, KMS key).
+   */
+  readonly redrivePolicy: ManagedPolicy;
   /** The environment passed to the function (tokens unresolved). */
   readonly environment: Readonly<Record<string, string>>;
 
@@ -184,6 +195,39 @@ export class TunnelAlertFunction extends Construct {
       description:
         'tunnelwatch alert function: own logs, state table, alert topic, dead-letter queue',
     });
+    const stateStatement = new PolicyStatement({
+      sid: 'StateTable',
+      actions: [...STATE_TABLE_ACTIONS],
+      resources: [props.stateTable.tableArn],
+    });
+    const publishStatement = new PolicyStatement({
+      sid: 'PublishAlerts',
+      actions: ['sns:Publish'],
+      resources: [props.alertTopic.topicArn],
+    });
+    const keyStatements =
+      props.encryptionKey === undefined
+        ? []
+        : [
+            new PolicyStatement({
+              sid: 'EncryptionKey',
+              actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
+              resources: [props.encryptionKey.keyArn],
+            }),
+          ];
+    this.redrivePolicy = new ManagedPolicy(this, 'RedrivePolicy', {
+      description: 'tunnelwatch redrive: replay the alert function dead-letter queue',
+      statements: [
+        new PolicyStatement({
+          sid: 'DeadLetters',
+          actions: [...REDRIVE_QUEUE_ACTIONS],
+          resources: [this.deadLetterQueue.queueArn],
+        }),
+        stateStatement,
+        publishStatement,
+        ...keyStatements,
+      ],
+    });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'OwnLogs',
@@ -191,29 +235,9 @@ export class TunnelAlertFunction extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'StateTable',
-        actions: [...STATE_TABLE_ACTIONS],
-        resources: [props.stateTable.tableArn],
-      }),
-    );
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'PublishAlerts',
-        actions: ['sns:Publish'],
-        resources: [props.alertTopic.topicArn],
-      }),
-    );
-    if (props.encryptionKey !== undefined) {
-      this.role.addToPrincipalPolicy(
-        new PolicyStatement({
-          sid: 'EncryptionKey',
-          actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'],
-          resources: [props.encryptionKey.keyArn],
-        }),
-      );
-    }
+    this.role.addToPrincipalPolicy(stateStatement);
+    this.role.addToPrincipalPolicy(publishStatement);
+    for (const statement of keyStatements) this.role.addToPrincipalPolicy(statement);
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry ?? DEFAULT_HANDLER_ENTRY,

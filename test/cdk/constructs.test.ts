@@ -640,14 +640,7 @@ describe('TunnelAlertFunction', () => {
           {
             Sid: 'StateTable',
             Effect: 'Allow',
-            Action: [
-              'dynamodb:BatchGetItem',
-              'dynamodb:ConditionCheckItem',
-              'dynamodb:DeleteItem',
-              'dynamodb:GetItem',
-              'dynamodb:PutItem',
-              'dynamodb:UpdateItem',
-            ],
+            Action: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Table'), 'Arn'] },
           },
           {
@@ -660,6 +653,40 @@ describe('TunnelAlertFunction', () => {
             Effect: 'Allow',
             Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnDeadLetterQueue'), 'Arn'] },
+          },
+        ],
+      },
+    });
+  });
+
+  it('gives redrive operators exactly the dead-letter queue, state table and publish permissions', () => {
+    // Prepare
+    const stack = testStack();
+
+    // Act
+    build(stack);
+
+    // Assess
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'DeadLetters',
+            Effect: 'Allow',
+            Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FnDeadLetterQueue'), 'Arn'] },
+          },
+          {
+            Sid: 'StateTable',
+            Effect: 'Allow',
+            Action: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Table'), 'Arn'] },
+          },
+          {
+            Sid: 'PublishAlerts',
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Resource: { Ref: Match.stringLikeRegexp('^Topic') },
           },
         ],
       },
