@@ -213,6 +213,10 @@ export class TunnelwatchStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: this.alertFunction.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'RedrivePolicyArn', {
+      description: 'Attach to people who run tunnelwatch redrive',
+      value: this.alertFunction.redrivePolicy.managedPolicyArn,
+    });
     if (this.operatorPolicy !== undefined) {
       new CfnOutput(this, 'VpnLoggingOperatorPolicyArn', {
         description: 'Attach to people or pipelines that enable tunnel logging by hand',

@@ -124,6 +124,28 @@ describe('TunnelwatchStack (sample configuration)', () => {
     });
   });
 
+  it('outputs the policies operators attach and the topic to subscribe chat to', () => {
+    // Act
+    const { template } = synthTunnelwatch();
+
+    // Assess
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'AlertTopicArn',
+        'DeadLetterQueueUrl',
+        'RedrivePolicyArn',
+        'AgentPolicyArn',
+        'VpnLoggingOperatorPolicyArn',
+        'HubReadPolicy0DEFAULT',
+        'HubReadPolicy0SALES',
+      ]),
+    );
+    template.hasOutput('RedrivePolicyArn', {
+      Value: { Ref: Match.stringLikeRegexp('^AlertFunctionRedrivePolicy') },
+    });
+  });
+
   it('turns tunnel logging on only after the log group and the delivery policy exist', () => {
     // Act
     const { template } = synthTunnelwatch();
