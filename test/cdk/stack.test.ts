@@ -162,6 +162,28 @@ describe('TunnelwatchStack (sample configuration)', () => {
     }
   });
 
+  it('builds a stack for self-hosted servers only, without VPN resources', () => {
+    // Prepare
+    const config = parseConfig(
+      {
+        softetherServers: [
+          { name: 'vpn1', timeZone: 'UTC', hubs: [{ name: 'HUB', packetLog: 'off' }] },
+        ],
+      },
+      'softether-only',
+    );
+
+    // Act
+    const { app, template } = synthTunnelwatch(config);
+
+    // Assess
+    template.resourceCountIs('AWS::Logs::ResourcePolicy', 0);
+    template.resourceCountIs('Custom::TunnelLogging', 0);
+    template.resourceCountIs('AWS::Logs::SubscriptionFilter', 2);
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { Namespace: 'AWS/VPN' }, 0);
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+  });
+
   it('imports an existing VPN log group and subscribes it when it has room for one more filter', () => {
     // Prepare
     const json = sampleConfigJson();
