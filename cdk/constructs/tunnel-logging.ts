@@ -114,7 +114,9 @@ export function tunnelChainOrder(tunnels: readonly TunnelLoggingTarget[]): Tunne
  *
  * Caveat: the call returns when EC2 accepts the change, not when the tunnel
  * is back up; the chain serialises the calls, it does not wait for the
- * renegotiation to finish.
+ * connection to leave the `modifying` state, so EC2 may refuse the next
+ * tunnel's change (the deploy then fails and rolls back). Waiting needs a
+ * provider with an `isComplete` handler polling `DescribeVpnConnections`.
  *
  * For VPN connections the stack itself creates, use `tunnelLogOptions` on
  * `CfnVPNConnection` instead (changing it on an existing connection replaces it).
