@@ -10,7 +10,6 @@ import { AlertStateTable } from '../../cdk/constructs/alert-state-table.ts';
 import { AlertTopic } from '../../cdk/constructs/alert-topic.ts';
 import { TunnelAlertFunction } from '../../cdk/constructs/tunnel-alert-function.ts';
 import {
-  modifyTunnelLoggingCall,
   TunnelLogging,
   tunnelChainOrder,
   tunnelLogOptions,
@@ -281,37 +280,6 @@ describe('VpnLoggingOperatorPolicy', () => {
 describe('TunnelLogging', () => {
   const arn = 'arn:aws:logs:ap-northeast-1:111122223333:log-group:/aws/vendedlogs/vpn/a';
 
-  it('turns logging on with ModifyVpnTunnelOptions keyed by outside IP, and off on delete', () => {
-    // Prepare
-    const target = { vpnConnectionId: VPN_A, tunnelOutsideIp: '203.0.113.10', logGroupArn: arn };
-
-    // Act
-    const on = modifyTunnelLoggingCall(target, true);
-    const off = modifyTunnelLoggingCall(target, false);
-
-    // Assess
-    expect(on).toMatchObject({
-      service: 'EC2',
-      action: 'ModifyVpnTunnelOptions',
-      parameters: {
-        VpnConnectionId: VPN_A,
-        VpnTunnelOutsideIpAddress: '203.0.113.10',
-        TunnelOptions: {
-          LogOptions: {
-            CloudWatchLogOptions: { LogEnabled: true, LogGroupArn: arn, LogOutputFormat: 'json' },
-          },
-        },
-      },
-    });
-    expect(off.parameters).toEqual({
-      VpnConnectionId: VPN_A,
-      VpnTunnelOutsideIpAddress: '203.0.113.10',
-      TunnelOptions: { LogOptions: { CloudWatchLogOptions: { LogEnabled: false } } },
-    });
-    expect(on.physicalResourceId?.id).toBe(`${VPN_A}:203.0.113.10`);
-    expect(off.ignoreErrorCodesMatching).toMatch(/NotFound/);
-  });
-
   it('orders tunnels so each connection changes one tunnel at a time, whatever the input order', () => {
     // Prepare
     const tunnels = [
@@ -337,7 +305,7 @@ describe('TunnelLogging', () => {
     expect(reversed).toEqual(order);
   });
 
-  it('chains the custom resources so CloudFormation changes one tunnel, then the next', () => {
+  it('chains the custom resources so CloudFormation changes one tunnel, waits, then the next', () => {
     // Prepare
     const stack = testStack({ account: '111122223333', region: 'ap-northeast-1' });
 
@@ -361,28 +329,35 @@ describe('TunnelLogging', () => {
 
     // Assess
     const template = Template.fromStack(stack);
-    const resources = template.findResources('Custom::TunnelLogging');
-    const entries = Object.entries(resources).map(([id, resource]) => {
-      const create = JSON.parse(stack.resolve(resource.Properties.Create));
-      return { id, create, dependsOn: (resource.DependsOn ?? []) as string[] };
-    });
+    const entries = Object.entries(template.findResources('Custom::TunnelLogging')).map(
+      ([id, resource]) => ({
+        id,
+        properties: resource.Properties as Record<string, unknown>,
+        dependsOn: (resource.DependsOn ?? []) as string[],
+      }),
+    );
     expect(entries).toHaveLength(2);
-    const first = entries.find(
-      (e) => e.create.parameters.VpnTunnelOutsideIpAddress === '203.0.113.10',
-    );
-    const second = entries.find(
-      (e) => e.create.parameters.VpnTunnelOutsideIpAddress === '203.0.113.20',
-    );
+    const first = entries.find((e) => e.properties.TunnelOutsideIp === '203.0.113.10');
+    const second = entries.find((e) => e.properties.TunnelOutsideIp === '203.0.113.20');
     expect(first?.dependsOn.some((d) => d.startsWith('LoggingTunnel'))).toBe(false);
     expect(second?.dependsOn).toContain(first?.id);
-    expect(second?.create.parameters.TunnelOptions.LogOptions.CloudWatchLogOptions).toEqual({
-      LogEnabled: true,
+    expect(second?.properties).toMatchObject({
+      VpnConnectionId: VPN_A,
+      TunnelOutsideIp: '203.0.113.20',
       LogGroupArn: arn,
       LogOutputFormat: 'text',
     });
-    const deleteCall = JSON.parse(stack.resolve(resources[first?.id ?? '']?.Properties.Delete));
-    expect(deleteCall.parameters.TunnelOptions.LogOptions.CloudWatchLogOptions).toEqual({
-      LogEnabled: false,
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionString: Match.anyValue(),
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.isComplete',
+      Runtime: 'nodejs24.x',
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.onEvent',
+      Runtime: 'nodejs24.x',
     });
   });
 
@@ -400,6 +375,9 @@ describe('TunnelLogging', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: [{ Ref: Match.stringLikeRegexp('^LoggingOperatorPolicy') }],
     });
+    const roles = Object.values(template.findResources('AWS::IAM::Role'));
+    const managed = roles.flatMap((role) => (role.Properties.ManagedPolicyArns ?? []) as unknown[]);
+    expect(JSON.stringify(managed)).not.toContain('iam::aws:policy');
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
