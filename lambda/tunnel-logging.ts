@@ -81,7 +81,7 @@ export function createTunnelLoggingHandlers(ec2: Ec2Sender) {
       return { PhysicalResourceId: physicalId };
     },
 
-    /** Done when the connection is `available` and the tunnel shows the wanted setting. */
+    /** Done when the connection is `available` and the tunnel shows the wanted setting (group, format). */
     async isComplete(event: TunnelLoggingEvent): Promise<{ IsComplete: boolean }> {
       const properties = event.ResourceProperties;
       const wanted = event.RequestType !== 'Delete';
@@ -112,8 +112,13 @@ export function createTunnelLoggingHandlers(ec2: Ec2Sender) {
           `VPN connection ${properties.VpnConnectionId} has no tunnel with outside IP ${properties.TunnelOutsideIp}`,
         );
       }
-      const enabled = tunnel.LogOptions?.CloudWatchLogOptions?.LogEnabled === true;
-      return { IsComplete: connection.State === 'available' && enabled === wanted };
+      const options = tunnel.LogOptions?.CloudWatchLogOptions;
+      const applied = wanted
+        ? options?.LogEnabled === true &&
+          options.LogGroupArn?.replace(/:\*$/, '') === properties.LogGroupArn &&
+          (options.LogOutputFormat ?? 'json') === properties.LogOutputFormat
+        : options?.LogEnabled !== true;
+      return { IsComplete: connection.State === 'available' && applied };
     },
   };
 

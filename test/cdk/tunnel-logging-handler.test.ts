@@ -37,7 +37,13 @@ function connection(state: string, logEnabled: boolean): VpnConnection {
         },
         {
           OutsideIpAddress: '203.0.113.20',
-          LogOptions: { CloudWatchLogOptions: { LogEnabled: logEnabled } },
+          LogOptions: {
+            CloudWatchLogOptions: {
+              LogEnabled: logEnabled,
+              LogGroupArn: `${ARN}:*`,
+              LogOutputFormat: 'json',
+            },
+          },
         },
       ],
     },
@@ -125,6 +131,22 @@ describe('tunnel logging custom resource handlers', () => {
       });
     },
   );
+
+  it('is not complete while the tunnel still logs to another group or in another format', async () => {
+    // Prepare
+    const before = connection('available', true);
+    const tunnel = before.Options?.TunnelOptions?.[1];
+    if (tunnel?.LogOptions?.CloudWatchLogOptions !== undefined) {
+      tunnel.LogOptions.CloudWatchLogOptions.LogOutputFormat = 'text';
+    }
+    ec2.on(DescribeVpnConnectionsCommand).resolves({ VpnConnections: [before] });
+
+    // Act
+    const result = await handlers.isComplete(event('Update'));
+
+    // Assess
+    expect(result).toEqual({ IsComplete: false });
+  });
 
   it('is complete on delete when logging is off again or the connection is gone', async () => {
     // Prepare
