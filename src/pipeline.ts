@@ -551,7 +551,8 @@ function applyBatch(
       }
       state.set(key, { eventId: event.id }, Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS);
     }
-    if (event.category === 'malformed' || event.category === 'unclassified') continue;
+    // Unclassified records still carry tunnel phase states (the tunnel rules need them).
+    if (event.category === 'malformed') continue;
     state.clock = event.time;
     for (const rule of rules) rule.apply(event, context);
   }

@@ -8,6 +8,7 @@ import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ParserOptions, SourceDefinition, StreamParser } from '../model.ts';
 import { sniffSource, sourceDefinition, unsupportedSources } from '../sources/index.ts';
+import { compareLogFileNames, softetherStreamName } from '../sources/softether/files.ts';
 import { UnreadableInputError, UsageError } from './errors.ts';
 import type { InputOptions } from './options.ts';
 
@@ -24,8 +25,10 @@ export interface InputLine {
 }
 
 /**
- * Expands directories into the files below them (recursively, in name order)
- * and keeps files as given. Throws `UnreadableInputError` for a path that does
+ * Expands directories into the files below them (recursively, in name order,
+ * except that SoftEther log trees come out chronologically: `server_log`,
+ * `security_log`, `packet_log`, and within a directory `vpn_`/`sec_`/`pkt_`
+ * files by period start, then split number) and keeps files as given. Throws `UnreadableInputError` for a path that does
  * not exist or cannot be listed.
  */
 export async function expandInputs(paths: readonly string[]): Promise<string[]> {
@@ -55,7 +58,7 @@ async function listFiles(directory: string): Promise<string[]> {
     throw new UnreadableInputError(directory, error);
   }
   const files: string[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of entries.sort((a, b) => compareLogFileNames(a.name, b.name))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(directory, entry.name);
     if (entry.isDirectory()) files.push(...(await listFiles(path)));
@@ -89,10 +92,16 @@ export async function* readLines(path: string): AsyncGenerator<InputLine> {
   if (failure !== undefined) throw new UnreadableInputError(path, failure);
 }
 
-/** The stream name the CLI gives a file: `--stream`, else its base name without extension. */
+/**
+ * The stream name the CLI gives a file: `--stream`; else, inside a SoftEther
+ * log tree, the path from the log directory on (`security_log/HUB/sec_20250101`,
+ * which carries the hub); else its base name without extension.
+ */
 export function streamNameFor(path: string, options: InputOptions): string {
   if (options.stream !== undefined) return options.stream;
   if (path === STDIN_PATH) return 'stdin';
+  const softether = softetherStreamName(path);
+  if (softether !== undefined) return softether;
   const name = basename(path);
   return name.slice(0, name.length - extname(name).length);
 }

@@ -3,6 +3,7 @@
  */
 import type { Rule } from './rule.ts';
 import { thresholdRules } from './threshold.ts';
+import { tunnelRules } from './tunnel.ts';
 
 /** The rules of TAXONOMY.md's "Alerts" section, in application order. */
-export const ALL_RULES: readonly Rule[] = [...thresholdRules];
+export const ALL_RULES: readonly Rule[] = [...thresholdRules, ...tunnelRules];

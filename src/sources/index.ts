@@ -5,9 +5,15 @@
  */
 import { SOURCES, type Source, type SourceDefinition } from '../model.ts';
 import { awsS2sSource } from './aws-s2s/index.ts';
+import { openvpnSource } from './openvpn/index.ts';
+import { softetherSource } from './softether/index.ts';
 
 /** Every source tunnelwatch can parse today, in sniffing order. */
-export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [awsS2sSource];
+export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
+  awsS2sSource,
+  softetherSource,
+  openvpnSource,
+];
 
 /** The definition of `source`, or undefined when that source is not supported yet. */
 export function sourceDefinition(source: Source): SourceDefinition | undefined {

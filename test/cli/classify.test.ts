@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unsupportedSources } from '../../src/sources/index.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const STREAM = 'vpn-0a1b2c3d4e5f67890-203.0.113.10';
@@ -23,7 +24,10 @@ beforeAll(async () => {
   tunnelLog = join(dir, `${STREAM}.log`);
   otherFormat = join(dir, 'server.log');
   await writeFile(tunnelLog, `${LINES.join('\n')}\n`);
-  await writeFile(otherFormat, 'Thu Apr 25 10:57:36 2025 TLS Error: TLS handshake failed\n');
+  await writeFile(
+    otherFormat,
+    'Apr 25 10:57:36 host sshd[1]: Failed password for root from 192.0.2.9\n',
+  );
 });
 
 afterAll(async () => {
@@ -111,7 +115,9 @@ describe('tunnelwatch classify on aws-s2s logs', () => {
     expect(code).toBe(2);
     expect(stderr).toHaveLength(1);
     expect(stderr[0]).toContain(`${otherFormat}: --source auto could not recognise the log format`);
-    expect(stderr[0]).toMatch(/not supported yet: openvpn, softether/);
+    // The sources still without a parser (this list shrinks as sources land).
+    const pending = unsupportedSources();
+    if (pending.length > 0) expect(stderr[0]).toContain(`not supported yet: ${pending.join(', ')}`);
   });
 
   it('reports a missing file in one line, still classifies the others, exit 1', async () => {

@@ -35,6 +35,14 @@ export interface CatalogRow {
   readonly pattern?: RegExp;
   /** When true, a message whose `pattern` does not match is not this row (it stays unclassified). */
   readonly patternRequired?: boolean;
+  /**
+   * Integer fields that follow a literal, e.g. `['(id=', 'ikeMessageId']`:
+   * read without a regex (for the messages logged most often). The field is
+   * absent when no digits follow the literal.
+   */
+  readonly integersAfter?: readonly (readonly [literal: string, field: string])[];
+  /** Text that must follow the anchor for the message to be this row. */
+  readonly requires?: string;
   /** Fields every event of this row carries. */
   readonly constants?: Readonly<Record<string, FieldValue>>;
   /** Short cause, lower-case ASCII: "pre-shared key mismatch". */
@@ -94,7 +102,7 @@ const OPEN_MESSAGE = new RegExp(
 );
 const NEIGHBOR_ONLY = new RegExp(`neighbor ${NEIGHBOR}`);
 /** `CREATE_CHILD_SA` exchange lines: `(id=12) for CREATE_CHILD_SA`. */
-const CHILD_SA_EXCHANGE = /\(id=(?<ikeMessageId>[^)\s]*)\)\s+for\s+CREATE_CHILD_SA\b/;
+const CHILD_SA_ID: readonly (readonly [string, string])[] = [['(id=', 'ikeMessageId']];
 const DENIED = /DENIED due to:?\s*(?<deniedReason>\S(?:.*\S)?)/;
 
 /**
@@ -386,9 +394,8 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'ike.child_sa',
     severity: 'info',
     anchors: ['AWS tunnel processed request'],
-    pattern: CHILD_SA_EXCHANGE,
-    patternRequired: true,
-    constants: { ikeExchange: 'CREATE_CHILD_SA', ikeRole: 'responder' },
+    integersAfter: CHILD_SA_ID,
+    requires: ' for CREATE_CHILD_SA',
     title: 'child sa request from the gateway',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
@@ -398,9 +405,8 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'ike.child_sa',
     severity: 'info',
     anchors: ['AWS tunnel is sending response'],
-    pattern: CHILD_SA_EXCHANGE,
-    patternRequired: true,
-    constants: { ikeExchange: 'CREATE_CHILD_SA', ikeRole: 'responder' },
+    integersAfter: CHILD_SA_ID,
+    requires: ' for CREATE_CHILD_SA',
     title: 'child sa response to the gateway',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
@@ -410,9 +416,8 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'ike.child_sa',
     severity: 'info',
     anchors: ['AWS tunnel is sending request'],
-    pattern: CHILD_SA_EXCHANGE,
-    patternRequired: true,
-    constants: { ikeExchange: 'CREATE_CHILD_SA', ikeRole: 'initiator' },
+    integersAfter: CHILD_SA_ID,
+    requires: ' for CREATE_CHILD_SA',
     title: 'child sa request to the gateway',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
@@ -422,9 +427,8 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'ike.child_sa',
     severity: 'info',
     anchors: ['AWS tunnel processed response'],
-    pattern: CHILD_SA_EXCHANGE,
-    patternRequired: true,
-    constants: { ikeExchange: 'CREATE_CHILD_SA', ikeRole: 'initiator' },
+    integersAfter: CHILD_SA_ID,
+    requires: ' for CREATE_CHILD_SA',
     title: 'child sa response from the gateway',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
@@ -434,8 +438,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'ike.child_sa',
     severity: 'info',
     anchors: ['CREATE_CHILD_SA'],
-    pattern: /\(id=(?<ikeMessageId>[^)\s]*)\)/,
-    constants: { ikeExchange: 'CREATE_CHILD_SA' },
+    integersAfter: CHILD_SA_ID,
     title: 'child sa exchange',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,

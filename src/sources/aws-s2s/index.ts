@@ -5,7 +5,7 @@
  */
 import type { SourceDefinition } from '../../model.ts';
 import { matchCatalog } from './catalog-index.ts';
-import { BGP_RECORD_KEYS, createAwsS2sParser, TUNNEL_RECORD_KEYS } from './parser.ts';
+import { createAwsS2sParser, TUNNEL_RECORD_KEYS } from './parser.ts';
 
 /** Keys only AWS tunnel or BGP log records have (`timestamp` alone is too common). */
 const DISTINCTIVE_KEYS: readonly string[] = [
@@ -40,5 +40,3 @@ export const awsS2sSource: SourceDefinition = {
   sniff,
   createParser: createAwsS2sParser,
 };
-
-export { BGP_RECORD_KEYS, TUNNEL_RECORD_KEYS };

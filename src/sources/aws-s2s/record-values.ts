@@ -13,6 +13,14 @@ export class BadValue {
   constructor(readonly reason: string) {}
 }
 
+/**
+ * True when a reader's result is a `BadValue`. Readers return primitives
+ * otherwise, so this is a `typeof` test (cheaper than `instanceof`).
+ */
+export function isBad(result: unknown): result is BadValue {
+  return typeof result === 'object' && result !== null;
+}
+
 /** Epoch values below this are seconds, at or above it milliseconds (1e11 s is the year 5138). */
 export const SECONDS_LIMIT = 1e11;
 
@@ -33,7 +41,8 @@ function isAbsent(value: unknown): boolean {
 
 /** Epoch seconds or milliseconds (told apart by magnitude) → epoch ms. */
 function epochMs(value: number): number {
-  return Math.round(value < SECONDS_LIMIT ? value * 1000 : value);
+  const ms = value < SECONDS_LIMIT ? value * 1000 : value;
+  return Number.isInteger(ms) ? ms : Math.round(ms);
 }
 
 const READABLE_TIME =
@@ -115,6 +124,10 @@ export function readBoolean(key: string, value: unknown): boolean | undefined | 
 export function readState(key: string, value: unknown): string | undefined | BadValue {
   if (isAbsent(value)) return undefined;
   if (typeof value === 'string') {
+    // The documented states as the JSON records write them need no conversion
+    // (string comparison is cheaper than hashing a fresh string for a Set).
+    if (value === 'established' || value === 'down' || value === 'rekeying') return value;
+    if (value === 'negotiating') return value;
     const state = value.trim().toLowerCase();
     return state === '' ? undefined : state;
   }

@@ -130,35 +130,35 @@ const IKE_CASES: readonly Case[] = [
     line: 'AWS tunnel processed request (id=12) for CREATE_CHILD_SA',
     category: 'ike.child_sa',
     severity: 'info',
-    fields: { ikeMessageId: 12, ikeExchange: 'CREATE_CHILD_SA', ikeRole: 'responder' },
+    fields: { ikeMessageId: 12 },
   },
   {
     row: 'ikev2.child-sa-response-sent',
     line: 'AWS tunnel is sending response (id=12) for CREATE_CHILD_SA',
     category: 'ike.child_sa',
     severity: 'info',
-    fields: { ikeMessageId: 12, ikeExchange: 'CREATE_CHILD_SA', ikeRole: 'responder' },
+    fields: { ikeMessageId: 12 },
   },
   {
     row: 'ikev2.child-sa-request-sent',
     line: 'AWS tunnel is sending request (id=7) for CREATE_CHILD_SA',
     category: 'ike.child_sa',
     severity: 'info',
-    fields: { ikeMessageId: 7, ikeExchange: 'CREATE_CHILD_SA', ikeRole: 'initiator' },
+    fields: { ikeMessageId: 7 },
   },
   {
     row: 'ikev2.child-sa-response-processed',
     line: 'AWS tunnel processed response (id=7) for CREATE_CHILD_SA',
     category: 'ike.child_sa',
     severity: 'info',
-    fields: { ikeMessageId: 7, ikeExchange: 'CREATE_CHILD_SA', ikeRole: 'initiator' },
+    fields: { ikeMessageId: 7 },
   },
   {
     row: 'ikev2.child-sa',
     line: 'AWS tunnel retried CREATE_CHILD_SA (id=9)',
     category: 'ike.child_sa',
     severity: 'info',
-    fields: { ikeMessageId: 9, ikeExchange: 'CREATE_CHILD_SA' },
+    fields: { ikeMessageId: 9 },
   },
 ];
 
@@ -447,6 +447,12 @@ describe('aws-s2s message catalog', () => {
       ).toBe('ike.no-proposal-chosen');
     });
 
+    it('classifies a child SA exchange whose message id is not a number, without the id', () => {
+      const event = parseDetails('AWS tunnel processed request (id=xxx) for CREATE_CHILD_SA');
+      expect(event.hint?.id).toBe('ikev2.child-sa-request-processed');
+      expect(event.fields.ikeMessageId).toBeUndefined();
+    });
+
     it('keeps an undocumented Cease subcode out of the documented rows', () => {
       const event = parseBgpDetails(
         `AWS-side peer sent a notification 6/9 (Cease/Hard Reset) to neighbor ${N}`,
@@ -490,6 +496,13 @@ describe('aws-s2s message catalog', () => {
     it('rejects two rows with the same anchor, naming both', () => {
       expect(() => compileCatalog([row('a', ['same words']), row('b', ['same  words'])])).toThrow(
         /anchor "same {2}words" of row "b" is already the anchor of row "a"/,
+      );
+    });
+
+    it('rejects a pattern with an unnamed capturing group, naming the row', () => {
+      const bad = { ...row('a', ['x']), pattern: /(\d+) and (?<retryCount>\d+)/ };
+      expect(() => compileCatalog([bad])).toThrow(
+        /catalog row "a": pattern has 2 capturing groups but 1 named ones/,
       );
     });
 

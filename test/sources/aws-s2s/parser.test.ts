@@ -79,6 +79,20 @@ describe('aws-s2s record parser: tunnel-activity records', () => {
       expect(event.reason).toBe('dpd_enabled: expected true or false, found "maybe"');
     });
 
+    it('still reports the readable states of a malformed record', () => {
+      const event = parseLine(
+        record({ ike_phase1_state: 'Down', ike_phase2_state: 'DOWN', nat_t_detected: 7 }),
+      );
+      expect(event.category).toBe('malformed');
+      expect(event.reason).toBe('nat_t_detected: expected true or false, found number 7');
+      expect(event.fields).toEqual({
+        vpnConnectionId: 'vpn-0a1b2c3d4e5f67890',
+        tunnelIp: '203.0.113.10',
+        phase1State: 'down',
+        phase2State: 'down',
+      });
+    });
+
     it('makes a record with a non-string state malformed, naming the field', () => {
       const event = parseLine(record({ ike_phase2_state: 3 }));
       expect(event.reason).toBe('ike_phase2_state: expected a state string, found number 3');
@@ -104,8 +118,6 @@ describe('aws-s2s record parser: tunnel-activity records', () => {
         dpdEnabled: true,
         natTDetected: false,
         ikeMessageId: 4,
-        ikeExchange: 'CREATE_CHILD_SA',
-        ikeRole: 'responder',
       });
     });
 

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, type VpnEvent } from '../../../src/model.ts';
+import { CATEGORIES, type FieldValue, type VpnEvent } from '../../../src/model.ts';
+import {
+  classifyMessage,
+  extractFields,
+  matchCatalog,
+} from '../../../src/sources/aws-s2s/catalog-index.ts';
 import { createAwsS2sParser } from '../../../src/sources/aws-s2s/parser.ts';
 import { STREAM } from './helpers.ts';
 
@@ -125,6 +130,90 @@ describe('aws-s2s parser properties', () => {
         parseChecked(parts.join(' '));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('catalog template memo', () => {
+  /** The row and fields the plain word walk gives, without the memo. */
+  function walk(text: string): { id: string | undefined; fields: Record<string, unknown> } {
+    const fields: Record<string, FieldValue> = {};
+    const match = matchCatalog(text);
+    if (match === undefined || !extractFields(match.indexed, text, match.start, fields)) {
+      return { id: undefined, fields: {} };
+    }
+    return { id: match.indexed.row.id, fields };
+  }
+
+  function memo(text: string): { id: string | undefined; fields: Record<string, unknown> } {
+    const fields: Record<string, FieldValue> = {};
+    const indexed = classifyMessage(text, fields);
+    return indexed === undefined ? { id: undefined, fields: {} } : { id: indexed.row.id, fields };
+  }
+
+  const words = fc.constantFrom(
+    'AWS',
+    'AWS-side',
+    'peer',
+    'tunnel',
+    'processed',
+    'request',
+    'response',
+    'is',
+    'sending',
+    '(id=7)',
+    '(id=12)',
+    'for',
+    'CREATE_CHILD_SA',
+    'INFORMATIONAL',
+    'DPD',
+    'timed',
+    'out',
+    'after',
+    '3',
+    '12',
+    'retransmits',
+    'sent',
+    'a',
+    'notification',
+    '6/1',
+    '6/2',
+    '4/0',
+    '(Cease/x)',
+    'to',
+    'neighbor',
+    '169.254.1.1',
+    'Phase',
+    '2',
+    '1',
+    'was',
+    'unable',
+    'establish',
+    'while',
+    'keeping',
+    'No',
+    'proposal',
+    'chosen',
+    '-',
+    '\n•',
+  );
+
+  it('gives every text the same row and fields as the word walk, first time and from the memo', () => {
+    fc.assert(
+      fc.property(
+        fc.array(words, { maxLength: 14 }),
+        fc.array(words, { maxLength: 14 }),
+        (a, b) => {
+          // Prepare: two texts that often share the part before their first digit
+          const first = a.join(' ');
+          const second = [...a.slice(0, Math.ceil(a.length / 2)), ...b].join(' ');
+          // Act + Assess: memo answers (cold, warm, and for the other text) equal the walk
+          expect(memo(first)).toEqual(walk(first));
+          expect(memo(second)).toEqual(walk(second));
+          expect(memo(first)).toEqual(walk(first));
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

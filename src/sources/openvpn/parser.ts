@@ -1,0 +1,511 @@
+/**
+ * The OpenVPN stream parser: framing + catalog + per-client correlation.
+ *
+ * Correlation (bounded: at most `CLIENT_LIMIT` clients, about the least
+ * recently seen dropped first, and time windows): a client instance is its `ip:port` on a
+ * server. It remembers
+ * - the user a line revealed before the verdict (`try username "u"`, deferred
+ *   auth, OTP), so `auth.failed` lines that carry only `ip:port` get the user
+ *   when it was revealed within `USER_WINDOW_MS`;
+ * - the session (start time, assigned address, user), so `session.ended`
+ *   carries user, assigned address and duration;
+ * - the first line of the connection, whose event id names the attempt: every
+ *   line reporting the same refused login (`TLS Auth Error` then `AUTH_FAILED`)
+ *   or the same scanner connection (bad packet, reset) carries the same
+ *   `duplicateKey`, so the rules count one failure per attempt.
+ */
+import type {
+  Category,
+  EventFields,
+  FieldValue,
+  Hint,
+  LineContext,
+  ParserOptions,
+  Severity,
+  StreamParser,
+  VpnEvent,
+} from '../../model.ts';
+import {
+  type CatalogIndex,
+  type CatalogRow,
+  indexCatalog,
+  lookup,
+  NUMERIC_GROUPS,
+  OPENVPN_CATALOG,
+  RESET_BEFORE_AUTH,
+} from './catalog.ts';
+import { addressInMessage, clientKey, type FramedLine, frameLine, LocalClock } from './framing.ts';
+
+/** How long a revealed user name is attributed to later lines of its address (ms). */
+export const USER_WINDOW_MS = 5 * 60_000;
+/** How long a session is remembered without any line from its client (ms). */
+export const SESSION_WINDOW_MS = 7 * 24 * 3_600_000;
+/** Most client instances remembered per stream. */
+export const CLIENT_LIMIT = 10_000;
+
+/** Options of the OpenVPN parser. */
+export interface OpenvpnParserOptions extends ParserOptions {
+  /** Clock (epoch ms) used to infer syslog years when the line has no CloudWatch timestamp; default `Date.now`. */
+  readonly now?: () => number;
+  /** Catalog to use; default `OPENVPN_CATALOG` (tests and benches pass others). */
+  readonly catalog?: readonly CatalogRow[];
+}
+
+interface ClientInstance {
+  /** Event id of the connection's first line: names the attempt. */
+  readonly firstEventId: string;
+  /** Gateway tunnel id / syslog host the client talks to. */
+  readonly server: string | undefined;
+  /** Insertion number when last (re)inserted into the recency order. */
+  stamp: number;
+  lastTime: number | null;
+  user?: string;
+  userTime: number | null;
+  established: boolean;
+  sessionStart: number | null;
+  assignedIp?: string;
+}
+
+const defaultIndex = indexCatalog(OPENVPN_CATALOG);
+
+/** Creates a parser for one OpenVPN stream (feed it the stream's lines in order). */
+export function createOpenvpnParser(options: OpenvpnParserOptions = {}): StreamParser {
+  return new OpenvpnStreamParser(options);
+}
+
+class OpenvpnStreamParser implements StreamParser {
+  readonly source = 'openvpn' as const;
+  private readonly clock: LocalClock;
+  private readonly now: () => number;
+  private readonly index: CatalogIndex;
+  private readonly clients = new Map<string, ClientInstance>();
+  private sequence = 0;
+  private insertions = 0;
+
+  constructor(options: OpenvpnParserOptions) {
+    this.clock = new LocalClock(options.timeZone ?? 'UTC');
+    this.now = options.now ?? Date.now;
+    this.index = options.catalog === undefined ? defaultIndex : indexCatalog(options.catalog);
+  }
+
+  parse(line: string, context: LineContext): VpnEvent {
+    this.sequence++;
+    const id = eventId(context, this.sequence);
+    try {
+      return this.classify(line, context, id);
+    } catch (error) {
+      return malformed(line, context, id, `parser error: ${(error as Error).message}`);
+    }
+  }
+
+  private classify(line: string, context: LineContext, id: string): VpnEvent {
+    this.clock.reference = context.timestamp ?? this.now();
+    const framed = frameLine(line, this.clock);
+    if ('malformed' in framed) return malformed(line, context, id, framed.malformed);
+    const time = framed.time ?? context.timestamp ?? null;
+    const fields = coreFields(framed);
+    let message = framed.message;
+    if (message.charCodeAt(0) === 91 /* [ */) {
+      const close = message.indexOf('] ');
+      if (close > 0) {
+        fields.commonName = message.slice(1, close);
+        message = message.slice(close + 2);
+      }
+    }
+    const found = lookup(this.index, message);
+    if (found === undefined) {
+      return event(id, 'unclassified', 'info', time, message, line, fields, context);
+    }
+    const { match } = found;
+    let peer = false;
+    let isSignal = false;
+    for (const group of groupFields(found.row)) {
+      const value = match[group.index];
+      if (value === undefined) continue;
+      if (group.name === 'signal') isSignal = true;
+      if (setGroup(fields, group, value)) peer = true;
+    }
+    const extracted = found.row.extract?.(match);
+    if (extracted !== undefined && typeof extracted['assignedIp'] === 'string') {
+      fields.assignedIp = extracted['assignedIp'];
+    }
+    if (fields.clientIp === undefined && peer) {
+      const address = addressInMessage(message);
+      if (address !== undefined) {
+        fields.clientIp = address.ip;
+        fields.clientPort = address.port;
+      }
+    }
+    if (fields.user === undefined && fields.depth === 0) fields.user = commonNameOf(fields.subject);
+    if (
+      fields.user === undefined &&
+      fields.commonName !== undefined &&
+      fields.commonName !== 'UNDEF' &&
+      found.row.role !== 'auth-failure'
+    ) {
+      fields.user = fields.commonName;
+    }
+    const row = this.correlate(found.row, framed, fields, time, id, isSignal);
+    if (extracted !== undefined) Object.assign(fields, extracted);
+    return event(id, row.category, row.severity, time, message, line, fields, context, row.hint);
+  }
+
+  /** Applies and updates the client's remembered state; returns the row to report. */
+  private correlate(
+    matched: CatalogRow,
+    framed: FramedLine,
+    fields: CoreFields,
+    time: number | null,
+    id: string,
+    isSignal: boolean,
+  ): CatalogRow {
+    let row = matched;
+    const ip = fields.clientIp;
+    if (ip === undefined) return row;
+    const key = framed.client?.key ?? clientKey(ip, fields.clientPort);
+    if (row.role === 'connection-start') {
+      const previous = this.clients.get(key);
+      // A new handshake from an address without a session is a new attempt.
+      if (previous !== undefined && !previous.established) this.clients.delete(key);
+    }
+    const client = this.client(key, framed.server, time, id);
+    const authenticated = framed.client?.commonName !== undefined;
+    if (authenticated && client.user === undefined && fields.user !== undefined) {
+      client.user = fields.user;
+      client.userTime = time;
+    }
+    const recentUser =
+      client.user !== undefined && within(client.userTime, time, USER_WINDOW_MS)
+        ? client.user
+        : undefined;
+    let role = row.role;
+    if (role === 'session-end' && fields.reason === 'connection-reset') role = 'reset';
+    if (role === 'reset' && !authenticated && !client.established && client.user === undefined) {
+      row = RESET_BEFORE_AUTH;
+      role = 'probe';
+    }
+    switch (role) {
+      case 'reveals-user':
+        if (fields.user !== undefined) {
+          client.user = fields.user;
+          client.userTime = time;
+        }
+        break;
+      case 'auth-failure': {
+        const named = fields.commonName;
+        const user = fields.user ?? recentUser ?? (named !== 'UNDEF' ? named : undefined);
+        if (user !== undefined) {
+          fields.user = user;
+          if (client.user === undefined) {
+            client.user = user;
+            client.userTime = time;
+          }
+        }
+        fields.duplicateKey = `openvpn:auth-failed:${client.firstEventId}`;
+        break;
+      }
+      case 'probe':
+        fields.duplicateKey = `openvpn:probe:${client.firstEventId}`;
+        break;
+      case 'session-start':
+        if (!client.established) {
+          client.established = true;
+          client.sessionStart = time;
+        }
+        if (fields.assignedIp !== undefined) client.assignedIp = fields.assignedIp;
+        else fields.assignedIp = client.assignedIp;
+        fields.user ??= client.user;
+        break;
+      case 'session-end':
+      case 'reset':
+        fields.user ??= client.user;
+        fields.assignedIp ??= client.assignedIp;
+        if (client.established && client.sessionStart !== null && time !== null) {
+          fields.durationSeconds = Math.max(0, Math.round((time - client.sessionStart) / 1000));
+        }
+        if (isSignal) this.clients.delete(key);
+        break;
+      default:
+        fields.user ??= recentUser;
+        break;
+    }
+    return row;
+  }
+
+  /**
+   * The remembered client for `key`, created (or renewed when stale). The map
+   * keeps insertion order; a client is moved to the young end only when it has
+   * aged past half the limit, so eviction from the old end is close to LRU at
+   * the cost of one map operation per line.
+   */
+  private client(
+    key: string,
+    server: string | undefined,
+    time: number | null,
+    id: string,
+  ): ClientInstance {
+    let client = this.clients.get(key);
+    if (client !== undefined) {
+      const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
+      if (client.server !== server || !within(client.lastTime, time, window)) {
+        this.clients.delete(key);
+        client = undefined;
+      } else if (this.insertions - client.stamp > CLIENT_LIMIT / 2) {
+        this.clients.delete(key);
+        client.stamp = ++this.insertions;
+        this.clients.set(key, client);
+      }
+    }
+    if (client === undefined) {
+      client = {
+        firstEventId: id,
+        server,
+        stamp: ++this.insertions,
+        lastTime: time,
+        userTime: null,
+        established: false,
+        sessionStart: null,
+      };
+      if (this.clients.size >= CLIENT_LIMIT) {
+        const oldest = this.clients.keys().next();
+        if (oldest.done !== true) this.clients.delete(oldest.value);
+      }
+      this.clients.set(key, client);
+    }
+    if (time !== null) client.lastTime = time;
+    return client;
+  }
+}
+
+/**
+ * The fields the parser itself reads and writes, always present (undefined when
+ * unknown) so every event's fields start with one shape; rows add others after.
+ */
+type CoreFields = {
+  server: string | undefined;
+  program: string | undefined;
+  user: string | undefined;
+  commonName: string | undefined;
+  clientIp: string | undefined;
+  clientPort: number | undefined;
+  protocol: string | undefined;
+  assignedIp: string | undefined;
+  reason: string | undefined;
+  subject: string | undefined;
+  depth: number | undefined;
+  durationSeconds: number | undefined;
+  duplicateKey: string | undefined;
+};
+
+function coreFields(framed: FramedLine): CoreFields {
+  const client = framed.client;
+  return {
+    server: framed.server,
+    program: framed.program,
+    user: client?.commonName,
+    commonName: undefined,
+    clientIp: client?.ip,
+    clientPort: client?.port,
+    protocol: client?.protocol,
+    assignedIp: undefined,
+    reason: undefined,
+    subject: undefined,
+    depth: undefined,
+    durationSeconds: undefined,
+    duplicateKey: undefined,
+  };
+}
+
+/** What a named group is: a core field, an extra field, the peer address or the `remote` address. */
+type GroupKind = 'core' | 'extra' | 'peer' | 'remote' | 'ignore';
+
+/** Where a named group goes. */
+interface GroupField {
+  readonly name: string;
+  /** Capture index in the match array. */
+  readonly index: number;
+  readonly field: string;
+  readonly kind: GroupKind;
+  readonly numeric: boolean;
+}
+
+const CORE_FIELD_NAMES: ReadonlySet<string> = new Set([
+  'user',
+  'commonName',
+  'assignedIp',
+  'reason',
+  'subject',
+  'depth',
+]);
+
+const groupFieldsByRow = new WeakMap<CatalogRow, readonly GroupField[]>();
+
+/**
+ * The capture index of every named group of `pattern`: named groups are
+ * numbered with the plain ones, in the order their `(` appears.
+ */
+export function namedGroupIndices(pattern: RegExp): Map<string, number> {
+  const source = pattern.source;
+  const indices = new Map<string, number>();
+  let count = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (char === '\\') {
+      i++;
+    } else if (inClass) {
+      if (char === ']') inClass = false;
+    } else if (char === '[') {
+      inClass = true;
+    } else if (char === '(') {
+      if (source[i + 1] !== '?') {
+        count++;
+      } else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
+        count++;
+        const end = source.indexOf('>', i + 3);
+        indices.set(source.slice(i + 3, end), count);
+      }
+    }
+  }
+  return indices;
+}
+
+/** How a row's named groups map to fields, worked out once per row. */
+function groupFields(row: CatalogRow): readonly GroupField[] {
+  let list = groupFieldsByRow.get(row);
+  if (list === undefined) {
+    list = [...namedGroupIndices(row.pattern)].map(([name, index]): GroupField => {
+      // Alternatives of one pattern use suffixed names for the same field.
+      const field = name.replace(/(?:Mbed|Crl)$/, '');
+      const kind: GroupKind =
+        name === 'peer'
+          ? 'peer'
+          : name === 'remote'
+            ? 'remote'
+            : name === 'options'
+              ? 'ignore'
+              : CORE_FIELD_NAMES.has(field)
+                ? 'core'
+                : 'extra';
+      return { name, index, field, kind, numeric: NUMERIC_GROUPS.has(field) };
+    });
+    groupFieldsByRow.set(row, list);
+  }
+  return list;
+}
+
+/** Stores one group's value in `fields`; true when the group is the peer address. */
+function setGroup(fields: CoreFields, group: GroupField, value: string): boolean {
+  switch (group.kind) {
+    case 'core':
+      switch (group.field) {
+        case 'user':
+          fields.user = value;
+          break;
+        case 'commonName':
+          fields.commonName = value;
+          break;
+        case 'assignedIp':
+          fields.assignedIp = value;
+          break;
+        case 'reason':
+          fields.reason = value;
+          break;
+        case 'subject':
+          fields.subject = value;
+          break;
+        default:
+          fields.depth = Number(value);
+          break;
+      }
+      return false;
+    case 'extra':
+      (fields as Record<string, FieldValue | undefined>)[group.field] = group.numeric
+        ? Number(value)
+        : value;
+      return false;
+    case 'peer':
+      return true;
+    case 'remote': {
+      const colon = value.lastIndexOf(':');
+      if (colon > 0 && fields.clientIp === undefined) {
+        fields.clientIp = value.slice(0, colon);
+        fields.clientPort = Number(value.slice(colon + 1));
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+/** True when `later` is at most `window` ms after `earlier` (unknown times count as within). */
+function within(earlier: number | null, later: number | null, window: number): boolean {
+  return earlier === null || later === null || later - earlier <= window;
+}
+
+/** The `CN=` of a certificate subject (`C=JP, O=x, CN=user01` or `/C=JP/CN=user01`). */
+function commonNameOf(subject: string | undefined): string | undefined {
+  if (subject === undefined) return undefined;
+  const match = /(?:^|[,/]\s*)CN=([^,/]+)/.exec(subject);
+  return match?.[1]?.trim();
+}
+
+function eventId(context: LineContext, sequence: number): string {
+  if (context.eventId !== undefined) return context.eventId;
+  const { origin } = context;
+  return `${origin.logGroup ?? origin.file ?? ''}:${origin.stream ?? ''}:${origin.line ?? `#${sequence}`}`;
+}
+
+function event(
+  id: string,
+  category: Category,
+  severity: Severity,
+  time: number | null,
+  message: string,
+  raw: string,
+  fields: EventFields,
+  context: LineContext,
+  hint?: Hint,
+): VpnEvent {
+  if (hint === undefined) {
+    return {
+      id,
+      source: 'openvpn',
+      category,
+      severity,
+      time,
+      message,
+      raw,
+      fields,
+      origin: context.origin,
+    };
+  }
+  return {
+    id,
+    source: 'openvpn',
+    category,
+    severity,
+    time,
+    message,
+    raw,
+    fields,
+    origin: context.origin,
+    hint,
+  };
+}
+
+function malformed(line: string, context: LineContext, id: string, reason: string): VpnEvent {
+  return {
+    id,
+    source: 'openvpn',
+    category: 'malformed',
+    severity: 'info',
+    time: context.timestamp ?? null,
+    message: line,
+    raw: line,
+    fields: {},
+    origin: context.origin,
+    reason,
+  };
+}

@@ -1,0 +1,283 @@
+/**
+ * The SoftEther / PacketiX stream parser: framing + catalog + packet rows, and
+ * bounded correlation inside one stream:
+ *
+ * - connection id (CID) → client address, port, user and client software,
+ *   from `LS_CONNECTION_START_1` and `LH_CONNECT_CLIENT`, so a Stable-edition
+ *   `LH_AUTH_NG` (no `, from IP`) still names the address;
+ * - session id (SID) → connection, user, address and start time, from
+ *   `LH_NEW_SESSION`, so `LH_END_SESSION` carries user, address, bytes and
+ *   duration.
+ *
+ * Hub events carry `fields.duplicateKey`, identical for the server-log copy
+ * (`[HUB "x"] …`) and the security-log copy of the same event, also when both
+ * copies come in one stream (foreground mode).
+ */
+import type {
+  Category,
+  EventFields,
+  FieldValue,
+  LineContext,
+  ParserOptions,
+  Severity,
+  StreamParser,
+  VpnEvent,
+} from '../../model.ts';
+import { classifyBody, hintOf } from './catalog.ts';
+import { type LogKind, parseStreamName } from './files.ts';
+import { newSecondCache, readHeader, readMessageFrame } from './framing.ts';
+import { readPacketRow } from './packet-log.ts';
+
+/** Correlation entries kept per map; the oldest is dropped beyond this. */
+export const CORRELATION_LIMIT = 10_000;
+
+interface ConnectionInfo {
+  clientIp?: string;
+  clientPort?: number;
+  hostName?: string;
+  user?: string;
+  clientName?: string;
+  clientVersion?: string;
+  clientBuild?: number;
+  authType?: string;
+}
+
+interface SessionInfo extends ConnectionInfo {
+  connectionId?: string;
+  start: number | null;
+  transport?: string;
+}
+
+/** Fields copied from the connection map onto later events of that connection. */
+const CONNECTION_FIELDS = [
+  'clientIp',
+  'clientPort',
+  'hostName',
+  'user',
+  'clientName',
+  'clientVersion',
+  'clientBuild',
+  'authType',
+] as const;
+
+/** Rows that end a connection or a session (their map entry is dropped). */
+const CONNECTION_END_ROWS: ReadonlySet<string> = new Set([
+  'LS_CONNECTION_END_1',
+  'LS_CONNECTION_ERROR',
+  'LS_CONNECTION_ERROR_5',
+  'LS_CONNECTION_END_1_JA',
+  'LS_CONNECTION_ERROR_JA',
+  'LS_CONNECTION_ERROR_5_JA',
+]);
+const SESSION_START_ROWS: ReadonlySet<string> = new Set(['LH_NEW_SESSION', 'LH_NEW_SESSION_JA']);
+const SESSION_END_ROWS: ReadonlySet<string> = new Set(['LH_END_SESSION', 'LH_END_SESSION_JA']);
+/** A server restart reuses CID numbers: forget everything. */
+const RESTART_ROWS: ReadonlySet<string> = new Set(['LS_START_1']);
+
+function remember<V>(
+  map: Map<string, V>,
+  key: string,
+  value: V,
+  limit: number = CORRELATION_LIMIT,
+): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > limit) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+}
+
+/** 32-bit FNV-1a of a string, as 8 hex digits. */
+export function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The key that makes the server-log and security-log copies of a hub event
+ * one event: the second it was logged (the two copies are enqueued
+ * microseconds apart, so a millisecond boundary can fall between them; a
+ * second boundary almost never does) and a hash of the message as the
+ * security log holds it (which names the connection, session or hub).
+ */
+export function hubCopyKey(time: number, hubMessage: string): string {
+  return `softether:${Math.floor(time / 1000)}:${fnv1a(hubMessage)}`;
+}
+
+/** `[HUB]` copies remembered in a mixed stream to give the bare copy its hub. */
+const RECENT_HUB_COPIES = 1024;
+
+/** Creates a parser for one SoftEther stream (one log file or log stream). */
+export function createSoftetherParser(options: ParserOptions): StreamParser {
+  const timeZone = options.timeZone ?? 'UTC';
+  const stream = parseStreamName(options.stream);
+  const streamKind: LogKind | undefined = stream.kind;
+  const cache = newSecondCache();
+  const connections = new Map<string, ConnectionInfo>();
+  const sessions = new Map<string, SessionInfo>();
+  const recentHubCopies = new Map<string, string>();
+  let sequence = 0;
+
+  const eventId = (context: LineContext): string => {
+    sequence++;
+    if (context.eventId !== undefined) return context.eventId;
+    const { file, stream: originStream, line } = context.origin;
+    return `${file ?? originStream ?? options.stream ?? ''}:${line ?? sequence}`;
+  };
+
+  const build = (
+    id: string,
+    raw: string,
+    context: LineContext,
+    category: Category,
+    severity: Severity,
+    time: number | null,
+    message: string,
+    fields: EventFields,
+    extra: Pick<VpnEvent, 'hint' | 'reason'>,
+  ): VpnEvent => {
+    const event: { -readonly [K in keyof VpnEvent]: VpnEvent[K] } = {
+      id,
+      source: 'softether',
+      category,
+      severity,
+      time,
+      message,
+      raw,
+      fields,
+      origin: context.origin,
+    };
+    if (extra.hint !== undefined) event.hint = extra.hint;
+    if (extra.reason !== undefined) event.reason = extra.reason;
+    return event;
+  };
+
+  const correlate = (rowId: string, fields: Record<string, FieldValue>, time: number | null) => {
+    if (RESTART_ROWS.has(rowId)) {
+      connections.clear();
+      sessions.clear();
+      return;
+    }
+    const connectionId = typeof fields.connectionId === 'string' ? fields.connectionId : undefined;
+    const sessionId = typeof fields.sessionId === 'string' ? fields.sessionId : undefined;
+    if (connectionId !== undefined) {
+      const known = connections.get(connectionId) ?? {};
+      const merged: Record<string, FieldValue> = { ...known };
+      for (const name of CONNECTION_FIELDS) {
+        const own = fields[name];
+        if (own !== undefined) merged[name] = own;
+        else if (known[name] !== undefined) fields[name] = known[name];
+      }
+      if (CONNECTION_END_ROWS.has(rowId)) connections.delete(connectionId);
+      else remember(connections, connectionId, merged as ConnectionInfo);
+    }
+    if (sessionId === undefined) return;
+    if (SESSION_START_ROWS.has(rowId)) {
+      const info: Record<string, FieldValue | null> = { start: time };
+      for (const name of CONNECTION_FIELDS) {
+        const value = fields[name];
+        if (value !== undefined) info[name] = value;
+      }
+      if (connectionId !== undefined) info.connectionId = connectionId;
+      remember(sessions, sessionId, info as unknown as SessionInfo);
+      return;
+    }
+    const session = sessions.get(sessionId);
+    if (session === undefined) return;
+    for (const name of CONNECTION_FIELDS) {
+      const value = session[name];
+      if (fields[name] === undefined && value !== undefined) fields[name] = value;
+    }
+    if (fields.connectionId === undefined && session.connectionId !== undefined) {
+      fields.connectionId = session.connectionId;
+    }
+    if (SESSION_END_ROWS.has(rowId)) {
+      if (session.start !== null && time !== null) {
+        fields.durationSeconds = Math.max(0, Math.round((time - session.start) / 1000));
+      }
+      sessions.delete(sessionId);
+    }
+  };
+
+  return {
+    source: 'softether',
+    parse(line: string, context: LineContext): VpnEvent {
+      const id = eventId(context);
+      let text = line.endsWith('\r') ? line.slice(0, -1) : line;
+      // A UTF-8 byte order mark at the start of a file.
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      const header = readHeader(text, timeZone, cache);
+      const base: Record<string, FieldValue> = {};
+      const hub = header.hub ?? stream.hub;
+      const server = header.host ?? stream.server;
+      if (server !== undefined) base.server = server;
+      if (header.time === null) {
+        if (hub !== undefined) base.hub = hub;
+        return build(
+          id,
+          line,
+          context,
+          'malformed',
+          'info',
+          context.timestamp ?? null,
+          header.message,
+          base,
+          { reason: header.timeError ?? 'no timestamp' },
+        );
+      }
+      const time = header.time;
+      if (header.csv === true || header.syslogType === 'PACKET_LOG' || streamKind === 'packet') {
+        if (hub !== undefined) base.hub = hub;
+        const row = readPacketRow(header.message, base);
+        if (!row.ok) {
+          return build(id, line, context, 'malformed', 'info', time, header.message, base, {
+            reason: row.reason,
+          });
+        }
+        return build(id, line, context, 'packet.record', 'info', time, header.message, base, {});
+      }
+      const frame = readMessageFrame(header.message);
+      const eventHub = frame.hub ?? frame.adminHub ?? hub;
+      const fields: Record<string, FieldValue> = base;
+      if (eventHub !== undefined) fields.hub = eventHub;
+      if (frame.rpc !== undefined) fields.rpc = frame.rpc;
+      if (frame.protocol !== undefined) fields.protocol = frame.protocol;
+      if (frame.clientIp !== undefined) fields.clientIp = frame.clientIp;
+      if (frame.clientPort !== undefined) fields.clientPort = frame.clientPort;
+      if (frame.serverIp !== undefined) fields.serverIp = frame.serverIp;
+      if (frame.serverPort !== undefined) fields.serverPort = frame.serverPort;
+      // A stream that is neither a named log nor syslog may mix the server
+      // and security logs (foreground mode writes every log to stdout).
+      const mixed = streamKind === undefined && header.syslogType === undefined;
+      if (frame.hub !== undefined) {
+        const key = hubCopyKey(time, frame.hubMessage);
+        fields.duplicateKey = key;
+        if (mixed) remember(recentHubCopies, key, frame.hub, RECENT_HUB_COPIES);
+      } else if (
+        mixed ||
+        header.syslogType === 'SECURITY_LOG' ||
+        (streamKind === 'security' && header.syslogType === undefined)
+      ) {
+        const key = hubCopyKey(time, frame.hubMessage);
+        fields.duplicateKey = key;
+        const copyHub = mixed ? recentHubCopies.get(key) : undefined;
+        if (copyHub !== undefined && fields.hub === undefined) fields.hub = copyHub;
+      }
+      const match = classifyBody(frame.body, frame.rpc !== undefined);
+      if (match === undefined) {
+        return build(id, line, context, 'unclassified', 'info', time, frame.body, fields, {});
+      }
+      const { row } = match;
+      Object.assign(fields, row.fields, match.fields);
+      correlate(row.id, fields, time);
+      return build(id, line, context, row.category, row.severity, time, frame.body, fields, {
+        hint: hintOf(row),
+      });
+    },
+  };
+}
