@@ -167,7 +167,15 @@ export interface EventFields {
 export interface Hint {
   /** Stable catalog row id, e.g. `ikev2.dpd-timeout`. */
   readonly id: string;
-  /** Short human name of the cause, lower case, ASCII: "pre-shared key mismatch". */
+  /**
+   * Short human name of the cause: an ASCII sentence fragment of at most 60
+   * characters, no final period, that reads after a colon in a subject. Words
+   * are lower case except acronyms and proper names, which keep their usual
+   * casing: "pre-shared key mismatch", "DPD timeout", "BGP hold timer
+   * expired", "customer gateway deleted the IKE SA", "IPsec proposal
+   * mismatch". Alert text upper-cases only the first character at the start
+   * of a sentence.
+   */
   readonly title: string;
   /** What on-call should check or do, in our own words. */
   readonly remediation: string;

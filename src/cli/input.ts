@@ -88,6 +88,8 @@ export async function* readLines(path: string): AsyncGenerator<InputLine> {
     throw new UnreadableInputError(path, error);
   } finally {
     lines.close();
+    // A caller that stops early (sniffing, head reads) must not leak the descriptor.
+    if (input !== process.stdin) input.destroy();
   }
   if (failure !== undefined) throw new UnreadableInputError(path, failure);
 }

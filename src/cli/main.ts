@@ -2,6 +2,7 @@
  * The `tunnelwatch` command: dispatches to one module per subcommand.
  */
 import { pathToFileURL } from 'node:url';
+import { agentConfigCommand } from './commands/agent-config.ts';
 import { classifyCommand } from './commands/classify.ts';
 import type { CommandIO } from './commands/io.ts';
 import { replayCommand } from './commands/replay.ts';
@@ -12,9 +13,14 @@ type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 /** Subcommands by name. */
 const COMMANDS: Readonly<Record<string, Command>> = {
   classify: classifyCommand,
+  // import, logs, tail: loaded on use, like redrive (AWS SDK)
+  import: async (argv, io) => (await import('./commands/import.ts')).importCommand(argv, io),
+  logs: async (argv, io) => (await import('./commands/logs.ts')).logsCommand(argv, io),
   replay: replayCommand,
+  tail: async (argv, io) => (await import('./commands/tail.ts')).tailCommand(argv, io),
   // loaded on use: it pulls in the AWS SDK, which the file commands do not need
   redrive: async (argv, io) => (await import('./commands/redrive.ts')).redriveCommand(argv, io),
+  'agent-config': agentConfigCommand,
 };
 
 const USAGE = `usage: tunnelwatch <command> [options] FILE...

@@ -20,7 +20,7 @@ export const AWS_S2S_LOG_DOC_URL =
 /** What explains an alert: the category, a short cause phrase and what to do. */
 export interface CauseExplanation {
   readonly category: Category;
-  /** Short, lower case, ASCII: "DPD timeout", "pre-shared key mismatch". */
+  /** Short ASCII fragment cased like `Hint.title`: "DPD timeout", "pre-shared key mismatch". */
   readonly cause: string;
   readonly remediation: string;
   readonly docUrl?: string;

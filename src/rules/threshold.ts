@@ -24,6 +24,7 @@ import type { CategoryScopedRule } from './category-scope.ts';
 import { activeCooldown, inCooldown, startCooldown } from './cooldown.ts';
 import { keyPart } from './key-part.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
+import { sentenceStart } from './sentence.ts';
 import {
   DEFAULT_WINDOW_MAX_ENTRIES,
   observeWindow,
@@ -69,11 +70,6 @@ interface DraftParts {
   readonly about: AlertSubject;
 }
 
-/** `text` with its first letter in upper case (catalog titles are lower case). */
-function sentence(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 function draft(event: VpnEvent, parts: DraftParts): AlertDraft {
   const docUrl = event.hint?.docUrl;
   return {
@@ -84,7 +80,7 @@ function draft(event: VpnEvent, parts: DraftParts): AlertDraft {
     source: event.source,
     key: parts.key,
     event,
-    summary: sentence(parts.summary),
+    summary: sentenceStart(parts.summary),
     cause: parts.cause,
     evidence: parts.evidence,
     remediation: parts.remediation,
@@ -459,7 +455,7 @@ export const certProblemRule: CategoryScopedRule = cooldownRule({
   summary(event, scope) {
     const reason = event.fields.reason;
     const what = CERT_CAUSES[event.category] ?? 'certificate problem';
-    return `${what} for ${scope.label}${reason === undefined ? '' : ` (${reason})`}.`;
+    return `${sentenceStart(what)} for ${scope.label}${reason === undefined ? '' : ` (${reason})`}.`;
   },
   remediation(event) {
     return (
@@ -554,7 +550,8 @@ export const networkConflictRule: CategoryScopedRule = cooldownRule({
     };
   },
   summary(event, scope) {
-    return `${event.hint?.title ?? 'A network conflict (IP address conflict, rogue DHCP server or broadcast storm)'} in ${scope.label}.`;
+    const title = event.hint?.title;
+    return `${title === undefined ? 'A network conflict (IP address conflict, rogue DHCP server or broadcast storm)' : sentenceStart(title)} in ${scope.label}.`;
   },
   remediation(event) {
     return (

@@ -24,6 +24,7 @@ import {
 import { formatDuration } from './duration.ts';
 import { evidenceLine, type Incident, openIncident, withEvidence } from './incident.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
+import { sentenceStart } from './sentence.ts';
 import { type Tunnel, tunnelOf } from './tunnel-identity.ts';
 import { causeAlertKey, tunnelAlertKey } from './tunnel-keys.ts';
 import { observedTunnelPhase, type TunnelPhase } from './tunnel-phase.ts';
@@ -313,7 +314,7 @@ class TunnelStep {
       severity: this.settings.causeSeverity ?? this.severity,
       key: causeAlertKey(this.tunnel, category),
       explanation,
-      summary: `${capitalise(explanation.cause)} on ${this.tunnelName()}.${context}`,
+      summary: `${sentenceStart(explanation.cause)} on ${this.tunnelName()}.${context}`,
       evidence: [evidenceLine(this.event.raw)],
     });
   }
@@ -384,7 +385,7 @@ class TunnelStep {
       source: 'aws-s2s',
       key: alert.key,
       event: this.event,
-      summary: capitalise(alert.summary),
+      summary: sentenceStart(alert.summary),
       cause: explanation.cause,
       evidence: alert.evidence,
       remediation: explanation.remediation,
@@ -392,10 +393,6 @@ class TunnelStep {
       about: { vpnConnectionId: this.tunnel.vpnConnectionId, tunnelIp: this.tunnel.tunnelIp },
     });
   }
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

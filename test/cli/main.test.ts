@@ -49,3 +49,20 @@ describe('bin/tunnelwatch.js', () => {
     expect(result.stdout).toMatch(/^usage: tunnelwatch <command>/);
   });
 });
+
+describe('readLines', () => {
+  it('releases the file when the caller stops reading early', async () => {
+    const { readLines } = await import('../../src/cli/input.ts');
+    const { readdirSync } = await import('node:fs');
+    const openDescriptors = (): number => readdirSync('/proc/self/fd').length;
+    const before = openDescriptors();
+    for (let i = 0; i < 20; i++) {
+      for await (const line of readLines('package.json')) {
+        expect(line.number).toBe(1);
+        break;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(openDescriptors()).toBeLessThanOrEqual(before + 1);
+  });
+});

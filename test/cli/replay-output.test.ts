@@ -1,18 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { painter, wrap } from '../../src/cli/commands/replay-output.ts';
-
-describe('wrap', () => {
-  it('wraps at word boundaries within the width', () => {
-    expect(wrap('aaa bbb ccc ddd', 7, 5)).toEqual(['aaa bbb', 'ccc ddd']);
-  });
-
-  it('keeps at most maxLines lines and marks the cut', () => {
-    const lines = wrap('one two three four five six seven', 9, 2);
-    expect(lines).toHaveLength(2);
-    expect(lines[1]?.endsWith('…')).toBe(true);
-    expect(lines.every((line) => line.length <= 9)).toBe(true);
-  });
-});
+import { painter } from '../../src/cli/commands/replay-output.ts';
 
 describe('painter', () => {
   it('adds SGR codes only when colouring', () => {

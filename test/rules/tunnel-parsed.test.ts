@@ -117,7 +117,8 @@ describe('tunnel rules on parsed aws-s2s records', () => {
       'tunnel.down resolved dpd.timeout',
     ]);
     expect(drafts[0]?.cause).toBe(events[1]?.hint?.title);
-    expect(drafts[0]?.cause).toMatch(/dead peer detection|DPD/i);
+    expect(drafts[0]?.cause).toBe('DPD timeout');
+    expect(drafts[0]?.summary).toBe(`Tunnel ${IP_A} of ${VPN} is down: DPD timeout.`);
     expect(drafts[0]?.remediation).toBe(events[1]?.hint?.remediation);
   });
 

@@ -66,7 +66,7 @@ describe('tunnel rules through runPipeline', () => {
       key: `aws-s2s:tunnel:${VPN}:${IP_A}`,
       about: { vpnConnectionId: VPN, tunnelIp: IP_A },
     });
-    expect(result.alerts[0]?.subject).toMatch(/dead peer detection|DPD/i);
+    expect(result.alerts[0]?.subject).toBe(`CRITICAL ${VPN} ${IP_A} DOWN: DPD timeout`);
     expect(result.suppressed.folded).toBe(1);
   });
 

@@ -52,29 +52,8 @@ const SEVERITY_STYLE: Readonly<Record<Severity, Style>> = {
 
 /** Longest ABOUT cell, characters. */
 const MAX_ABOUT = 48;
-/** Width the summary under an alert is wrapped at, characters. */
-const SUMMARY_WIDTH = 100;
-/** Most summary lines under an alert (the last is cut with `…`). */
-const SUMMARY_LINES = 3;
-
-/** Word-wraps `text` at `width` into at most `maxLines` lines. */
-export function wrap(text: string, width: number, maxLines: number): string[] {
-  const lines: string[] = [];
-  let current = '';
-  for (const word of text.split(' ')) {
-    if (current !== '' && current.length + 1 + word.length > width) {
-      lines.push(current);
-      current = word;
-    } else {
-      current = current === '' ? word : `${current} ${word}`;
-    }
-  }
-  if (current !== '') lines.push(current);
-  if (lines.length <= maxLines) return lines.map((line) => cut(line, width));
-  const kept = lines.slice(0, maxLines);
-  kept[maxLines - 1] = cut(`${kept[maxLines - 1]} ${lines[maxLines]}`, width);
-  return kept.map((line) => cut(line, width));
-}
+/** Longest summary printed under an alert, characters (the terminal wraps it). */
+const MAX_SUMMARY = 400;
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -118,9 +97,7 @@ function alertRows(alerts: readonly Alert[], paint: Paint): string[] {
     padded[1] = paint('bold', paint(statusStyle, padded[1] ?? ''));
     padded[2] = paint(SEVERITY_STYLE[alert.severity], padded[2] ?? '');
     lines.push(padded.join('  ').trimEnd());
-    for (const part of wrap(sanitizeLine(alert.summary), SUMMARY_WIDTH, SUMMARY_LINES)) {
-      lines.push(paint('dim', `${indent}${part}`));
-    }
+    lines.push(paint('dim', `${indent}${sanitizeLine(alert.summary, MAX_SUMMARY)}`));
   }
   return lines;
 }

@@ -118,49 +118,49 @@ const CEASE_REASONS: readonly {
   {
     subcode: 1,
     id: 'bgp.cease-max-prefixes',
-    title: 'bgp maximum prefixes reached',
+    title: 'BGP maximum prefixes reached',
     remediation:
       'One side advertised more prefixes than the other accepts, and the session was closed. Summarise the routes the customer gateway advertises (AWS accepts at most 100 per BGP session) or filter them, then clear the session.',
   },
   {
     subcode: 2,
     id: 'bgp.cease-admin-shutdown',
-    title: 'bgp administrative shutdown',
+    title: 'BGP administrative shutdown',
     remediation:
       'The BGP session was shut down on purpose. If no one planned it, check the customer gateway for a neighbor shutdown command or a change window, and bring the neighbor back up.',
   },
   {
     subcode: 3,
     id: 'bgp.cease-peer-unconfigured',
-    title: 'bgp peer unconfigured',
+    title: 'BGP peer unconfigured',
     remediation:
       'The neighbor configuration was removed on one side. Check that the customer gateway still has the AWS inside tunnel address (169.254.x.x) configured as a BGP neighbor with the right AS number.',
   },
   {
     subcode: 4,
     id: 'bgp.cease-admin-reset',
-    title: 'bgp administrative reset',
+    title: 'BGP administrative reset',
     remediation:
       'The BGP session was reset by an operator or a policy change. It usually re-establishes on its own; if it does not, look for a hard clear or a policy push on the customer gateway.',
   },
   {
     subcode: 5,
     id: 'bgp.cease-connection-rejected',
-    title: 'bgp connection rejected',
+    title: 'BGP connection rejected',
     remediation:
       'A BGP connection attempt was refused. Check that the customer gateway accepts BGP from the AWS inside tunnel address on TCP 179 and that the neighbor is not administratively down.',
   },
   {
     subcode: 6,
     id: 'bgp.cease-config-change',
-    title: 'bgp configuration change',
+    title: 'BGP configuration change',
     remediation:
       'The session was restarted because the neighbor configuration changed. Confirm the change was intended and that the AS numbers, timers and authentication still match on both sides.',
   },
   {
     subcode: 7,
     id: 'bgp.cease-collision',
-    title: 'bgp connection collision',
+    title: 'BGP connection collision',
     remediation:
       'Both sides opened a BGP connection at once and one was closed (normal collision handling). Act only if the session does not reach Established shortly after.',
   },
@@ -181,35 +181,35 @@ const STATE_TRANSITIONS: readonly {
     from: 'Idle',
     to: 'Connect',
     id: 'bgp.state-idle-connect',
-    title: 'bgp session connecting',
+    title: 'BGP session connecting',
     remediation: 'Normal start of a BGP session: AWS is opening the TCP connection.',
   },
   {
     from: 'Connect',
     to: 'OpenSent',
     id: 'bgp.state-connect-opensent',
-    title: 'bgp open sent',
+    title: 'BGP OPEN sent',
     remediation: 'Normal BGP start-up: the TCP connection is up and AWS sent its OPEN.',
   },
   {
     from: 'OpenSent',
     to: 'OpenConfirm',
     id: 'bgp.state-opensent-openconfirm',
-    title: 'bgp open confirmed',
+    title: 'BGP OPEN confirmed',
     remediation: 'Normal BGP start-up: the OPEN messages were accepted.',
   },
   {
     from: 'OpenConfirm',
     to: 'Established',
     id: 'bgp.state-established',
-    title: 'bgp session established',
+    title: 'BGP session established',
     remediation: 'The BGP session is up; routes are exchanged from now on.',
   },
   {
     from: 'Established',
     to: 'Idle',
     id: 'bgp.state-established-idle',
-    title: 'bgp session dropped',
+    title: 'BGP session dropped',
     remediation:
       'The BGP session went down and routes over this tunnel were withdrawn. Look at the messages just before it (hold timer, notification, IPsec down) for the reason; check that the tunnel is up and that the customer gateway sends keepalives.',
   },
@@ -217,7 +217,7 @@ const STATE_TRANSITIONS: readonly {
     from: 'Connect',
     to: 'Active',
     id: 'bgp.state-connect-active',
-    title: 'bgp stuck in active',
+    title: 'BGP stuck in Active',
     remediation:
       'AWS could not open the BGP TCP connection. Check that the customer gateway listens for BGP on TCP 179 on its inside tunnel address and that no firewall or ACL blocks it inside the tunnel.',
   },
@@ -229,7 +229,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'dpd.timeout',
     severity: 'critical',
     anchors: ['Peer is not responsive'],
-    title: 'dead peer detection timeout',
+    title: 'DPD timeout',
     remediation:
       'The customer gateway stopped answering dead peer detection probes and AWS declared it dead. Check that the gateway is up, has a route to the tunnel outside IP and allows UDP 500/4500; consider the "restart" DPD timeout action so AWS renegotiates by itself.',
     docUrl: DPD_DOC,
@@ -240,7 +240,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     severity: 'critical',
     anchors: ['AWS tunnel DPD timed out after', 'DPD timed out'],
     pattern: /after (?<retryCount>\d+) retransmit/,
-    title: 'dead peer detection timeout',
+    title: 'DPD timeout',
     remediation:
       'The customer gateway did not answer dead peer detection after several retransmits, so AWS applied its DPD timeout action. Check the gateway, its internet link and UDP 500/4500 reachability; enable DPD on the gateway so it answers probes, and consider the "restart" DPD timeout action.',
     docUrl: DPD_DOC,
@@ -277,7 +277,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
       'AWS tunnel is sending AUTHENTICATION_FAILED as the response',
       'AUTHENTICATION_FAILED',
     ],
-    title: 'ike authentication failed',
+    title: 'IKE authentication failed',
     remediation:
       "AWS rejected the gateway's IKE_AUTH. Check the pre-shared key, or for certificate tunnels the certificate chain and expiry, and that the gateway's IKE identity (IP address or FQDN) is what AWS expects.",
     docUrl: LOG_MESSAGES_DOC,
@@ -287,7 +287,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'ike.proposal_mismatch',
     severity: 'critical',
     anchors: ['No Proposal Match Found by AWS'],
-    title: 'unsupported ike proposal',
+    title: 'unsupported IKE proposal',
     remediation:
       'None of the encryption, integrity or Diffie-Hellman choices the gateway offered is allowed on this tunnel (3DES, for example, is not supported). Configure the gateway with algorithms the tunnel options allow, e.g. AES-GCM or AES with SHA-2 and DH group 14 or higher.',
     docUrl: CGW_REQUIREMENTS_DOC,
@@ -297,7 +297,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'ike.proposal_mismatch',
     severity: 'critical',
     anchors: ['No Proposal Match Found. Notifying with "No proposal chosen"', 'No proposal chosen'],
-    title: 'ipsec proposal mismatch',
+    title: 'IPsec proposal mismatch',
     remediation:
       'The phase 2 (IPsec) proposals do not overlap. Align the gateway phase 2 encryption, integrity, PFS group and lifetime with the tunnel options.',
     docUrl: CGW_REQUIREMENTS_DOC,
@@ -334,7 +334,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
       'deleting un-established Phase 1 IKE_SA',
     ],
     pattern: new RegExp(`with cgw:?\\s*(?<cgw>${TOKEN})`),
-    title: 'ike negotiation never completed',
+    title: 'IKE negotiation never completed',
     remediation:
       'The gateway started IKE but stopped answering, so AWS dropped the half-open SA. Usually UDP 500 or 4500 is blocked or NATed on the way; check firewalls between the gateway and the tunnel outside IP.',
     docUrl: FIREWALL_DOC,
@@ -344,7 +344,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     category: 'ike.peer_delete',
     severity: 'info',
     anchors: ['AWS tunnel received DELETE for IKE_SA from CGW', 'received DELETE for IKE_SA'],
-    title: 'customer gateway deleted the ike sa',
+    title: 'customer gateway deleted the IKE SA',
     remediation:
       'The customer gateway tore down the IKE SA. Expected during its rekeys or restarts; if the tunnel stays down, look at the gateway log for why it closed the SA.',
     docUrl: LOG_MESSAGES_DOC,
@@ -358,7 +358,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
       'received DELETE for Phase 2 SA',
     ],
     pattern: new RegExp(`SPI:?\\s*(?<spi>${TOKEN})`),
-    title: 'customer gateway deleted a phase 2 sa',
+    title: 'customer gateway deleted a phase 2 SA',
     remediation:
       'The customer gateway deleted an IPsec SA. Normal after a rekey; if phase 2 stays down, check the gateway for idle timeouts or lifetime settings shorter than the tunnel options.',
     docUrl: LOG_MESSAGES_DOC,
@@ -371,7 +371,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
       'AWS tunnel detected a (CHILD_REKEY) collision as CHILD_DELETE',
       '(CHILD_REKEY) collision',
     ],
-    title: 'child sa rekey collision',
+    title: 'child SA rekey collision',
     remediation:
       'The gateway deleted the SA AWS was rekeying. Usually transient; if it repeats, give the gateway a phase 2 lifetime different from AWS so both sides do not rekey at once.',
     docUrl: LOG_MESSAGES_DOC,
@@ -384,7 +384,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
       'AWS tunnel (CHILD_SA) redundant SA is being deleted due to detected collision',
       'redundant SA is being deleted',
     ],
-    title: 'redundant child sa removed',
+    title: 'redundant child SA removed',
     remediation:
       'Both sides rekeyed at once and the duplicate SA was removed (RFC 7296). Benign on its own.',
     docUrl: LOG_MESSAGES_DOC,
@@ -396,7 +396,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     anchors: ['AWS tunnel processed request'],
     integersAfter: CHILD_SA_ID,
     requires: ' for CREATE_CHILD_SA',
-    title: 'child sa request from the gateway',
+    title: 'child SA request from the gateway',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -407,7 +407,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     anchors: ['AWS tunnel is sending response'],
     integersAfter: CHILD_SA_ID,
     requires: ' for CREATE_CHILD_SA',
-    title: 'child sa response to the gateway',
+    title: 'child SA response to the gateway',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -418,7 +418,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     anchors: ['AWS tunnel is sending request'],
     integersAfter: CHILD_SA_ID,
     requires: ' for CREATE_CHILD_SA',
-    title: 'child sa request to the gateway',
+    title: 'child SA request to the gateway',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -429,7 +429,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     anchors: ['AWS tunnel processed response'],
     integersAfter: CHILD_SA_ID,
     requires: ' for CREATE_CHILD_SA',
-    title: 'child sa response from the gateway',
+    title: 'child SA response from the gateway',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -439,7 +439,7 @@ const IKE_ROWS: readonly CatalogRow[] = [
     severity: 'info',
     anchors: ['CREATE_CHILD_SA'],
     integersAfter: CHILD_SA_ID,
-    title: 'child sa exchange',
+    title: 'child SA exchange',
     remediation: 'Normal rekey or child SA traffic; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -455,7 +455,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
       'BGP session state has changed from',
     ],
     pattern: STATE_CHANGE,
-    title: 'bgp session state changed',
+    title: 'BGP session state changed',
     remediation:
       'The BGP session changed state. Only leaving Established matters; the BGP session rule raises that.',
     docUrl: LOG_MESSAGES_DOC,
@@ -480,7 +480,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'warning',
     anchors: ['AWS-side peer is reporting a maximum prefix limit warning'],
     pattern: PREFIX_LIMIT,
-    title: 'bgp prefix limit nearly reached',
+    title: 'BGP prefix limit nearly reached',
     remediation:
       'The customer gateway advertises almost as many prefixes as AWS accepts on this session. Summarise or filter the advertised routes before the limit is exceeded and the session is closed.',
     docUrl: LOG_MESSAGES_DOC,
@@ -491,7 +491,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'critical',
     anchors: ['AWS-side peer detected the maximum prefix limit was exceeded'],
     pattern: PREFIX_LIMIT,
-    title: 'bgp prefix limit exceeded',
+    title: 'BGP prefix limit exceeded',
     remediation:
       'The customer gateway advertised more prefixes than AWS accepts, so AWS closes the BGP session. Summarise or filter the advertised routes (at most 100 per session), then clear the session.',
     docUrl: LOG_MESSAGES_DOC,
@@ -517,7 +517,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'warning',
     anchors: ['AWS-side peer sent a notification', 'AWS-side peer received notification'],
     pattern: NOTIFICATION,
-    title: 'bgp notification',
+    title: 'BGP notification',
     remediation:
       'A BGP NOTIFICATION closed the session. The code/subcode says why; check the customer gateway BGP log for the same notification.',
     docUrl: LOG_MESSAGES_DOC,
@@ -528,7 +528,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'warning',
     anchors: ['AWS-side peer sent a Hold Timer Expired notification', 'Hold Timer Expired'],
     pattern: NEIGHBOR_ONLY,
-    title: 'bgp hold timer expired',
+    title: 'BGP hold timer expired',
     remediation:
       'AWS received no keepalive from the customer gateway within the hold time and closed the session. Check that the tunnel carries traffic both ways, that the gateway is not overloaded, and that its keepalive/hold timers are sane (AWS uses 10/30 seconds).',
     docUrl: LOG_MESSAGES_DOC,
@@ -541,7 +541,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     pattern: new RegExp(
       `neighbor ${NEIGHBOR}(?:[\\s\\S]*?remote AS is ${slot('(?<remoteAsn>\\d+)')},? expected ${slot('(?<expectedAsn>\\d+)')})?`,
     ),
-    title: 'bgp as number mismatch',
+    title: 'BGP AS number mismatch',
     remediation:
       'The customer gateway opened BGP with an AS number AWS does not expect. Set the gateway BGP AS to the customer gateway ASN configured in AWS (or recreate the customer gateway with the right ASN), and peer with the AWS-side ASN.',
     docUrl: LOG_MESSAGES_DOC,
@@ -553,7 +553,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     anchors: ['AWS-side peer received an OPEN message'],
     pattern: OPEN_MESSAGE,
     constants: { bgpDirection: 'received' },
-    title: 'bgp open received',
+    title: 'BGP OPEN received',
     remediation: 'Normal BGP start-up; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -564,7 +564,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     anchors: ['AWS-side peer sent an OPEN message'],
     pattern: OPEN_MESSAGE,
     constants: { bgpDirection: 'sent' },
-    title: 'bgp open sent',
+    title: 'BGP OPEN sent',
     remediation: 'Normal BGP start-up; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -574,7 +574,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'info',
     anchors: ['AWS-side peer is initiating a connection'],
     pattern: NEIGHBOR_ONLY,
-    title: 'bgp connection attempt',
+    title: 'BGP connection attempt',
     remediation:
       'AWS is opening the BGP connection. Repeated attempts without Established mean TCP 179 does not get through.',
     docUrl: LOG_MESSAGES_DOC,
@@ -585,7 +585,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'info',
     anchors: ['AWS-side peer sent an End-of-RIB message'],
     pattern: NEIGHBOR_ONLY,
-    title: 'bgp initial routes sent',
+    title: 'BGP initial routes sent',
     remediation: 'AWS finished sending its routes; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -597,7 +597,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     pattern: new RegExp(
       `neighbor ${NEIGHBOR}(?:[\\s\\S]*?AS path:\\s*${slot('(?<asPath>\\d+(?:[ ,]+\\d+)*)')})?`,
     ),
-    title: 'bgp update received',
+    title: 'BGP UPDATE received',
     remediation: 'Normal route update from the customer gateway; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },
@@ -607,7 +607,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'warning',
     anchors: ['DENIED due to: as-path contains our own AS'],
     pattern: DENIED,
-    title: 'route rejected: own as in path',
+    title: 'route denied: own AS in AS path',
     remediation:
       "AWS rejected a route whose AS path already holds AWS's own ASN (loop prevention). Stop re-advertising routes learned from AWS back to it, or use AS path prepending with your own ASN only.",
     docUrl: LOG_MESSAGES_DOC,
@@ -618,7 +618,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'warning',
     anchors: ['DENIED due to: non-connected next-hop'],
     pattern: DENIED,
-    title: 'route rejected: next hop not connected',
+    title: 'route denied: next hop not connected',
     remediation:
       'AWS rejected a route whose next hop is not the customer gateway inside tunnel address. Advertise routes with next-hop-self (the 169.254.x.x inside address of this tunnel).',
     docUrl: LOG_MESSAGES_DOC,
@@ -629,7 +629,7 @@ const BGP_ROWS: readonly CatalogRow[] = [
     severity: 'warning',
     anchors: ['DENIED due to'],
     pattern: DENIED,
-    title: 'route rejected',
+    title: 'route denied',
     remediation:
       'AWS rejected a route the customer gateway advertised; the reason is in the message. Fix the advertisement on the gateway.',
     docUrl: LOG_MESSAGES_DOC,
@@ -652,7 +652,7 @@ const RECORD_ROWS: readonly CatalogRow[] = [
     category: 'bgp.route',
     severity: 'info',
     anchors: [],
-    title: 'bgp route status',
+    title: 'BGP route status',
     remediation: 'A route was advertised, updated or withdrawn; nothing to do.',
     docUrl: LOG_MESSAGES_DOC,
   },

@@ -71,7 +71,7 @@ export const CATALOG: readonly CatalogRow[] = [
       'The SoftEther VPN Server has been started.',
       'The PacketiX VPN Server has been started.',
     ],
-    title: 'vpn server started',
+    title: 'VPN server started',
     remediation:
       'Expected after a deploy or reboot; if unplanned, look for a crash or an administrator restart just before.',
     docUrl: ADMIN_DOC,
@@ -83,7 +83,7 @@ export const CATALOG: readonly CatalogRow[] = [
     pattern:
       /^(?<product>(?:SoftEther|PacketiX|UT-VPN) VPN (?:Server|Bridge)[^,]*?) Ver (?<version>[\d.]+), Build (?<build>\d+)/,
     examples: ['SoftEther VPN Server (64 bit) Ver 4.43, Build 9799, rtm (English)'],
-    title: 'vpn server version',
+    title: 'VPN server version',
     remediation:
       'Informational: 4.x is the Stable edition (auth failures without the client address), 5.x the Developer edition.',
   },
@@ -93,7 +93,7 @@ export const CATALOG: readonly CatalogRow[] = [
     severity: 'info',
     pattern: /^The Server Engine shutdown processing has started\./,
     examples: ['The Server Engine shutdown processing has started.'],
-    title: 'vpn server stopping',
+    title: 'VPN server stopping',
     remediation: 'If the stop was not planned, find who stopped the service and restart it.',
     docUrl: ADMIN_DOC,
   },
@@ -104,7 +104,7 @@ export const CATALOG: readonly CatalogRow[] = [
     pattern:
       /^The (?:SoftEther|PacketiX|UT-VPN) VPN Server Engine has been successfully shutdown\./,
     examples: ['The SoftEther VPN Server Engine has been successfully shutdown.'],
-    title: 'vpn server stopped',
+    title: 'VPN server stopped',
     remediation: 'If the stop was not planned, find who stopped the service and restart it.',
     docUrl: ADMIN_DOC,
   },
@@ -200,7 +200,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'On the TCP Listener (Port 443), a Client (IP address 198.51.100.7, Host name "198.51.100.7", Port number 50412) has connected.',
     ],
-    title: 'tcp connection accepted',
+    title: 'TCP connection accepted',
     remediation: 'Informational.',
   },
   {
@@ -212,7 +212,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'For the client (IP address: 198.51.100.7, host name: "198.51.100.7", port number: 50412), connection "CID-12" has been created.',
     ],
-    title: 'vpn connection opened',
+    title: 'VPN connection opened',
     remediation: 'Informational.',
   },
   {
@@ -225,7 +225,7 @@ export const CATALOG: readonly CatalogRow[] = [
       'SSL communication for connection "CID-12" has been started. The encryption algorithm name is "AES128-SHA".',
       'SSL communication for connection "CID-12" has been started. The protocol version is TLSv1.3. The encryption algorithm name is "TLS_AES_256_GCM_SHA384".',
     ],
-    title: 'tls started',
+    title: 'TLS started',
     remediation: 'Informational.',
   },
   {
@@ -238,7 +238,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'Connection "CID-40" terminated by the cause "A client which is non-SoftEther VPN software has connected to the port." (code 5).',
     ],
-    title: 'non-vpn client on the vpn port',
+    title: 'non-VPN client on the VPN port',
     remediation:
       'Scanners and browsers hitting the VPN port; harmless alone. Many from one address are a scan: consider blocking it.',
     docUrl: ADMIN_DOC,
@@ -274,7 +274,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'A DoS attack on the TCP Listener (port 443) has been detected. The connecting source IP address is 203.0.113.66, port number is 41000. This connection will be forcefully disconnected now.',
     ],
-    title: 'listener dos detected',
+    title: 'listener DoS detected',
     remediation:
       'One address opened too many connections; block it at the firewall if it keeps coming back.',
     docUrl: ADMIN_DOC,
@@ -317,7 +317,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'Connection "CID-52": The source IP address "203.0.113.9" of the client has refused based on the Source IP Address Limit List defined for the Virtual Hub.',
     ],
-    title: 'source ip refused',
+    title: 'source IP refused',
     remediation:
       'The hub ACL refused the address. Expected for blocked sources; if a real user, update the Source IP Address Limit List.',
   },
@@ -423,7 +423,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'HTTPS API client "198.51.100.20:53000" (198.51.100.20): The embedded HTTPS web server refused a login attempt. Username: "administrator", Method: "POST", Path: "/api/"',
     ],
-    title: 'json-rpc admin login failed',
+    title: 'JSON-RPC admin login failed',
     remediation:
       'A wrong password on the HTTPS JSON-RPC admin API. Disable the API (DisableJsonRpcWebApi) if unused.',
     docUrl: ADMIN_DOC,
@@ -437,7 +437,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'HTTPS API client "198.51.100.20:53001" (198.51.100.20): The embedded HTTPS web server accepted the successful login. Username: "administrator", Method: "POST", Path: "/api/"',
     ],
-    title: 'json-rpc admin login',
+    title: 'JSON-RPC admin login',
     remediation: 'Informational.',
     docUrl: ADMIN_DOC,
   },
@@ -650,7 +650,7 @@ export const CATALOG: readonly CatalogRow[] = [
       `^${SID}: A new MAC address "(?<macAddress>[^"]+)"(?: \\(VLAN ID: \\d+\\))? has been assigned\\.`,
     ),
     examples: ['Session "SID-ALICE-3": A new MAC address "5E-1A-2B-3C-4D-5E" has been assigned.'],
-    title: 'mac address learned',
+    title: 'MAC address learned',
     remediation: 'Informational.',
   },
   {
@@ -663,7 +663,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'Session "SID-SECURENAT-1": The DHCP server of host "00-AC-12-34-56-78" (192.168.30.1) on this session allocated, for host "5E-1A-2B-3C-4D-5E" on another session "SID-ALICE-3", the new IP address 192.168.30.10.',
     ],
-    title: 'dhcp address assigned',
+    title: 'DHCP address assigned',
     remediation: 'Informational.',
   },
   {
@@ -675,7 +675,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'The DHCP entry 3 has been created. MAC address: 5E-1A-2B-3C-4D-5E, IP address: 192.168.30.10, host name: alice-pc, expiration span: 7200 seconds',
     ],
-    title: 'securenat dhcp lease',
+    title: 'SecureNAT DHCP lease',
     remediation: 'Informational.',
   },
   // --- network conflicts --------------------------------------------------------------
@@ -689,7 +689,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'Session "SID-BOB-7": Although the virtual hub has attempt to use the IP address 192.168.30.10 was made, this IP address is already being used by another session "SID-ALICE-3" (MAC Address: "5E-1A-2B-3C-4D-5E"). The security policy for this session denies duplication of IP addresses that are used by other sessions. The packet has been discarded. Detailed Information: CreatedTime=1, UpdatedTime=2, DhcpAllocated=1, Now=3',
     ],
-    title: 'ip address conflict',
+    title: 'IP address conflict',
     remediation:
       'Two sessions claim one IP address: a static address set by hand or address spoofing. Ask the user of the session to use DHCP.',
   },
@@ -703,7 +703,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'Session "SID-BOB-7": The packet was discarded because it has been attempting to use the IP address 192.168.30.99, which is not a DHCP server allocated IP address.',
     ],
-    title: 'static ip against policy',
+    title: 'static IP against policy',
     remediation: 'The client uses an address DHCP did not give it; configure it for DHCP.',
   },
   {
@@ -716,7 +716,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'Session "SID-BOB-7": Although host 192.168.30.200 on this session sent a packet that allocates an IP address as a DHCP server for host 5E-1A-2B-3C-4D-5E on another session, this session\'s security policy denies operation as a DHCP server. The packet has been discarded.',
     ],
-    title: 'rogue dhcp server',
+    title: 'rogue DHCP server',
     remediation:
       'A client runs a DHCP server over the VPN (often a bridged home router). Disconnect the session and fix its bridge.',
   },
@@ -795,7 +795,7 @@ export const CATALOG: readonly CatalogRow[] = [
       '"PAP" (Password Authentication Protocol, a clear-text password authentication protocol) user authentication failed.',
       '"MS-CHAP v2" (Microsoft Challenge and Response Protocol Version 2.0) user authentication failed.',
     ],
-    title: 'ppp authentication failed',
+    title: 'PPP authentication failed',
     remediation:
       'The PPP (L2TP/SSTP) login failed; the hub security log holds the matching failure with user and address.',
   },
@@ -807,7 +807,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'A new PPP session (Upper protocol: L2TP) is started. IP Address of PPP Client: 203.0.113.5 (Hostname: "203.0.113.5"), Port Number of PPP Client: 1701, IP Address of PPP Server: 192.0.2.1, Port Number of PPP Server: 1701, Client Software Name: "L2TP VPN Client", IPv4 TCP MSS (Max Segment Size): 1309 bytes',
     ],
-    title: 'ppp session started',
+    title: 'PPP session started',
     remediation: 'Informational.',
   },
   {
@@ -816,7 +816,7 @@ export const CATALOG: readonly CatalogRow[] = [
     severity: 'info',
     pattern: /^The PPP session is disconnected\./,
     examples: ['The PPP session is disconnected.'],
-    title: 'ppp session ended',
+    title: 'PPP session ended',
     remediation: 'Informational.',
   },
   {
@@ -828,7 +828,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'Client certificate was provided but did not pass verification (error="certificate has expired"), will use password authentication.',
     ],
-    title: 'openvpn client certificate rejected',
+    title: 'OpenVPN client certificate rejected',
     remediation:
       'An OpenVPN client sent a certificate the hub cannot verify (untrusted CA or expired); reissue it.',
   },
@@ -886,7 +886,7 @@ export const CATALOG: readonly CatalogRow[] = [
       'The Source IP Address Limit List has been updated. Rule items for 0 items are set.',
     ],
     fields: { auditKind: 'access-list' },
-    title: 'source ip limit list changed',
+    title: 'source IP limit list changed',
     remediation: 'The hub source-IP ACL changed; confirm it was planned and review the rules.',
   },
   {
@@ -1062,7 +1062,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'セッション "SID-山田-1": IP アドレス 192.168.30.10 を使用しようとしましたが、この IP アドレスは既に別のセッション "SID-ALICE-3" (MAC アドレス: "5E-1A-2B-3C-4D-5E") によって使用されています。このセッションのセキュリティポリシーにより、他のセッションが使用中の IP アドレスとの重複は禁止されます。パケットは破棄されます。',
     ],
-    title: 'ip address conflict',
+    title: 'IP address conflict',
     remediation:
       'Two sessions claim one IP address: a static address set by hand or address spoofing. Ask the user of the session to use DHCP.',
   },
@@ -1075,7 +1075,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'クライアント (IP アドレス 203.0.113.44, ホスト名 "203.0.113.44", ポート番号 51000) に対応するコネクション "CID-21" が作成されました。',
     ],
-    title: 'vpn connection opened',
+    title: 'VPN connection opened',
     remediation: 'Informational.',
   },
   {
@@ -1088,7 +1088,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'コネクション "CID-40" は理由 "SoftEther VPN ソフトウェア以外のクライアントがポートに接続しました。" (コード 5) で終了しました。',
     ],
-    title: 'non-vpn client on the vpn port',
+    title: 'non-VPN client on the VPN port',
     remediation:
       'Scanners and browsers hitting the VPN port; harmless alone. Many from one address are a scan: consider blocking it.',
     docUrl: ADMIN_DOC,
@@ -1124,7 +1124,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'TCP リスナー (ポート 443) に対する DoS アタックを検出しました。接続元は IP アドレス 203.0.113.66, ポート番号 41000 です。このコネクションは強制切断します。',
     ],
-    title: 'listener dos detected',
+    title: 'listener DoS detected',
     remediation:
       'One address opened too many connections; block it at the firewall if it keeps coming back.',
     docUrl: ADMIN_DOC,
@@ -1151,7 +1151,7 @@ export const CATALOG: readonly CatalogRow[] = [
     examples: [
       'コネクション "CID-52": クライアントの接続元 IP アドレス "203.0.113.9" は、仮想 HUB に定義されている 接続元 IP 制限リストによって拒否されました。',
     ],
-    title: 'source ip refused',
+    title: 'source IP refused',
     remediation:
       'The hub ACL refused the address. Expected for blocked sources; if a real user, update the Source IP Address Limit List.',
   },
@@ -1246,7 +1246,7 @@ export const CATALOG: readonly CatalogRow[] = [
       /^接続元 IP 制限リストを更新しました。(?<ruleCount>\d+) 個のルール項目を設定しました。/,
     examples: ['接続元 IP 制限リストを更新しました。0 個のルール項目を設定しました。'],
     fields: { auditKind: 'access-list' },
-    title: 'source ip limit list changed',
+    title: 'source IP limit list changed',
     remediation: 'The hub source-IP ACL changed; confirm it was planned and review the rules.',
   },
   {

@@ -348,9 +348,10 @@ describe('aws-s2s message catalog', () => {
     expect(untested).toEqual([]);
   });
 
-  it('gives every row a lower-case ASCII title, a remediation and an AWS doc link', () => {
+  // Title wording (ASCII, length, acronym casing) is checked for every catalog in ../catalog-titles.test.ts.
+  it('gives every row a title, a remediation and an AWS doc link', () => {
     for (const row of CATALOG) {
-      expect(row.title, row.id).toMatch(/^[a-z0-9][a-z0-9 :,./-]*$/);
+      expect(row.title, row.id).not.toBe('');
       expect(row.remediation.length, row.id).toBeGreaterThan(20);
       expect(row.docUrl, row.id).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/vpn\//);
     }

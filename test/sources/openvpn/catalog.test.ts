@@ -74,9 +74,10 @@ describe('OpenVPN catalog rows', () => {
     },
   );
 
-  it('gives every row a title in lower-case ASCII and a documentation link', () => {
+  // Title wording (ASCII, length, acronym casing) is checked for every catalog in ../catalog-titles.test.ts.
+  it('gives every row a title and a documentation link', () => {
     for (const row of OPENVPN_CATALOG) {
-      expect(row.hint.title, row.hint.id).toMatch(/^[a-z0-9 ./,'()-]+$/);
+      expect(row.hint.title, row.hint.id).not.toBe('');
       expect(row.hint.docUrl, row.hint.id).toMatch(/^https:\/\//);
     }
   });

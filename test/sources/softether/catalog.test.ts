@@ -639,9 +639,10 @@ describe('SoftEther catalog', () => {
     }
   });
 
-  it('gives a hint with an ASCII lower-case title and a remediation for every row', () => {
+  // Title wording (ASCII, length, acronym casing) is checked for every catalog in ../catalog-titles.test.ts.
+  it('gives a hint with a title and a remediation for every row', () => {
     for (const row of CATALOG) {
-      expect(row.title, row.id).toMatch(/^[a-z0-9 .\-/]+$/);
+      expect(row.title, row.id).not.toBe('');
       expect(row.remediation.length, row.id).toBeGreaterThan(10);
     }
   });

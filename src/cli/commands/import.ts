@@ -1,0 +1,295 @@
+/**
+ * `tunnelwatch import`: sends log files to a CloudWatch Logs group without
+ * loss or duplicates (src/aws/importer.ts), with a progress bar on a
+ * terminal, a one-line summary otherwise, or one JSON object (`--json`).
+ */
+import {
+  CheckpointFile,
+  DEFAULT_STATE_PATH,
+  lockStateFile,
+  StateFileError,
+} from '../../aws/checkpoint.ts';
+import { createLogsClient } from '../../aws/client.ts';
+import { DEFAULT_RETRY, LogAccessError, type RetryPolicy } from '../../aws/cloudwatch-logs.ts';
+import { importStreamName } from '../../aws/import-files.ts';
+import {
+  DEFAULT_REJECTS_PATH,
+  type ImportProgress,
+  type ImportResult,
+  importClock,
+  importLogs,
+} from '../../aws/importer.ts';
+import { type VerifyReport, verifyStream } from '../../aws/verify.ts';
+import { UsageError } from '../errors.ts';
+import { inputOptions, parseCommandArgs } from '../options.ts';
+import { AWS_OPTION_SPEC, clientOptions, requiredLogGroup } from './aws-options.ts';
+import { expandOrReport } from './classify.ts';
+import type { CommandIO } from './io.ts';
+
+/** Usage text of `import`. */
+export const IMPORT_USAGE = `usage: tunnelwatch import --log-group GROUP [--stream NAME] [--source auto|aws-s2s|openvpn|softether]
+                         [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE]
+                         [--region REGION] [--endpoint-url URL] FILE|DIR...`;
+
+/** Test and bench hooks: abort signal, retry policy, progress sink. */
+export interface ImportHooks {
+  readonly signal?: AbortSignal;
+  readonly retry?: RetryPolicy;
+  /** Progress sink for terminals; default writes a bar to stderr when it is a TTY. */
+  readonly progress?: (progress: ImportProgress) => void;
+}
+
+/** Runs `import`; returns the exit code (0 done, 1 unreadable input / failed / interrupted / verify mismatch, 2 usage). */
+export async function importCommand(
+  argv: readonly string[],
+  io: CommandIO,
+  hooks: ImportHooks = {},
+): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...AWS_OPTION_SPEC,
+    verify: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    'expect-overlap': { type: 'boolean', default: false },
+    state: { type: 'string', default: DEFAULT_STATE_PATH },
+    rejects: { type: 'string', default: DEFAULT_REJECTS_PATH },
+  });
+  if (values.help) {
+    io.out(IMPORT_USAGE);
+    return 0;
+  }
+  const logGroup = requiredLogGroup(values);
+  const input = inputOptions(values);
+  const client = createLogsClient({ ...clientOptions(values), maxAttempts: 1 });
+  if (positionals.length === 0) {
+    io.err(`tunnelwatch import: no FILE or DIR given\n${IMPORT_USAGE}`);
+    return 2;
+  }
+  if (positionals.includes('-')) {
+    throw new UsageError(
+      'import reads files twice (to order them, then to send them): save standard input to a file and import that',
+    );
+  }
+  let exitCode = 0;
+  const files: string[] = [];
+  for (const entry of await expandOrReport(positionals, io)) {
+    if (typeof entry === 'number') exitCode = entry;
+    else files.push(entry);
+  }
+  const run = async (checkpoints: CheckpointFile): Promise<number> => {
+    const interrupt = new AbortController();
+    const outer = hooks.signal;
+    const forward = (): void => interrupt.abort();
+    outer?.addEventListener('abort', forward);
+    const onSigint = (): void => {
+      if (interrupt.signal.aborted) process.exit(130);
+      io.err('tunnelwatch import: stopping after the batch in flight (Ctrl-C again to quit now)');
+      interrupt.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const bar = hooks.progress ?? (io.isTTY && process.stderr.isTTY ? terminalBar() : undefined);
+    let result: ImportResult;
+    try {
+      result = await importLogs(
+        {
+          logGroup,
+          files,
+          source: input.source,
+          timeZone: input.timeZone,
+          expectOverlap: values['expect-overlap'],
+          ...(input.stream === undefined ? {} : { stream: input.stream }),
+        },
+        {
+          client,
+          checkpoints,
+          rejectsPath: values.rejects,
+          retry: {
+            ...(hooks.retry ?? DEFAULT_RETRY),
+            onRetry: (attempt, error) =>
+              io.err(
+                `tunnelwatch import: retrying after ${(error as Error).name ?? 'error'} (attempt ${attempt})`,
+              ),
+          },
+          signal: interrupt.signal,
+          ...(bar === undefined ? {} : { onProgress: bar }),
+        },
+      );
+    } catch (error) {
+      if (error instanceof LogAccessError || isServiceError(error)) {
+        io.err(
+          `tunnelwatch import: ${(error as Error).message}; nothing after the last acknowledged batch was recorded, run again to resume`,
+        );
+        return 1;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onSigint);
+      outer?.removeEventListener('abort', forward);
+      if (bar !== undefined && hooks.progress === undefined) process.stderr.write('\n');
+    }
+    for (const problem of result.progress.unreadable)
+      io.err(`tunnelwatch import: cannot read ${problem}`);
+    if (result.progress.unreadable.length > 0) exitCode = 1;
+    for (const gap of result.progress.gaps) {
+      io.err(
+        `tunnelwatch import: ${gap.file} does not overlap the stream: it starts at ${gap.firstLine}, the last imported line is from ${gap.after}; lines in between may be lost at the source`,
+      );
+    }
+    if (result.interrupted) exitCode = 1;
+    const verified: VerifyReport[] = [];
+    if (values.verify && !result.interrupted) {
+      for (const stream of result.streams) {
+        const streamFiles = files.filter(
+          (file) => importStreamName(file, input.stream) === stream.name,
+        );
+        const report = await verifyStream(client, logGroup, stream.name, streamFiles, (file) =>
+          importClock(file, input, stream.name),
+        );
+        verified.push(report);
+        if (report.missing > 0 || report.duplicated > 0) exitCode = 1;
+      }
+    }
+    if (values.json) {
+      io.out(JSON.stringify(jsonSummary(logGroup, result, verified, values.rejects)));
+    } else {
+      io.out(summaryLine(logGroup, result, values.rejects));
+      for (const report of verified) io.out(verifyLine(report));
+      if (result.interrupted) {
+        io.err('tunnelwatch import: interrupted; run the same command again to resume');
+      }
+    }
+    return exitCode;
+  };
+  let unlock: () => Promise<void>;
+  try {
+    unlock = await lockStateFile(values.state);
+  } catch (error) {
+    if (!(error instanceof StateFileError)) throw error;
+    io.err(`tunnelwatch import: ${error.message}`);
+    return 1;
+  }
+  let checkpoints: CheckpointFile;
+  try {
+    checkpoints = await CheckpointFile.load(values.state);
+  } catch (error) {
+    await unlock();
+    if (!(error instanceof StateFileError)) throw error;
+    io.err(`tunnelwatch import: ${error.message}`);
+    return 1;
+  }
+  try {
+    return await run(checkpoints);
+  } finally {
+    await unlock();
+  }
+}
+
+function isServiceError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && '$metadata' in error;
+}
+
+function iso(time: number | null): string | null {
+  return time === null ? null : new Date(time).toISOString();
+}
+
+function rate(progress: ImportProgress): number {
+  const seconds = Math.max(0.001, (Date.now() - progress.startedAt) / 1000);
+  return Math.round(progress.events / seconds);
+}
+
+/** The `--json` summary object. */
+function jsonSummary(
+  logGroup: string,
+  result: ImportResult,
+  verified: readonly VerifyReport[],
+  rejectsPath: string,
+): Record<string, unknown> {
+  const { progress } = result;
+  return {
+    logGroup,
+    interrupted: result.interrupted,
+    files: progress.filesDone,
+    lines: progress.lines,
+    bytes: progress.bytes,
+    imported: progress.imported,
+    events: progress.events,
+    batches: progress.batches,
+    eventsPerSecond: rate(progress),
+    skippedBeforeCheckpoint: progress.skippedBeforeCheckpoint,
+    duplicates: progress.duplicates,
+    blank: progress.blank,
+    split: progress.split,
+    rejected: {
+      count: progress.rejected,
+      byReason: progress.rejectedByReason,
+      first: iso(progress.rejectedFirst),
+      last: iso(progress.rejectedLast),
+      file: progress.rejected > 0 ? rejectsPath : null,
+    },
+    unreadable: progress.unreadable,
+    gaps: progress.gaps,
+    fill: result.fill,
+    streams: result.streams.map((stream) => ({
+      name: stream.name,
+      checkpoint: stream.checkpoint === undefined ? null : iso(stream.checkpoint.time),
+    })),
+    ...(verified.length === 0 ? {} : { verify: verified }),
+  };
+}
+
+/** The one-line summary printed when not `--json`. */
+function summaryLine(logGroup: string, result: ImportResult, rejectsPath: string): string {
+  const p = result.progress;
+  const parts = [
+    `${result.interrupted ? 'interrupted after importing' : 'imported'} ${p.imported} lines (${p.events} events, ${p.batches} requests) into ${logGroup}`,
+    `${result.streams.length} stream(s)`,
+    `${p.lines} lines read from ${p.filesDone} file(s)`,
+    `skipped ${p.skippedBeforeCheckpoint + p.duplicates} already imported (${p.skippedBeforeCheckpoint} before checkpoint, ${p.duplicates} overlap)`,
+    `${p.blank} blank`,
+  ];
+  if (p.split > 0) parts.push(`${p.split} split into parts`);
+  if (p.rejected > 0) {
+    const reasons = Object.entries(p.rejectedByReason)
+      .map(([reason, count]) => `${reason} ${count}`)
+      .join(', ');
+    parts.push(
+      `rejected ${p.rejected} (${reasons}) from ${iso(p.rejectedFirst)} to ${iso(p.rejectedLast)}, listed in ${rejectsPath}`,
+    );
+  } else {
+    parts.push('rejected 0');
+  }
+  parts.push(`${rate(p)} events/s`);
+  return parts.join('; ');
+}
+
+function verifyLine(report: VerifyReport): string {
+  const verdict = report.missing === 0 && report.duplicated === 0 ? 'OK' : 'MISMATCH';
+  const lines = [
+    `verify ${report.logStream} ${iso(report.start)}..${iso(report.end)}: ${verdict}: ${report.expected} expected, ${report.stored} stored, ${report.missing} missing, ${report.duplicated} duplicated, ${report.extra} not in the files`,
+    ...report.examples.map((example) => `  ${example}`),
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * A progress bar (files, lines, MiB, events/s, rejected) redrawn in place with
+ * `write` (default: stderr) at most every `intervalMs`.
+ */
+export function terminalBar(
+  write: (text: string) => void = (text) => process.stderr.write(text),
+  intervalMs = 200,
+): (progress: ImportProgress) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (progress) => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    const width = 24;
+    const done = progress.filesTotal === 0 ? 1 : progress.filesDone / progress.filesTotal;
+    const filled = Math.round(done * width);
+    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
+    const megabytes = (progress.bytes / 1_048_576).toFixed(1);
+    write(
+      `\r[${bar}] files ${progress.filesDone}/${progress.filesTotal}  lines ${progress.lines}  ${megabytes} MiB  ${rate(progress)} events/s  rejected ${progress.rejected}   `,
+    );
+  };
+}

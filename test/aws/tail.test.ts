@@ -1,0 +1,96 @@
+/**
+ * `tail` through the rule pipeline, with a mocked FilterLogEvents and the
+ * synthetic test source (registered for this file only: vitest runs each
+ * file in its own process).
+ */
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CommandIO } from '../../src/cli/commands/io.ts';
+import { tailCommand } from '../../src/cli/commands/tail.ts';
+import { main } from '../../src/cli/main.ts';
+import type { SourceDefinition } from '../../src/model.ts';
+import { SOURCE_DEFINITIONS } from '../../src/sources/index.ts';
+import { syntheticSource } from '../helpers/synthetic-source.ts';
+
+const logs = mockClient(CloudWatchLogsClient);
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'testing';
+process.env.AWS_SECRET_ACCESS_KEY = 'testing';
+
+beforeAll(() => {
+  (SOURCE_DEFINITIONS as SourceDefinition[]).unshift(syntheticSource('openvpn'));
+});
+beforeEach(() => logs.reset());
+
+function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { isTTY: false, stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
+}
+
+/**
+ * Five failed logins from one address in five minutes, ending a minute ago:
+ * auth.bruteforce at the default threshold. Recent times matter: rule state
+ * expires by the wall clock, so a window of old events does not carry over
+ * from one poll to the next.
+ */
+function attack() {
+  const start = Date.now() - 6 * 60_000;
+  return [0, 1, 2, 3, 4].map((minute) => {
+    const timestamp = start + minute * 60_000;
+    const message = JSON.stringify({
+      t: new Date(timestamp).toISOString(),
+      c: 'auth.failed',
+      f: { clientIp: '203.0.113.5', user: 'root' },
+    });
+    return { logStreamName: 'gw1', eventId: `e${minute}`, timestamp, message };
+  });
+}
+
+describe('tail', () => {
+  it('prints the replay report with the alert the recent events raise', async () => {
+    logs.on(FilterLogEventsCommand).resolves({ events: attack() });
+    const io = capture();
+    expect(await main(['tail', '--log-group', 'g', '--since', '1h'], io)).toBe(0);
+    const text = io.stdout.join('\n');
+    expect(text).toContain('1 alert on-call would have received (1 opened, 0 resolved)');
+    expect(text).toMatch(/OPENED\s+critical\s+auth\.bruteforce/);
+    expect(text).toContain('auth.failed');
+  });
+
+  it('--json prints one object per alert, as replay --json does', async () => {
+    logs.on(FilterLogEventsCommand).resolves({ events: attack() });
+    const io = capture();
+    expect(await main(['tail', '--log-group', 'g', '--json'], io)).toBe(0);
+    const alerts = io.stdout.map((l) => JSON.parse(l));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({
+      rule: 'auth.bruteforce',
+      status: 'opened',
+      source: 'openvpn',
+    });
+  });
+
+  it('--follow raises an alert once, even when a poll returns the same events again', async () => {
+    const events = attack();
+    logs
+      .on(FilterLogEventsCommand)
+      .resolvesOnce({ events: events.slice(0, 3) })
+      .resolvesOnce({ events: events.slice(2) })
+      .resolves({ events });
+    const stop = new AbortController();
+    let polls = 0;
+    const io = capture();
+    const code = await tailCommand(['--log-group', 'g', '--follow'], io, {
+      signal: stop.signal,
+      sleep: async () => {
+        polls++;
+        if (polls === 3) stop.abort();
+      },
+    });
+    expect(code).toBe(0);
+    expect(io.stdout).toHaveLength(1);
+    expect(io.stdout[0]).toMatch(/OPENED {2}critical {2}auth\.bruteforce {2}auth\.failed/);
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseConfig, type TunnelwatchConfig } from '../../cdk/config.ts';
+import { TunnelwatchStack } from '../../cdk/stacks/tunnelwatch-stack.ts';
+
+/** Entry used by synths that do not bundle (the real handler is bundled in bundling.test.ts). */
+export const FIXTURE_ENTRY = new URL('./fixtures/handler.ts', import.meta.url).pathname;
+
+/** Path of the sample configuration. */
+export const SAMPLE_CONFIG_PATH = new URL('../../samples/tunnelwatch.config.json', import.meta.url);
+
+/** The sample configuration as parsed JSON (to derive variants from). */
+export function sampleConfigJson(): Record<string, unknown> {
+  return JSON.parse(readFileSync(SAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+}
+
+/** The feature flags of cdk.json, so tests synthesize what `cdk synth` does. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
+/** An App with cdk.json's feature flags that does not bundle (unit synths). */
+export function unbundledApp(): App {
+  return new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+}
+
+/** A bare stack in an unbundled app. */
+export function testStack(env?: { account: string; region: string }): Stack {
+  return new Stack(unbundledApp(), 'Test', env === undefined ? {} : { env });
+}
+
+/** Synthesizes the tunnelwatch stack for `config` (default: the sample). */
+export function synthTunnelwatch(config?: TunnelwatchConfig): {
+  app: App;
+  stack: TunnelwatchStack;
+  template: Template;
+} {
+  const app = unbundledApp();
+  const stack = new TunnelwatchStack(app, 'Tunnelwatch', {
+    config: config ?? parseConfig(sampleConfigJson(), 'sample'),
+    functionEntry: FIXTURE_ENTRY,
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
