@@ -85,7 +85,7 @@ describe('renderSubject', () => {
 
   it('keeps hostile or long text ASCII, control-free and under 100 characters', () => {
     const about: AlertSubject = {
-      user: 'r\u00f6\u00f6t\u001b[31m\u202e\u0000\n\u30e6\u30fc\u30b6' + 'x'.repeat(300),
+      user: `r\u00f6\u00f6t\u001b[31m\u202e\u0000\n\u30e6\u30fc\u30b6${'x'.repeat(300)}`,
     };
     const subject = renderSubject(
       draftOf({ rule: 'auth.bruteforce', about, cause: '\r\nBcc: evil@example.com' }),

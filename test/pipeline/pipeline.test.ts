@@ -196,7 +196,10 @@ describe('runPipeline: counting and identity', () => {
     const scopedRule: CategoryScopedRule = {
       id: 'scoped',
       categories: new Set<Category>(['auth.failed']),
-      keys: (event) => (scoped.push(`keys ${event.category}`), []),
+      keys: (event) => {
+        scoped.push(`keys ${event.category}`);
+        return [];
+      },
       apply: (event) => void scoped.push(`apply ${event.category}`),
     };
     const everyRule: Rule = {
