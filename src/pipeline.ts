@@ -125,6 +125,17 @@ export const PROCESSED_MAX_IDS = 1000;
 /** How long (ms, wall clock) a stream's record and a duplicateKey are kept. */
 export const BOOKKEEPING_TTL_MS = 24 * 60 * 60_000;
 
+/**
+ * How long the store keeps an entry after its expiry (ms). Rules judge expiry
+ * by event time, stores by the wall clock; a batch can arrive long after its
+ * events (CloudWatch Logs retries for up to 24 h, Lambda's event age up to
+ * 6 h, a redrive from the dead-letter queue up to SQS's 14-day retention).
+ * The store is given `expiresAt + LATE_ARRIVAL_GRACE_MS`, and the pipeline
+ * subtracts it again when it reads, so a late batch sees the cooldowns and
+ * windows its own events fall into.
+ */
+export const LATE_ARRIVAL_GRACE_MS = 14 * 24 * 60 * 60_000;
+
 /** The stored record of the events processed in one stream. */
 interface ProcessedRecord {
   /** Every event at or before this time (ms) counts as processed; null = none forgotten yet. */
@@ -374,7 +385,8 @@ class AttemptState implements StateView {
         loaded: entry,
         present: entry !== undefined,
         value: entry?.value,
-        expiresAt: entry?.expiresAt,
+        expiresAt:
+          entry?.expiresAt === undefined ? undefined : entry.expiresAt - LATE_ARRIVAL_GRACE_MS,
         dirty: false,
       });
     }
@@ -424,9 +436,11 @@ class AttemptState implements StateView {
         if (before !== undefined) writes.push({ key, value: null, expectedVersion });
         continue;
       }
+      const storedExpiresAt =
+        slot.expiresAt === undefined ? undefined : slot.expiresAt + LATE_ARRIVAL_GRACE_MS;
       if (
         before !== undefined &&
-        before.expiresAt === slot.expiresAt &&
+        before.expiresAt === storedExpiresAt &&
         JSON.stringify(before.value) === JSON.stringify(slot.value)
       ) {
         continue;
@@ -435,7 +449,7 @@ class AttemptState implements StateView {
         key,
         value: slot.value,
         expectedVersion,
-        ...(slot.expiresAt === undefined ? {} : { expiresAt: slot.expiresAt }),
+        ...(storedExpiresAt === undefined ? {} : { expiresAt: storedExpiresAt }),
       });
     }
     return writes;
