@@ -201,6 +201,13 @@ describe('tunnelwatch replay, errors', () => {
     expect(stdout).toHaveLength(1);
   });
 
+  it('prints no report when no file could be read', async () => {
+    const { code, stdout, stderr } = await runCli(['replay', 'no/such.log']);
+    expect(code).toBe(1);
+    expect(stderr).toEqual(['tunnelwatch: cannot read no/such.log: no such file or directory']);
+    expect(stdout).toEqual([]);
+  });
+
   it('exits 2 on usage errors, naming the flag', async () => {
     expect((await runCli(['replay'])).code).toBe(2);
     const bad = await runCli(['replay', '--colour', 'x']);

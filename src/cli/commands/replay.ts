@@ -82,6 +82,9 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     }
   }
 
+  // Nothing could be read: the errors above say so; an empty report would not.
+  if (batches.length === 0 && exitCode !== 0) return exitCode;
+
   const store = new MemoryStateStore();
   const result = await runPipeline(batches, { store, config });
   if (values.json) {
