@@ -27,11 +27,19 @@ const USAGE = `usage: tunnelwatch <command> [options] FILE...
 commands: ${Object.keys(COMMANDS).join(', ')}
 run 'tunnelwatch <command> --help' for a command's options`;
 
-/** An IO that writes to the process's stdout/stderr, buffering stdout. */
+/**
+ * An IO that writes to the process's stdout/stderr, buffering stdout: lines
+ * are written in 64 KiB chunks, and whatever is buffered is written as soon as
+ * the event loop is idle, so a command that keeps running (`tail --follow`)
+ * shows its lines without waiting to exit.
+ */
 export function processIO(): CommandIO & { flush(): Promise<void> } {
   let buffer: string[] = [];
   let size = 0;
+  let idleFlush: NodeJS.Immediate | undefined;
   const flushSync = (): void => {
+    if (idleFlush !== undefined) clearImmediate(idleFlush);
+    idleFlush = undefined;
     if (buffer.length === 0) return;
     process.stdout.write(buffer.join(''));
     buffer = [];
@@ -43,12 +51,15 @@ export function processIO(): CommandIO & { flush(): Promise<void> } {
       buffer.push(line, '\n');
       size += line.length + 1;
       if (size > 64 * 1024) flushSync();
+      else idleFlush ??= setImmediate(flushSync);
     },
     err(line) {
       flushSync();
       process.stderr.write(`${line}\n`);
     },
     async flush() {
+      if (idleFlush !== undefined) clearImmediate(idleFlush);
+      idleFlush = undefined;
       const pending = buffer.join('');
       buffer = [];
       size = 0;

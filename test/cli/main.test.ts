@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { processIO } from '../../src/cli/main.ts';
 import { runCli } from '../helpers/cli.ts';
 
 describe('tunnelwatch command', () => {
@@ -37,6 +38,29 @@ describe('tunnelwatch command', () => {
     expect(stderr).toEqual([
       'tunnelwatch: cannot read no/such/file.ndjson: no such file or directory',
     ]);
+  });
+});
+
+describe('processIO', () => {
+  it('writes buffered lines once the event loop is idle, so a command that keeps running (tail --follow) shows them', async () => {
+    // Prepare
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const io = processIO();
+
+      // Act: one short line, then the command waits (as tail does between polls)
+      io.out('2026-11-22 00:01:02  OPENED  critical  auth.bruteforce');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      // Assess
+      expect(written.join('')).toBe('2026-11-22 00:01:02  OPENED  critical  auth.bruteforce\n');
+    } finally {
+      write.mockRestore();
+    }
   });
 });
 
