@@ -117,6 +117,22 @@ describe('tunnelwatch redrive on the emulator', () => {
     env.DEAD_LETTER_QUEUE_URL = saved ?? '';
   });
 
+  it('reports a queue that does not exist in one line naming it, and exits 1', async () => {
+    // Prepare
+    const missing = `${aws.deadLetterQueueUrl}-missing`;
+
+    // Act
+    const { code, out, err } = await redrive(['--queue-url', missing, '--dry-run']);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^tunnelwatch redrive: /);
+    expect(err[0]).toContain(missing);
+    expect(err[0]).toMatch(/does not exist/);
+  });
+
   it('is registered in the tunnelwatch command', async () => {
     const { code, stdout } = await runCli(['redrive', '--help']);
 

@@ -111,14 +111,22 @@ export async function redriveCommand(
       return { status: 'replayed' };
     };
   }
-  const report = await redriveDeadLetters({
-    sqs,
-    queueUrl,
-    max,
-    dryRun,
-    replay,
-    onKept: (messageId, why) => io.err(`tunnelwatch redrive: kept ${messageId}: ${why}`),
-  });
+  let report: RedriveReport;
+  try {
+    report = await redriveDeadLetters({
+      sqs,
+      queueUrl,
+      max,
+      dryRun,
+      replay,
+      onKept: (messageId, why) => io.err(`tunnelwatch redrive: kept ${messageId}: ${why}`),
+    });
+  } catch (error) {
+    // The queue itself failed (missing, denied, unreachable): one line, not a stack.
+    if (!(error instanceof Error)) throw error;
+    io.err(`tunnelwatch redrive: ${queueUrl}: ${error.name}: ${error.message}`);
+    return 1;
+  }
   io.out(formatReport(report, dryRun));
   const left = report.failed + report.poison + report.truncated + report.unrecognised;
   return dryRun || left === 0 ? 0 : 1;
