@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { softetherFileGlob } from '../../cdk/log-layout.ts';
+import { parseStreamName } from '../../src/sources/softether/files.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const SAMPLE = new URL('../../samples/tunnelwatch.config.json', import.meta.url).pathname;
@@ -81,11 +82,55 @@ describe('tunnelwatch agent-config', () => {
         '%Y-%m-%d,%H:%M:%S.%f',
       ],
     ]);
-    expect(entries.every((e) => e.log_stream_name === '{hostname}' && e.timezone === 'Local')).toBe(
-      true,
-    );
+    expect(entries.map((e) => e.log_stream_name)).toEqual([
+      '{hostname}/server_log',
+      '{hostname}/security_log/DEFAULT',
+      '{hostname}/packet_log/DEFAULT',
+      '{hostname}/security_log/SALES',
+      '{hostname}/packet_log/SALES',
+    ]);
+    expect(entries.every((e) => e.timezone === 'Local')).toBe(true);
     expect(stderr).toEqual([
       "tunnelwatch agent-config: the agent reads timestamps in the server's local zone: set the server's zone to Asia/Tokyo",
+    ]);
+  });
+
+  it('names SoftEther streams so that the Lambda reads the host, log kind and hub from them (docs/softether.md)', async () => {
+    // Act
+    const { code, stdout } = await runCli([
+      'agent-config',
+      '--config',
+      SAMPLE,
+      '--softether',
+      'vpn1',
+      '--stream',
+      'host-a',
+    ]);
+
+    // Assess: the Lambda's SoftEther parser sees only the stream name, not the group
+    expect(code).toBe(0);
+    const read = entriesOf(stdout).map((e) => [
+      e.log_group_name,
+      parseStreamName(e.log_stream_name),
+    ]);
+    expect(read).toEqual([
+      ['/tunnelwatch/softether/vpn1/server_log', { kind: 'server', server: 'host-a' }],
+      [
+        '/tunnelwatch/softether/vpn1/security_log/DEFAULT',
+        { kind: 'security', hub: 'DEFAULT', server: 'host-a' },
+      ],
+      [
+        '/tunnelwatch/softether/vpn1/packet_log/DEFAULT',
+        { kind: 'packet', hub: 'DEFAULT', server: 'host-a' },
+      ],
+      [
+        '/tunnelwatch/softether/vpn1/security_log/SALES',
+        { kind: 'security', hub: 'SALES', server: 'host-a' },
+      ],
+      [
+        '/tunnelwatch/softether/vpn1/packet_log/SALES',
+        { kind: 'packet', hub: 'SALES', server: 'host-a' },
+      ],
     ]);
   });
 

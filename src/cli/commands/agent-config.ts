@@ -25,7 +25,7 @@ import type { CommandIO } from './io.ts';
 export const AGENT_CONFIG_USAGE =
   'usage: tunnelwatch agent-config [--config FILE] (--softether SERVER | --openvpn GATEWAY) [--stream NAME]';
 
-/** Default log stream name: the agent fills in the host name. */
+/** Default log stream name (SoftEther: its first segment): the agent fills in the host name. */
 export const DEFAULT_AGENT_STREAM_NAME = '{hostname}';
 
 /** One `logs.logs_collected.files.collect_list` entry of the CloudWatch agent. */
@@ -56,13 +56,15 @@ function agentTimeZone(timeZone: string): 'Local' | 'UTC' {
  * Agent entries for a SoftEther server: the server log (always daily) and,
  * per hub, the security log and (unless off) the packet log, each with the
  * file glob of the hub's switch cycle, which also matches `~NN` split files.
+ * Each stream is `stream` (the host) followed by the on-disk log directory
+ * (`{hostname}/security_log/DEFAULT`): the SoftEther parser reads the server,
+ * log kind and hub from the stream name only (docs/softether.md).
  */
 export function softetherAgentEntries(
   server: SoftEtherServerConfig,
   stream: string,
 ): AgentFileEntry[] {
   const common = {
-    log_stream_name: stream,
     timezone: agentTimeZone(server.timeZone),
     encoding: 'utf-8',
   } as const;
@@ -70,6 +72,7 @@ export function softetherAgentEntries(
     {
       file_path: softetherFilePath(server.logDirectory, 'server_log', 'day'),
       log_group_name: softetherLogGroupName(server.name, 'server_log'),
+      log_stream_name: `${stream}/server_log`,
       timestamp_format: AGENT_TIMESTAMP_FORMATS.softether,
       ...common,
     },
@@ -83,6 +86,7 @@ export function softetherAgentEntries(
         hub.name,
       ),
       log_group_name: softetherLogGroupName(server.name, 'security_log', hub.name),
+      log_stream_name: `${stream}/security_log/${hub.name}`,
       timestamp_format: AGENT_TIMESTAMP_FORMATS.softether,
       ...common,
     });
@@ -95,6 +99,7 @@ export function softetherAgentEntries(
           hub.name,
         ),
         log_group_name: softetherLogGroupName(server.name, 'packet_log', hub.name),
+        log_stream_name: `${stream}/packet_log/${hub.name}`,
         timestamp_format: AGENT_TIMESTAMP_FORMATS.softetherPacket,
         ...common,
       });
