@@ -34,6 +34,11 @@ run 'tunnelwatch <command> --help' for a command's options`;
  * shows its lines without waiting to exit.
  */
 export function processIO(): CommandIO & { flush(): Promise<void> } {
+  // The reader went away (`tunnelwatch classify … | head`): stop quietly, as
+  // other command-line tools do, instead of an unhandled EPIPE stack trace.
+  if (!process.stdout.listeners('error').includes(exitOnClosedPipe)) {
+    process.stdout.on('error', exitOnClosedPipe);
+  }
   let buffer: string[] = [];
   let size = 0;
   let idleFlush: NodeJS.Immediate | undefined;
@@ -70,6 +75,11 @@ export function processIO(): CommandIO & { flush(): Promise<void> } {
       });
     },
   };
+}
+
+function exitOnClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
 }
 
 /** Runs the command line `argv` (without node and script); returns the exit code. */

@@ -1,4 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { processIO } from '../../src/cli/main.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -72,6 +75,26 @@ describe('bin/tunnelwatch.js', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^usage: tunnelwatch <command>/);
   });
+
+  it('stops quietly with exit 0 when the reader closes the pipe (classify … | head)', async () => {
+    // Prepare: output well beyond one pipe buffer
+    const sample = readFileSync('samples/openvpn/vpngw-2025-04-14.log', 'utf8');
+    const file = join(mkdtempSync(join(tmpdir(), 'tw-epipe-')), 'gw.log');
+    writeFileSync(file, sample.repeat(40));
+
+    // Act: read the first chunk, then close the pipe as `head -1` does
+    const child = spawn(process.execPath, ['bin/tunnelwatch.js', 'classify', file]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    // Assess
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  }, 30_000);
 });
 
 describe('readLines', () => {
