@@ -128,6 +128,19 @@ describe('tunnelwatch classify on aws-s2s logs', () => {
     expect(parsed(stdout)).toHaveLength(4);
   });
 
+  it('skips, with a note, a file found in a directory whose format auto cannot tell, and goes on (as replay does)', async () => {
+    // Act: `dir` holds the tunnel log and a file of another format
+    const { code, stdout, stderr } = await runCli(['classify', dir]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(new Set(parsed(stdout).map((object) => object.file))).toEqual(new Set([tunnelLog]));
+    expect(parsed(stdout)).toHaveLength(4);
+    expect(stderr).toEqual([
+      `tunnelwatch classify: skipping ${otherFormat}: not a log format tunnelwatch knows`,
+    ]);
+  });
+
   it('reads a directory of stream files', async () => {
     const { code, stdout } = await runCli(['classify', '--source', 'aws-s2s', dir]);
     expect(code).toBe(0);

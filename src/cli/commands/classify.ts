@@ -2,7 +2,7 @@
  * `tunnelwatch classify`: one NDJSON object per input line (CLI.md).
  */
 import type { VpnEvent } from '../../model.ts';
-import { UnreadableInputError } from '../errors.ts';
+import { UnreadableInputError, UsageError } from '../errors.ts';
 import { expandInputs, openInput } from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
 import type { CommandIO } from './io.ts';
@@ -37,13 +37,25 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
     return 2;
   }
   let exitCode = 0;
+  const named = new Set(positionals);
   for (const path of await expandOrReport(positionals, io)) {
     if (typeof path === 'number') {
       exitCode = path;
       continue;
     }
     try {
-      const input = await openInput(path, options);
+      let input: Awaited<ReturnType<typeof openInput>>;
+      try {
+        input = await openInput(path, options);
+      } catch (error) {
+        // Found in a directory and not recognised: skip it, as replay does; a
+        // file named on the command line stays a usage error.
+        if (!(error instanceof UsageError) || named.has(path) || options.source !== 'auto') {
+          throw error;
+        }
+        io.err(`tunnelwatch classify: skipping ${path}: not a log format tunnelwatch knows`);
+        continue;
+      }
       for await (const line of input.lines) {
         if (line.text.trim() === '') continue;
         const event = input.parser.parse(line.text, {
