@@ -94,3 +94,31 @@ describe('tail', () => {
     expect(io.stdout[0]).toMatch(/OPENED {2}critical {2}auth\.bruteforce {2}auth\.failed/);
   });
 });
+
+describe('an unreachable CloudWatch Logs endpoint', () => {
+  const refused = () =>
+    Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5999'), {
+      code: 'ECONNREFUSED',
+      $metadata: { attempts: 3 },
+    });
+
+  it.each([
+    ['tail', ['tail', '--log-group', '/tunnelwatch/openvpn/gw1']],
+    ['logs list', ['logs', 'list', '--log-group', '/tunnelwatch/openvpn/gw1']],
+    ['logs get', ['logs', 'get', '--log-group', '/tunnelwatch/openvpn/gw1', '--stream', 's']],
+  ])('%s reports it in one line naming the log group, exit 1', async (_name, argv) => {
+    // Prepare
+    logs.onAnyCommand().rejects(refused());
+    const io = capture();
+
+    // Act
+    const code = await main(argv, io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.stderr).toHaveLength(1);
+    expect(io.stderr[0]).toMatch(/^tunnelwatch (tail|logs list|logs get): /);
+    expect(io.stderr[0]).toContain('/tunnelwatch/openvpn/gw1');
+    expect(io.stderr[0]).toContain('ECONNREFUSED');
+  });
+});

@@ -37,6 +37,17 @@ export function clientOptions(values: {
   };
 }
 
+/**
+ * One line for a CloudWatch Logs call that failed with a service or network
+ * error (the SDK tags both with `$metadata`), naming the log group; undefined
+ * for any other error, which is a bug to surface whole.
+ */
+export function awsFailureLine(error: unknown, logGroup: string): string | undefined {
+  if (!(error instanceof Error) || !('$metadata' in error)) return undefined;
+  const name = error.name === 'Error' ? '' : `${error.name}: `;
+  return `log group ${logGroup}: ${name}${error.message}`;
+}
+
 const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
   m: 60_000,

@@ -14,6 +14,7 @@ import { UsageError } from '../errors.ts';
 import { parseCommandArgs } from '../options.ts';
 import {
   AWS_OPTION_SPEC,
+  awsFailureLine,
   clientOptions,
   parseTimeArgument,
   requiredLogGroup,
@@ -110,7 +111,10 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
       io.err(`tunnelwatch logs ${action}: ${error.message}`);
       return 1;
     }
-    throw error;
+    const failure = awsFailureLine(error, logGroup);
+    if (failure === undefined) throw error;
+    io.err(`tunnelwatch logs ${action}: ${failure}`);
+    return 1;
   }
 }
 

@@ -24,6 +24,7 @@ import { UsageError } from '../errors.ts';
 import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
 import {
   AWS_OPTION_SPEC,
+  awsFailureLine,
   clientOptions,
   parseTimeArgument,
   requiredLogGroup,
@@ -137,7 +138,10 @@ export async function tailCommand(
       io.err(`tunnelwatch tail: ${error.message}`);
       return 1;
     }
-    throw error;
+    const failure = awsFailureLine(error, logGroup);
+    if (failure === undefined) throw error;
+    io.err(`tunnelwatch tail: ${failure}`);
+    return 1;
   }
 }
 
