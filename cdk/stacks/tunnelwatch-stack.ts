@@ -163,6 +163,10 @@ export class TunnelwatchStack extends Stack {
           value: policy.managedPolicyArn,
         });
       }
+      new CfnOutput(this, `ServerReadPolicy${i}`, {
+        description: `Attach to the administrators of SoftEther server ${server.name}: every log of the server`,
+        value: logs.serverReadPolicy.managedPolicyArn,
+      });
     }
     this.softetherServers = softetherServers;
     if (agentGroups.length > 0) {

@@ -139,8 +139,12 @@ describe('TunnelwatchStack (sample configuration)', () => {
         'VpnLoggingOperatorPolicyArn',
         'HubReadPolicy0DEFAULT',
         'HubReadPolicy0SALES',
+        'ServerReadPolicy0',
       ]),
     );
+    template.hasOutput('ServerReadPolicy0', {
+      Value: { Ref: Match.stringLikeRegexp('^SoftEther0ServerReadPolicy') },
+    });
     template.hasOutput('RedrivePolicyArn', {
       Value: { Ref: Match.stringLikeRegexp('^AlertFunctionRedrivePolicy') },
     });
