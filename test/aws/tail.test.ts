@@ -57,6 +57,7 @@ describe('tail', () => {
     expect(text).toContain('1 alert on-call would have received (1 opened, 0 resolved)');
     expect(text).toMatch(/OPENED\s+critical\s+auth\.bruteforce/);
     expect(text).toContain('auth.failed');
+    expect(text).toContain('Events by category (5 lines from 1 stream)');
   });
 
   it('--json prints one object per alert, as replay --json does', async () => {

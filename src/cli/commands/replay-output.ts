@@ -103,7 +103,12 @@ function alertRows(alerts: readonly Alert[], paint: Paint): string[] {
 }
 
 /** The summary after the table: alerts by rule, events by category, the counts. */
-function summaryLines(result: PipelineResult, files: number, paint: Paint): string[] {
+function summaryLines(
+  result: PipelineResult,
+  files: number,
+  paint: Paint,
+  unit: InputUnit,
+): string[] {
   const lines: string[] = ['', paint('bold', 'Alerts by rule')];
   const byRule = new Map<string, { opened: number; resolved: number }>();
   for (const alert of result.alerts) {
@@ -123,7 +128,7 @@ function summaryLines(result: PipelineResult, files: number, paint: Paint): stri
     '',
     paint(
       'bold',
-      `Events by category (${count(result.events)} lines from ${count(files)} file${files === 1 ? '' : 's'})`,
+      `Events by category (${count(result.events)} lines from ${count(files)} ${unit}${files === 1 ? '' : 's'})`,
     ),
   );
   const rows: [Source, Category, number][] = [];
@@ -168,8 +173,16 @@ function summaryLines(result: PipelineResult, files: number, paint: Paint): stri
   return lines;
 }
 
+/** What the report's inputs were: files (`replay`) or log streams (`tail`). */
+export type InputUnit = 'file' | 'stream';
+
 /** The human report: a headline, the alert table, the summary. */
-export function humanReport(result: PipelineResult, files: number, paint: Paint): string[] {
+export function humanReport(
+  result: PipelineResult,
+  files: number,
+  paint: Paint,
+  unit: InputUnit = 'file',
+): string[] {
   const opened = result.alerts.filter((alert) => alert.status === 'opened').length;
   const resolved = result.alerts.length - opened;
   const headline =
@@ -178,5 +191,5 @@ export function humanReport(result: PipelineResult, files: number, paint: Paint)
       : `${count(result.alerts.length)} alert${result.alerts.length === 1 ? '' : 's'} on-call would have received (${count(opened)} opened, ${count(resolved)} resolved)`;
   const lines = [paint('bold', headline)];
   if (result.alerts.length > 0) lines.push('', ...alertRows(result.alerts, paint));
-  return [...lines, ...summaryLines(result, files, paint)];
+  return [...lines, ...summaryLines(result, files, paint, unit)];
 }

@@ -123,7 +123,7 @@ export async function tailCommand(
       if (values.json || values.events) {
         for (const alert of result.alerts) io.out(alertJson(alert));
       } else if (!values.follow) {
-        for (const line of humanReport(result, batches.length, paint)) io.out(line);
+        for (const line of humanReport(result, batches.length, paint, 'stream')) io.out(line);
       } else {
         for (const alert of result.alerts) io.out(alertLine(alert, paint));
       }
