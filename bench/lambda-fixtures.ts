@@ -5,6 +5,7 @@
  * realistic.
  */
 import { gzipSync } from 'node:zlib';
+import { seededRandom } from './seeded-random.ts';
 
 /** Log group the benchmark maps to aws-s2s. */
 export const BENCH_LOG_GROUP = '/aws/vendedlogs/vpn/bench';
@@ -22,25 +23,13 @@ const DETAILS = [
   'AWS tunnel received DELETE for IKE_SA from CGW',
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` tunnel records, one every 200 ms from `startMs`. */
 export function tunnelRecords(
   count: number,
   startMs = 1_762_580_429_000,
   seed = 7,
 ): { id: string; timestamp: number; message: string }[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const hex = (digits: number) =>
     Array.from({ length: digits }, () => Math.floor(next() * 16).toString(16)).join('');
   return Array.from({ length: count }, (_, n) => {
