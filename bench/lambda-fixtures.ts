@@ -5,12 +5,22 @@
  * realistic.
  */
 import { gzipSync } from 'node:zlib';
+import type { SubscriptionEnvironment } from '../src/aws/environment.ts';
+import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
 import { seededRandom } from './seeded-random.ts';
 
 /** Log group the benchmark maps to aws-s2s. */
 export const BENCH_LOG_GROUP = '/aws/vendedlogs/vpn/bench';
 /** `LOG_GROUP_SOURCES` rows for the benchmark. */
 export const BENCH_SOURCES = [{ prefix: '/aws/vendedlogs/vpn/', source: 'aws-s2s' as const }];
+/** The handler environment of the benchmark: no real table, topic or queue, default rules. */
+export const BENCH_ENVIRONMENT: SubscriptionEnvironment = {
+  tableName: 'unused',
+  topicArn: 'unused',
+  deadLetterQueueUrl: 'unused',
+  logGroupSources: BENCH_SOURCES,
+  config: DEFAULT_RULES_CONFIG,
+};
 
 const DETAILS = [
   'AWS tunnel received DPD request from CGW, sending response',
