@@ -7,6 +7,7 @@
 import type { StreamParser } from '../src/model.ts';
 import { createAwsS2sParser } from '../src/sources/aws-s2s/parser.ts';
 import { type BenchReport, ratioOf } from './harness.ts';
+import { seededRandom } from './seeded-random.ts';
 
 /** Records per round. */
 export const RECORDS = 100_000;
@@ -17,18 +18,6 @@ const STREAMS = [
   'vpn-09f8e7d6c5b4a3210-198.51.100.20',
   'vpn-09f8e7d6c5b4a3210-198.51.100.84',
 ];
-
-/** A deterministic PRNG (mulberry32), so every run benchmarks the same lines. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CHILD_SA = [
   'AWS tunnel processed request (id={id}) for CREATE_CHILD_SA',
@@ -63,7 +52,7 @@ interface GeneratedLine {
 
 /** The benchmark's records: 62% child SA, 25% state only, 6% errors, 7% BGP. */
 export function generateLines(count: number, seed = 42): GeneratedLine[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const lines: GeneratedLine[] = [];
   let time = 1_763_510_400; // 2025-11-19 00:00:00Z, epoch seconds
   for (let i = 0; i < count; i++) {

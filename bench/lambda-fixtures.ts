@@ -5,11 +5,22 @@
  * realistic.
  */
 import { gzipSync } from 'node:zlib';
+import type { SubscriptionEnvironment } from '../src/aws/environment.ts';
+import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
+import { seededRandom } from './seeded-random.ts';
 
 /** Log group the benchmark maps to aws-s2s. */
 export const BENCH_LOG_GROUP = '/aws/vendedlogs/vpn/bench';
 /** `LOG_GROUP_SOURCES` rows for the benchmark. */
 export const BENCH_SOURCES = [{ prefix: '/aws/vendedlogs/vpn/', source: 'aws-s2s' as const }];
+/** The handler environment of the benchmark: no real table, topic or queue, default rules. */
+export const BENCH_ENVIRONMENT: SubscriptionEnvironment = {
+  tableName: 'unused',
+  topicArn: 'unused',
+  deadLetterQueueUrl: 'unused',
+  logGroupSources: BENCH_SOURCES,
+  config: DEFAULT_RULES_CONFIG,
+};
 
 const DETAILS = [
   'AWS tunnel received DPD request from CGW, sending response',
@@ -22,25 +33,13 @@ const DETAILS = [
   'AWS tunnel received DELETE for IKE_SA from CGW',
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `count` tunnel records, one every 200 ms from `startMs`. */
 export function tunnelRecords(
   count: number,
   startMs = 1_762_580_429_000,
   seed = 7,
 ): { id: string; timestamp: number; message: string }[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const hex = (digits: number) =>
     Array.from({ length: digits }, () => Math.floor(next() * 16).toString(16)).join('');
   return Array.from({ length: count }, (_, n) => {

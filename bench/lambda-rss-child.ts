@@ -8,20 +8,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createHandler } from '../lambda/subscription.ts';
-import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
 import { MemoryStateStore } from '../src/state/memory-state-store.ts';
-import { BENCH_SOURCES } from './lambda-fixtures.ts';
+import { BENCH_ENVIRONMENT } from './lambda-fixtures.ts';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const event: unknown = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8'));
 const handler = createHandler({
-  environment: {
-    tableName: 'unused',
-    topicArn: 'unused',
-    deadLetterQueueUrl: 'unused',
-    logGroupSources: BENCH_SOURCES,
-    config: DEFAULT_RULES_CONFIG,
-  },
+  environment: BENCH_ENVIRONMENT,
   store: new MemoryStateStore(),
   sink: { publish: async (alerts) => ({ published: alerts.map((a) => a.id), failed: [] }) },
   sqs: new SQSClient({ region: 'us-east-1' }),

@@ -25,7 +25,13 @@ import { createStateTable } from '../test/integration/aws-fixtures.ts';
 import { startEmulator } from '../test/integration/emulator.ts';
 import type { BenchReport, Figure } from './harness.ts';
 import { ratioOf } from './harness.ts';
-import { awslogsEvent, BENCH_SOURCES, largestEvent, tunnelRecords } from './lambda-fixtures.ts';
+import {
+  awslogsEvent,
+  BENCH_ENVIRONMENT,
+  BENCH_SOURCES,
+  largestEvent,
+  tunnelRecords,
+} from './lambda-fixtures.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Scratch directory inside the repository (gitignored) so the bundle resolves `@aws-sdk/*`. */
@@ -47,13 +53,7 @@ const shared = {
 
 function handlerOn(store: StateStore) {
   return createHandler({
-    environment: {
-      tableName: 'unused',
-      topicArn: 'unused',
-      deadLetterQueueUrl: 'unused',
-      logGroupSources: BENCH_SOURCES,
-      config: DEFAULT_RULES_CONFIG,
-    },
+    environment: BENCH_ENVIRONMENT,
     store,
     sink: noopSink,
     ...shared,

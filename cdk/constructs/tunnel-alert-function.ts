@@ -9,7 +9,7 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -43,6 +43,20 @@ const TOKEN_ALLOWANCE_BYTES = 256;
 /** Banner that gives an ESM bundle a `require` (bundled AWS SDK v3 needs it). */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+/**
+ * How every tunnelwatch function is bundled by esbuild: minified ESM for
+ * `node24` with source maps and `ESM_REQUIRE_BANNER`; `@aws-sdk/*` is left to
+ * the runtime's copy.
+ */
+export const ESM_BUNDLING: BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  format: OutputFormat.ESM,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  externalModules: ['@aws-sdk/*'],
+  target: 'node24',
+};
 
 /**
  * DynamoDB actions the state store uses: BatchGetItem, conditional PutItem and
@@ -250,15 +264,7 @@ export class TunnelAlertFunction extends Construct {
       logGroup: this.logGroup,
       environment: { ...this.environment },
       description: 'tunnelwatch: VPN log events to on-call alerts',
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        externalModules: ['@aws-sdk/*'],
-        target: 'node24',
-      },
+      bundling: ESM_BUNDLING,
     });
     this.function.configureAsyncInvoke({
       onFailure: new SqsDestination(this.deadLetterQueue),

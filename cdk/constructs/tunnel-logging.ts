@@ -14,12 +14,12 @@ import {
 import type { CfnVPNConnection } from 'aws-cdk-lib/aws-ec2';
 import { type IManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
-import { ALERT_FUNCTION_RUNTIME, ESM_REQUIRE_BANNER } from './tunnel-alert-function.ts';
+import { ALERT_FUNCTION_RUNTIME, ESM_BUNDLING } from './tunnel-alert-function.ts';
 import { isToken, throwIfProblems } from './validation.ts';
 import { VpnLoggingOperatorPolicy } from './vpn-logging-operator-policy.ts';
 
@@ -171,15 +171,7 @@ export class TunnelLogging extends Construct {
         role: this.role,
         logGroup,
         description: `tunnelwatch: tunnel logging custom resource (${handlerName})`,
-        bundling: {
-          minify: true,
-          sourceMap: true,
-          format: OutputFormat.ESM,
-          mainFields: ['module', 'main'],
-          banner: ESM_REQUIRE_BANNER,
-          externalModules: ['@aws-sdk/*'],
-          target: 'node24',
-        },
+        bundling: ESM_BUNDLING,
       });
     const frameworkRole = (roleId: string) => {
       const role = new Role(this, roleId, {

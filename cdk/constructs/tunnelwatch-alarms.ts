@@ -3,7 +3,13 @@
  * pipeline itself fails and when AWS VPN tunnels are down.
  */
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -64,90 +70,87 @@ export class TunnelwatchAlarms extends Construct {
       if (notifyOk) alarm.addOkAction(action);
       alarms.push(alarm);
     };
-
-    add(
-      new Alarm(this, 'FunctionErrors', {
-        alarmDescription:
-          'tunnelwatch: the alert function failed; events are retried, then sent to the dead-letter queue',
-        metric: props.function.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      false,
-    );
-    add(
-      new Alarm(this, 'FunctionThrottles', {
-        alarmDescription: 'tunnelwatch: the alert function was throttled; alerts are delayed',
-        metric: props.function.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      false,
-    );
-    add(
-      new Alarm(this, 'DeadLetters', {
-        alarmDescription:
-          'tunnelwatch: log events could not be processed and wait in the dead-letter queue; replay them after fixing the cause',
-        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: ALARM_PERIOD,
-          statistic: 'Maximum',
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      true,
-    );
-    for (const [i, logGroupName] of props.subscribedLogGroupNames.entries()) {
+    /** An alarm on a pipeline failure: metric ≥ 1 in one period, missing data is fine. */
+    const onAnyFailure = (
+      alarmId: string,
+      alarmDescription: string,
+      metric: IMetric,
+      notifyOk: boolean,
+    ): void =>
       add(
-        new Alarm(this, `DeliveryErrors${i}`, {
-          alarmDescription: `tunnelwatch: CloudWatch Logs could not deliver ${logGroupName} to the alert function`,
-          metric: new Metric({
-            namespace: 'AWS/Logs',
-            metricName: 'DeliveryErrors',
-            dimensionsMap: {
-              LogGroupName: logGroupName,
-              DestinationType: 'Lambda',
-              FilterName: props.subscriptionFilterName,
-            },
-            statistic: 'Sum',
-            period: ALARM_PERIOD,
-          }),
+        new Alarm(this, alarmId, {
+          alarmDescription,
+          metric,
           threshold: 1,
           evaluationPeriods: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
+        notifyOk,
+      );
+    /** An alarm on tunnels down: TunnelState < 1 for the evaluation periods, missing data breaches. */
+    const onTunnelsDown = (alarmId: string, alarmDescription: string, metric: IMetric): void =>
+      add(
+        new Alarm(this, alarmId, {
+          alarmDescription,
+          metric,
+          threshold: 1,
+          evaluationPeriods: TUNNEL_DOWN_EVALUATION_PERIODS,
+          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+          treatMissingData: TreatMissingData.BREACHING,
+        }),
+        true,
+      );
+
+    onAnyFailure(
+      'FunctionErrors',
+      'tunnelwatch: the alert function failed; events are retried, then sent to the dead-letter queue',
+      props.function.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      false,
+    );
+    onAnyFailure(
+      'FunctionThrottles',
+      'tunnelwatch: the alert function was throttled; alerts are delayed',
+      props.function.metricThrottles({ period: ALARM_PERIOD, statistic: 'Sum' }),
+      false,
+    );
+    onAnyFailure(
+      'DeadLetters',
+      'tunnelwatch: log events could not be processed and wait in the dead-letter queue; replay them after fixing the cause',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: ALARM_PERIOD,
+        statistic: 'Maximum',
+      }),
+      true,
+    );
+    for (const [i, logGroupName] of props.subscribedLogGroupNames.entries()) {
+      onAnyFailure(
+        `DeliveryErrors${i}`,
+        `tunnelwatch: CloudWatch Logs could not deliver ${logGroupName} to the alert function`,
+        new Metric({
+          namespace: 'AWS/Logs',
+          metricName: 'DeliveryErrors',
+          dimensionsMap: {
+            LogGroupName: logGroupName,
+            DestinationType: 'Lambda',
+            FilterName: props.subscriptionFilterName,
+          },
+          statistic: 'Sum',
+          period: ALARM_PERIOD,
+        }),
         false,
       );
     }
     for (const vpnId of props.vpnConnectionIds) {
-      add(
-        new Alarm(this, `OneTunnelDown-${vpnId}`, {
-          alarmDescription: `tunnelwatch: at least one tunnel of ${vpnId} is down (TunnelState Minimum < 1); the connection has lost redundancy`,
-          metric: tunnelStateMetric(vpnId, 'Minimum'),
-          threshold: 1,
-          evaluationPeriods: TUNNEL_DOWN_EVALUATION_PERIODS,
-          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-          treatMissingData: TreatMissingData.BREACHING,
-        }),
-        true,
+      onTunnelsDown(
+        `OneTunnelDown-${vpnId}`,
+        `tunnelwatch: at least one tunnel of ${vpnId} is down (TunnelState Minimum < 1); the connection has lost redundancy`,
+        tunnelStateMetric(vpnId, 'Minimum'),
       );
-      add(
-        new Alarm(this, `AllTunnelsDown-${vpnId}`, {
-          alarmDescription: `tunnelwatch: every tunnel of ${vpnId} is down (TunnelState Maximum < 1); the site is cut off`,
-          metric: tunnelStateMetric(vpnId, 'Maximum'),
-          threshold: 1,
-          evaluationPeriods: TUNNEL_DOWN_EVALUATION_PERIODS,
-          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-          treatMissingData: TreatMissingData.BREACHING,
-        }),
-        true,
+      onTunnelsDown(
+        `AllTunnelsDown-${vpnId}`,
+        `tunnelwatch: every tunnel of ${vpnId} is down (TunnelState Maximum < 1); the site is cut off`,
+        tunnelStateMetric(vpnId, 'Maximum'),
       );
     }
     this.alarms = alarms;

@@ -62,6 +62,12 @@ export interface TunnelState {
   readonly cooldowns?: Readonly<Partial<Record<Category, number>>>;
 }
 
+/** Why a tunnel went down and the raw lines that show it. */
+interface DownCause {
+  readonly explanation: CauseExplanation;
+  readonly evidence: readonly string[];
+}
+
 interface WorkingState {
   phase: TunnelPhase | undefined;
   lastTransitionAt: number | undefined;
@@ -184,10 +190,7 @@ class TunnelStep {
    * The cause of a down transition: the record's critical category, else the
    * latest critical event within the lookback, else `ownCategory`.
    */
-  private downExplanation(ownCategory: Category): {
-    readonly explanation: CauseExplanation;
-    readonly evidence: readonly string[];
-  } {
+  private downExplanation(ownCategory: Category): DownCause {
     if (this.critical) {
       return {
         explanation: explainCause(this.event.category, this.event),
@@ -205,13 +208,13 @@ class TunnelStep {
     return { explanation: explainCause(ownCategory, this.event), evidence: [this.event.raw] };
   }
 
-  private openTunnelDown(cause: {
-    readonly explanation: CauseExplanation;
-    readonly evidence: readonly string[];
-  }): void {
-    if (!this.settings.tunnelDownEnabled) return;
+  /**
+   * Opens `rule`'s incident on this event with `cause`: it becomes the
+   * tunnel's incident, and this event's raw line counts as already in it.
+   */
+  private startIncident(rule: Incident['rule'], cause: DownCause): Incident {
     const incident = openIncident(
-      'tunnel.down',
+      rule,
       this.time,
       this.event.id,
       cause.explanation,
@@ -220,6 +223,12 @@ class TunnelStep {
     this.work.incident = incident;
     this.rawInIncident = true;
     this.changed = true;
+    return incident;
+  }
+
+  private openTunnelDown(cause: DownCause): void {
+    if (!this.settings.tunnelDownEnabled) return;
+    const incident = this.startIncident('tunnel.down', cause);
     this.emit({
       rule: 'tunnel.down',
       status: 'opened',
@@ -248,16 +257,7 @@ class TunnelStep {
 
   private openFlapping(): void {
     const cause = this.downExplanation(ownStateCategory(this.event));
-    const incident = openIncident(
-      'tunnel.flapping',
-      this.time,
-      this.event.id,
-      cause.explanation,
-      cause.evidence,
-    );
-    this.work.incident = incident;
-    this.rawInIncident = true;
-    this.changed = true;
+    const incident = this.startIncident('tunnel.flapping', cause);
     const windowText = formatDuration(this.settings.flappingWindowMs);
     this.emit({
       rule: 'tunnel.flapping',

@@ -17,9 +17,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ImportProgress } from '../../src/aws/importer.ts';
 import { parseTimeArgument } from '../../src/cli/commands/aws-options.ts';
 import { terminalBar } from '../../src/cli/commands/import.ts';
-import type { CommandIO } from '../../src/cli/commands/io.ts';
 import { tailCommand } from '../../src/cli/commands/tail.ts';
 import { main } from '../../src/cli/main.ts';
+import { captureIo } from '../helpers/capture-io.ts';
 
 const logs = mockClient(CloudWatchLogsClient);
 process.env.AWS_REGION = 'us-east-1';
@@ -33,12 +33,6 @@ beforeEach(async () => {
   logs.on(PutLogEventsCommand).resolves({});
   work = await mkdtemp(join(tmpdir(), 'tw-cli-'));
 });
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { isTTY: false, stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
-}
 
 function sent(): { timestamp: number; message: string }[] {
   return logs.commandCalls(PutLogEventsCommand).flatMap((call) =>
@@ -73,13 +67,13 @@ describe('usage', () => {
     ],
     [['tail', '--log-group', 'g', '--interval', '0'], '--interval: expected seconds > 0'],
   ])('%j exits 2 naming the problem', async (argv, message) => {
-    const io = capture();
+    const io = captureIo();
     expect(await main(argv, io)).toBe(2);
     expect(io.stderr.join('\n')).toContain(message);
   });
 
   it.each([['import'], ['logs'], ['tail']])('%s --help prints its usage', async (command) => {
-    const io = capture();
+    const io = captureIo();
     expect(await main([command, '--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toContain(`tunnelwatch ${command}`);
   });
@@ -107,7 +101,7 @@ describe('line timestamps', () => {
       path,
       `banner\n  more banner\n${stamp(t1)} first\n  detail\n${stamp(t1 + 5000)} second\n`,
     );
-    const io = capture();
+    const io = captureIo();
     expect(
       await main(
         ['import', '--log-group', 'g', '--stream', 's', '--state', join(work, 's.json'), path],
@@ -131,7 +125,7 @@ describe('line timestamps', () => {
     expect(
       await main(
         ['import', '--log-group', 'g', '--stream', 's', '--state', join(work, 's.json'), path],
-        capture(),
+        captureIo(),
       ),
     ).toBe(0);
     expect(sent().map((e) => e.timestamp)).toEqual([mtime.getTime(), mtime.getTime()]);
@@ -143,7 +137,7 @@ describe('unreadable input', () => {
     const good = join(work, 'good.log');
     const line = `${stamp(Date.now() - 60_000)} fine`;
     await writeFile(good, `${line}\n`);
-    const io = capture();
+    const io = captureIo();
     const code = await main(
       [
         'import',
@@ -213,7 +207,7 @@ describe('registered sources', () => {
     ];
     const path = join(work, 'vpn-0abc123-203.0.113.10.log');
     await writeFile(path, `${lines.join('\n')}\n`);
-    const io = capture();
+    const io = captureIo();
     expect(
       await main(['import', '--log-group', 'g', '--state', join(work, 's.json'), path], io),
     ).toBe(0);
@@ -243,7 +237,7 @@ describe('registered sources', () => {
         },
       ],
     });
-    const io = capture();
+    const io = captureIo();
     expect(await main(['tail', '--log-group', 'g', '--since', '1h', '--events'], io)).toBe(0);
     expect(JSON.parse(io.stdout[0]!)).toMatchObject({
       stream: 'vpn-0abc123-203.0.113.10',
@@ -270,7 +264,7 @@ describe('registered sources', () => {
         ],
       });
     const stop = new AbortController();
-    const io = capture();
+    const io = captureIo();
     let polls = 0;
     const code = await tailCommand(
       ['--log-group', 'g', '--follow', '--events', '--source', 'aws-s2s'],
@@ -305,9 +299,9 @@ describe('--expect-overlap', () => {
     const args = ['import', '--log-group', 'g', '--stream', 'gw', '--expect-overlap', '--json'];
     const state = ['--state', join(work, 'gw.json')];
     // Act
-    const first = capture();
+    const first = captureIo();
     await main([...args, ...state, dl1, dl2], first);
-    const second = capture();
+    const second = captureIo();
     await main([...args, ...state, dl3], second);
     // Assess
     expect(JSON.parse(first.stdout[0]!).gaps).toEqual([]);

@@ -26,8 +26,8 @@ import { SERVICE_LIMITS } from '../../src/aws/batcher.ts';
 import { CheckpointFile } from '../../src/aws/checkpoint.ts';
 import { isRetryable, type RetryPolicy } from '../../src/aws/cloudwatch-logs.ts';
 import { type ImportEnvironment, importLogs } from '../../src/aws/importer.ts';
-import type { CommandIO } from '../../src/cli/commands/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { captureIo } from '../helpers/capture-io.ts';
 
 const logs = mockClient(CloudWatchLogsClient);
 process.env.AWS_REGION = 'us-east-1';
@@ -81,12 +81,6 @@ function sentMessages(): string[] {
   return logs
     .commandCalls(PutLogEventsCommand)
     .flatMap((call) => (call.args[0].input.logEvents ?? []).map((event) => event.message ?? ''));
-}
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { isTTY: false, stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
 }
 
 describe('retries', () => {
@@ -220,7 +214,7 @@ describe('rejected events', () => {
     const path = join(work, 'mixed.log');
     await writeFile(path, `${old}\n${fine}\n${future}\n`);
     logs.on(PutLogEventsCommand).resolves({});
-    const io = capture();
+    const io = captureIo();
     const code = await main(
       [
         'import',
@@ -265,7 +259,7 @@ describe('AccessDenied', () => {
       ['logs', 'list', '--log-group', 'hub-b'],
       ['tail', '--log-group', 'hub-b'],
     ]) {
-      const io = capture();
+      const io = captureIo();
       expect(await main(argv, io)).toBe(1);
       expect(io.stderr.join('\n')).toContain('you may not read this log group hub-b');
     }
@@ -279,7 +273,7 @@ describe('AccessDenied', () => {
         $metadata: {},
       }),
     );
-    const io = capture();
+    const io = captureIo();
     const code = await main(
       ['import', '--log-group', 'nope', '--stream', 's', '--state', join(work, 'st.json'), path],
       io,
@@ -292,7 +286,7 @@ describe('AccessDenied', () => {
   it('stops an import on AccessDenied, naming the group', async () => {
     const { path } = await logFile(3);
     logs.on(PutLogEventsCommand).rejects(denied());
-    const io = capture();
+    const io = captureIo();
     const code = await main(
       ['import', '--log-group', 'hub-b', '--stream', 's', '--state', join(work, 'st.json'), path],
       io,

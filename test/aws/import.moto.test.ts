@@ -24,8 +24,8 @@ import {
   MAX_EVENT_MESSAGE_BYTES,
 } from '../../src/aws/limits.ts';
 import { importCommand } from '../../src/cli/commands/import.ts';
-import type { CommandIO } from '../../src/cli/commands/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { captureIo } from '../helpers/capture-io.ts';
 import { writeGatewayDownloads, writeSoftEtherTree } from './fixtures.ts';
 import { type Moto, startMoto } from './moto.ts';
 
@@ -39,12 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await moto?.stop();
 });
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { isTTY: false, stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
-}
 
 async function readBack(group: string, stream: string): Promise<string[]> {
   const joiner = new ContinuationJoiner();
@@ -60,7 +54,7 @@ async function runImport(
   onBatches?: (n: number) => void,
   state = join(work, 'state.json'),
 ) {
-  const io = capture();
+  const io = captureIo();
   const code = await importCommand(
     [
       '--endpoint-url',
@@ -245,7 +239,7 @@ describe('import against the emulator', () => {
   }, 120_000);
 
   it('lists streams and downloads one back in its original line form', async () => {
-    const io = capture();
+    const io = captureIo();
     expect(
       await main(
         [
@@ -266,7 +260,7 @@ describe('import against the emulator', () => {
     expect(rows.map((row) => row.stream)).toEqual(['gateway', 'vpnserver/server_log/vpn']);
     expect(Date.parse(rows[1]!.firstEvent)).toBe(now - 9 * 86_400_000);
     const output = join(work, 'downloaded.log');
-    const get = capture();
+    const get = captureIo();
     const code = await main(
       [
         'logs',
@@ -289,7 +283,7 @@ describe('import against the emulator', () => {
   it('downloads a time range only', async () => {
     const from = new Date(now - 2 * 86_400_000).toISOString();
     const to = new Date(now - 2 * 86_400_000 + 60_000).toISOString();
-    const io = capture();
+    const io = captureIo();
     const code = await main(
       [
         'logs',
@@ -321,7 +315,7 @@ describe('import against the emulator', () => {
       `${stamp} The SoftEther VPN Server has been started.\n${stamp} second line\n`,
     );
     expect((await runImport(['--log-group', group, '--stream', 'server', recent])).code).toBe(0);
-    const io = capture();
+    const io = captureIo();
     expect(
       await main(
         [
@@ -343,7 +337,7 @@ describe('import against the emulator', () => {
     expect(events.map((event) => event.stream)).toEqual(['server', 'server']);
     expect(events[0]!.time).toBe(new Date(`${stamp}Z`).toISOString());
     // logs list --measure counts what AWS no longer reports per stream.
-    const measured = capture();
+    const measured = captureIo();
     const listArgs = ['logs', 'list', '--log-group', group, '--measure', '--json'];
     expect(await main([...listArgs, '--endpoint-url', moto.endpoint], measured)).toBe(0);
     expect(JSON.parse(measured.stdout[0]!)).toMatchObject({
@@ -379,7 +373,7 @@ describe('--verify', () => {
       '--verify',
       path,
     ];
-    expect(await importCommand(['--state', state, ...args], capture())).toBe(0);
+    expect(await importCommand(['--state', state, ...args], captureIo())).toBe(0);
     await moto.client().send(
       new PutLogEventsCommand({
         logGroupName: group,
@@ -388,7 +382,7 @@ describe('--verify', () => {
       }),
     );
     // Act
-    const duplicated = capture();
+    const duplicated = captureIo();
     const duplicatedCode = await importCommand(['--state', state, ...args], duplicated);
     // A state file whose checkpoint is ahead of a new stream: the first lines are skipped.
     const group2 = await moto.createLogGroup('/tunnelwatch/verify-missing');
@@ -402,7 +396,7 @@ describe('--verify', () => {
         },
       }),
     );
-    const missing = capture();
+    const missing = captureIo();
     const missingCode = await importCommand(
       ['--state', aheadState, ...args.map((arg) => (arg === group ? group2 : arg))],
       missing,

@@ -6,11 +6,11 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandIO } from '../../src/cli/commands/io.ts';
 import { tailCommand } from '../../src/cli/commands/tail.ts';
 import { main } from '../../src/cli/main.ts';
 import type { SourceDefinition } from '../../src/model.ts';
 import { SOURCE_DEFINITIONS } from '../../src/sources/index.ts';
+import { captureIo } from '../helpers/capture-io.ts';
 import { syntheticSource } from '../helpers/synthetic-source.ts';
 
 const logs = mockClient(CloudWatchLogsClient);
@@ -22,12 +22,6 @@ beforeAll(() => {
   (SOURCE_DEFINITIONS as SourceDefinition[]).unshift(syntheticSource('openvpn'));
 });
 beforeEach(() => logs.reset());
-
-function capture(): CommandIO & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { isTTY: false, stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l) };
-}
 
 /**
  * Five failed logins from one address in five minutes, ending a minute ago:
@@ -51,7 +45,7 @@ function attack() {
 describe('tail', () => {
   it('prints the replay report with the alert the recent events raise', async () => {
     logs.on(FilterLogEventsCommand).resolves({ events: attack() });
-    const io = capture();
+    const io = captureIo();
     expect(await main(['tail', '--log-group', 'g', '--since', '1h'], io)).toBe(0);
     const text = io.stdout.join('\n');
     expect(text).toContain('1 alert on-call would have received (1 opened, 0 resolved)');
@@ -62,7 +56,7 @@ describe('tail', () => {
 
   it('--json prints one object per alert, as replay --json does', async () => {
     logs.on(FilterLogEventsCommand).resolves({ events: attack() });
-    const io = capture();
+    const io = captureIo();
     expect(await main(['tail', '--log-group', 'g', '--json'], io)).toBe(0);
     const alerts = io.stdout.map((l) => JSON.parse(l));
     expect(alerts).toHaveLength(1);
@@ -82,7 +76,7 @@ describe('tail', () => {
       .resolves({ events });
     const stop = new AbortController();
     let polls = 0;
-    const io = capture();
+    const io = captureIo();
     const code = await tailCommand(['--log-group', 'g', '--follow'], io, {
       signal: stop.signal,
       sleep: async () => {

@@ -10,6 +10,7 @@ import {
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
+  DeleteMessageCommand,
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
@@ -98,4 +99,15 @@ export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Mess
     if (batch.length === 0) return messages;
     messages.push(...batch);
   }
+}
+
+/** Reads every message currently on `queueUrl` and deletes each one read. */
+export async function drainAndDelete(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const messages = await drainQueue(sqs, queueUrl);
+  for (const message of messages) {
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+    );
+  }
+  return messages;
 }

@@ -3,7 +3,7 @@
  * record that still does not decode, a truncated poison record and an
  * unrecognised message on the dead-letter queue.
  */
-import { DeleteMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poisonRecord } from '../../src/aws/dead-letter-queue.ts';
 import type { CommandIO } from '../../src/cli/commands/io.ts';
@@ -11,7 +11,7 @@ import { redriveCommand } from '../../src/cli/commands/redrive.ts';
 import { runCli } from '../helpers/cli.ts';
 import { encodeAwslogs, logEventsOf, subscriptionEvent } from '../helpers/subscription-payload.ts';
 import { line, SYNTHETIC_SOURCES } from '../helpers/synthetic-source.ts';
-import { type AwsFixture, createAwsFixture, drainQueue } from './aws-fixtures.ts';
+import { type AwsFixture, createAwsFixture, drainAndDelete } from './aws-fixtures.ts';
 import { type Emulator, startEmulator } from './emulator.ts';
 
 let emulator: Emulator;
@@ -48,16 +48,6 @@ async function deadLetter(body: unknown): Promise<void> {
   await aws.sqs.send(
     new SendMessageCommand({ QueueUrl: aws.deadLetterQueueUrl, MessageBody: JSON.stringify(body) }),
   );
-}
-
-async function take(queueUrl: string) {
-  const messages = await drainQueue(aws.sqs, queueUrl);
-  for (const m of messages) {
-    await aws.sqs.send(
-      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }),
-    );
-  }
-  return messages;
 }
 
 describe('tunnelwatch redrive on the emulator', () => {
@@ -102,9 +92,9 @@ describe('tunnelwatch redrive on the emulator', () => {
     expect(second.out).toEqual([
       'received 3, replayed 0, deleted 0, failed 0, poison 1, truncated 1, unrecognised 1',
     ]);
-    const alerts = await take(aws.alertQueueUrl);
+    const alerts = await drainAndDelete(aws.sqs, aws.alertQueueUrl);
     expect(alerts.map((m) => m.MessageAttributes?.rule?.StringValue)).toEqual(['cert.problem']);
-    expect(await take(aws.deadLetterQueueUrl)).toHaveLength(3);
+    expect(await drainAndDelete(aws.sqs, aws.deadLetterQueueUrl)).toHaveLength(3);
   });
 
   it('rejects a bad --max and a missing queue', async () => {

@@ -11,7 +11,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DeleteTopicCommand } from '@aws-sdk/client-sns';
-import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../lambda/subscription.ts';
 import { renderForSns } from '../../src/alerts/index.ts';
@@ -21,7 +20,7 @@ import { PublishFailedError } from '../../src/delivery.ts';
 import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 import { encodeAwslogs, logEventsOf, subscriptionEvent } from '../helpers/subscription-payload.ts';
 import { SYNTHETIC_SOURCES } from '../helpers/synthetic-source.ts';
-import { type AwsFixture, createAwsFixture, drainQueue } from './aws-fixtures.ts';
+import { type AwsFixture, createAwsFixture, drainAndDelete } from './aws-fixtures.ts';
 import { type Emulator, startEmulator } from './emulator.ts';
 
 let emulator: Emulator;
@@ -36,7 +35,7 @@ afterAll(async () => {
   await emulator?.stop();
 });
 beforeEach(async () => {
-  await drainAndDelete(aws.alertQueueUrl);
+  await drainAndDelete(aws.sqs, aws.alertQueueUrl);
 });
 
 function handlerWith(topicArn = aws.topicArn) {
@@ -76,17 +75,6 @@ const certExpired = (minutes: number, user: string) =>
     f: { user, clientIp: '198.51.100.7' },
   });
 
-async function drainAndDelete(queueUrl: string): Promise<Message[]> {
-  const { DeleteMessageCommand } = await import('@aws-sdk/client-sqs');
-  const messages = await drainQueue(aws.sqs, queueUrl);
-  for (const message of messages) {
-    await aws.sqs.send(
-      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
-    );
-  }
-  return messages;
-}
-
 describe('subscription handler on the emulator', () => {
   it('publishes an alert that arrives with its attributes and id', async () => {
     const event = subscriptionEvent(
@@ -99,7 +87,7 @@ describe('subscription handler on the emulator', () => {
 
     await handlerWith()(event);
 
-    const [message, ...rest] = await drainAndDelete(aws.alertQueueUrl);
+    const [message, ...rest] = await drainAndDelete(aws.sqs, aws.alertQueueUrl);
     expect(rest).toEqual([]);
     const attributes = Object.fromEntries(
       Object.entries(message?.MessageAttributes ?? {}).map(([name, value]) => [
@@ -126,12 +114,12 @@ describe('subscription handler on the emulator', () => {
     const payload = subscriptionEvent(events, { ...group, logStream: 'gw1-bob' });
     const handler = handlerWith();
     await handler(payload);
-    expect(await drainAndDelete(aws.alertQueueUrl)).toHaveLength(2);
+    expect(await drainAndDelete(aws.sqs, aws.alertQueueUrl)).toHaveLength(2);
 
     await handler(payload);
     await handler(subscriptionEvent(events.slice(1), { ...group, logStream: 'gw1-bob' }));
 
-    expect(await drainAndDelete(aws.alertQueueUrl)).toEqual([]);
+    expect(await drainAndDelete(aws.sqs, aws.alertQueueUrl)).toEqual([]);
   });
 
   it('yields one alert from two concurrent invocations on one stream', async () => {
@@ -141,7 +129,7 @@ describe('subscription handler on the emulator', () => {
 
     await Promise.all([handlerWith()(first), handlerWith()(second)]);
 
-    const messages = await drainAndDelete(aws.alertQueueUrl);
+    const messages = await drainAndDelete(aws.sqs, aws.alertQueueUrl);
     expect(messages.map((m) => m.MessageAttributes?.rule?.StringValue)).toEqual(['cert.problem']);
   });
 
@@ -158,7 +146,7 @@ describe('subscription handler on the emulator', () => {
     await handlerWith()(payload);
     await handlerWith()(payload);
 
-    const messages = await drainAndDelete(aws.alertQueueUrl);
+    const messages = await drainAndDelete(aws.sqs, aws.alertQueueUrl);
     expect(messages).toHaveLength(1);
     expect(messages[0]?.Body).toContain('dave');
   });
@@ -168,7 +156,7 @@ describe('subscription handler on the emulator', () => {
 
     await handlerWith()(poison);
 
-    const [record, ...rest] = await drainAndDelete(aws.deadLetterQueueUrl);
+    const [record, ...rest] = await drainAndDelete(aws.sqs, aws.deadLetterQueueUrl);
     expect(rest).toEqual([]);
     expect(record?.MessageAttributes?.reason?.StringValue).toBe('not-json');
     expect(JSON.parse(record?.Body ?? '{}')).toMatchObject({
@@ -177,7 +165,7 @@ describe('subscription handler on the emulator', () => {
       payload: JSON.stringify(poison),
       truncated: false,
     });
-    expect(await drainAndDelete(aws.alertQueueUrl)).toEqual([]);
+    expect(await drainAndDelete(aws.sqs, aws.alertQueueUrl)).toEqual([]);
   });
 
   it('skips a CONTROL_MESSAGE', async () => {
@@ -190,7 +178,7 @@ describe('subscription handler on the emulator', () => {
 
     await handlerWith()(control);
 
-    expect(await drainAndDelete(aws.alertQueueUrl)).toEqual([]);
-    expect(await drainAndDelete(aws.deadLetterQueueUrl)).toEqual([]);
+    expect(await drainAndDelete(aws.sqs, aws.alertQueueUrl)).toEqual([]);
+    expect(await drainAndDelete(aws.sqs, aws.deadLetterQueueUrl)).toEqual([]);
   });
 });

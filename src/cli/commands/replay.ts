@@ -2,18 +2,12 @@
  * `tunnelwatch replay`: the full rule pipeline over log files with in-memory
  * state, printing the alerts on-call would have received (CLI.md).
  */
-import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
-import {
-  DEFAULT_RULES_CONFIG,
-  loadRulesConfig,
-  RulesConfigError,
-  RulesConfigUnreadableError,
-} from '../../rules/config.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
 import { expandInputs, openInput } from '../input.ts';
 import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
+import { configOption } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import { alertJson, humanReport, painter } from './replay-output.ts';
 
@@ -41,19 +35,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     io.err(`tunnelwatch replay: no FILE given\n${REPLAY_USAGE}`);
     return 2;
   }
-  let config: RulesConfig = DEFAULT_RULES_CONFIG;
-  if (typeof values.config === 'string') {
-    try {
-      config = await loadRulesConfig(values.config);
-    } catch (error) {
-      if (error instanceof RulesConfigUnreadableError) {
-        io.err(`tunnelwatch replay: --config: ${error.message}`);
-        return 1;
-      }
-      if (error instanceof RulesConfigError) throw new UsageError(`--config ${error.message}`);
-      throw error;
-    }
-  }
+  const config = await configOption(values.config, 'replay', io);
+  if (config === undefined) return 1;
 
   let exitCode = 0;
   const inputs: ReplayInput[] = [];

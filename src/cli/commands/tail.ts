@@ -10,14 +10,8 @@ import { aboutText } from '../../alerts/render.ts';
 import { sanitizeLine } from '../../alerts/sanitize.ts';
 import { createLogsClient } from '../../aws/client.ts';
 import { type FilteredEvent, filterLogEvents, LogAccessError } from '../../aws/cloudwatch-logs.ts';
-import type { Alert, RulesConfig, SourceDefinition, StreamParser } from '../../model.ts';
+import type { Alert, SourceDefinition, StreamParser } from '../../model.ts';
 import { runPipeline, type StreamBatch } from '../../pipeline.ts';
-import {
-  DEFAULT_RULES_CONFIG,
-  loadRulesConfig,
-  RulesConfigError,
-  RulesConfigUnreadableError,
-} from '../../rules/config.ts';
 import { sniffSource, sourceDefinition } from '../../sources/index.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { UsageError } from '../errors.ts';
@@ -29,6 +23,7 @@ import {
   parseTimeArgument,
   requiredLogGroup,
 } from './aws-options.ts';
+import { configOption } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import { alertJson, humanReport, type Paint, painter } from './replay-output.ts';
 
@@ -70,19 +65,8 @@ export async function tailCommand(
   if (!(interval > 0)) {
     throw new UsageError(`--interval: expected seconds > 0, got "${values.interval}"`);
   }
-  let config: RulesConfig = DEFAULT_RULES_CONFIG;
-  if (typeof values.config === 'string') {
-    try {
-      config = await loadRulesConfig(values.config);
-    } catch (error) {
-      if (error instanceof RulesConfigUnreadableError) {
-        io.err(`tunnelwatch tail: --config: ${error.message}`);
-        return 1;
-      }
-      if (error instanceof RulesConfigError) throw new UsageError(`--config ${error.message}`);
-      throw error;
-    }
-  }
+  const config = await configOption(values.config, 'tail', io);
+  if (config === undefined) return 1;
   const client = createLogsClient(clientOptions(values));
   let start = parseTimeArgument('--since', values.since);
   const paint = painter(io.isTTY && process.env['NO_COLOR'] === undefined);

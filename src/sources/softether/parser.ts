@@ -23,6 +23,7 @@ import type {
   StreamParser,
   VpnEvent,
 } from '../../model.ts';
+import { rememberBounded } from '../bounded-map.ts';
 import { classifyBody, hintOf } from './catalog.ts';
 import { type LogKind, parseStreamName } from './files.ts';
 import { newSecondCache, readHeader, readMessageFrame } from './framing.ts';
@@ -73,20 +74,6 @@ const SESSION_START_ROWS: ReadonlySet<string> = new Set(['LH_NEW_SESSION', 'LH_N
 const SESSION_END_ROWS: ReadonlySet<string> = new Set(['LH_END_SESSION', 'LH_END_SESSION_JA']);
 /** A server restart reuses CID numbers: forget everything. */
 const RESTART_ROWS: ReadonlySet<string> = new Set(['LS_START_1']);
-
-function remember<V>(
-  map: Map<string, V>,
-  key: string,
-  value: V,
-  limit: number = CORRELATION_LIMIT,
-): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > limit) {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
-  }
-}
 
 /** 32-bit FNV-1a of a string, as 8 hex digits. */
 export function fnv1a(text: string): string {
@@ -174,7 +161,7 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
         else if (known[name] !== undefined) fields[name] = known[name];
       }
       if (CONNECTION_END_ROWS.has(rowId)) connections.delete(connectionId);
-      else remember(connections, connectionId, merged as ConnectionInfo);
+      else rememberBounded(connections, connectionId, merged as ConnectionInfo, CORRELATION_LIMIT);
     }
     if (sessionId === undefined) return;
     if (SESSION_START_ROWS.has(rowId)) {
@@ -184,7 +171,7 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
         if (value !== undefined) info[name] = value;
       }
       if (connectionId !== undefined) info.connectionId = connectionId;
-      remember(sessions, sessionId, info as unknown as SessionInfo);
+      rememberBounded(sessions, sessionId, info as unknown as SessionInfo, CORRELATION_LIMIT);
       return;
     }
     const session = sessions.get(sessionId);
@@ -257,7 +244,7 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
       if (frame.hub !== undefined) {
         const key = hubCopyKey(time, frame.hubMessage);
         fields.duplicateKey = key;
-        if (mixed) remember(recentHubCopies, key, frame.hub, RECENT_HUB_COPIES);
+        if (mixed) rememberBounded(recentHubCopies, key, frame.hub, RECENT_HUB_COPIES);
       } else if (
         mixed ||
         header.syslogType === 'SECURITY_LOG' ||

@@ -3,55 +3,19 @@
  * the gateway sample arrives as one CloudWatch Logs payload.
  */
 import { readFileSync } from 'node:fs';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHandler } from '../../../lambda/subscription.ts';
-import type { AlertSink } from '../../../src/delivery.ts';
-import type { Alert } from '../../../src/model.ts';
-import { DEFAULT_RULES_CONFIG } from '../../../src/rules/config.ts';
-import { MemoryStateStore } from '../../../src/state/memory-state-store.ts';
+import { sourceHandler } from '../../helpers/source-handler.ts';
 import { logEventsOf, subscriptionEvent } from '../../helpers/subscription-payload.ts';
 
 const SAMPLE = readFileSync('samples/openvpn/vpngw-2025-04-14.log', 'utf8')
   .split('\n')
   .filter((line) => line !== '');
 
-class RecordingSink implements AlertSink {
-  readonly alerts: Alert[] = [];
-  async publish(alerts: readonly Alert[]) {
-    this.alerts.push(...alerts);
-    return { published: alerts.map((alert) => alert.id), failed: [] };
-  }
-}
-
 beforeEach(() => {
   // Powertools writes JSON logs and EMF to stdout; keep the test output readable.
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
 });
 afterEach(() => vi.restoreAllMocks());
-
-function setup() {
-  const sink = new RecordingSink();
-  const handler = createHandler({
-    environment: {
-      tableName: 't',
-      topicArn: 'arn:aws:sns:ap-northeast-1:123456789012:alerts',
-      deadLetterQueueUrl: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/dlq',
-      logGroupSources: [
-        { prefix: '/tunnelwatch/openvpn/', source: 'openvpn', timeZone: 'Asia/Tokyo' },
-      ],
-      config: DEFAULT_RULES_CONFIG,
-    },
-    store: new MemoryStateStore(),
-    sink,
-    sqs: new SQSClient({ region: 'ap-northeast-1' }),
-    logger: new Logger({ serviceName: 'tunnelwatch' }),
-    metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
-  });
-  return { handler, sink };
-}
 
 const payload = () =>
   subscriptionEvent(logEventsOf(SAMPLE, Date.parse('2025-04-13T15:00:00Z')), {
@@ -62,7 +26,7 @@ const payload = () =>
 describe('the Lambda on an OpenVPN log group', () => {
   it('publishes the brute force, the scanner and the certificate problems, in Japan time', async () => {
     // Prepare
-    const { handler, sink } = setup();
+    const { handler, sink } = sourceHandler('openvpn');
     // Act
     await handler(payload());
     // Assess
@@ -78,7 +42,7 @@ describe('the Lambda on an OpenVPN log group', () => {
   });
 
   it('publishes nothing more when CloudWatch Logs delivers the same payload again', async () => {
-    const { handler, sink } = setup();
+    const { handler, sink } = sourceHandler('openvpn');
     await handler(payload());
     const first = sink.alerts.length;
     await handler(payload());

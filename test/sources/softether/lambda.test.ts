@@ -3,24 +3,9 @@
  * read by the subscription handler, with a log group configured for source
  * `softether` and the server's time zone.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHandler } from '../../../lambda/subscription.ts';
-import type { AlertSink } from '../../../src/delivery.ts';
-import type { Alert } from '../../../src/model.ts';
-import { DEFAULT_RULES_CONFIG } from '../../../src/rules/config.ts';
-import { MemoryStateStore } from '../../../src/state/memory-state-store.ts';
+import { sourceHandler } from '../../helpers/source-handler.ts';
 import { logEventsOf, subscriptionEvent } from '../../helpers/subscription-payload.ts';
-
-class RecordingSink implements AlertSink {
-  readonly alerts: Alert[] = [];
-  async publish(alerts: readonly Alert[]) {
-    this.alerts.push(...alerts);
-    return { published: alerts.map((alert) => alert.id), failed: [] };
-  }
-}
 
 beforeEach(() => {
   // Powertools writes JSON logs and EMF to stdout.
@@ -50,23 +35,7 @@ function failure(
 describe('subscription handler with a SoftEther log group', () => {
   it('raises one auth.bruteforce per address across the server and security log streams', async () => {
     // Prepare
-    const sink = new RecordingSink();
-    const handler = createHandler({
-      environment: {
-        tableName: 't',
-        topicArn: 'arn:aws:sns:ap-northeast-1:123456789012:alerts',
-        deadLetterQueueUrl: 'https://sqs.ap-northeast-1.amazonaws.com/123456789012/dlq',
-        logGroupSources: [
-          { prefix: '/tunnelwatch/softether/', source: 'softether', timeZone: 'Asia/Tokyo' },
-        ],
-        config: DEFAULT_RULES_CONFIG,
-      },
-      store: new MemoryStateStore(),
-      sink,
-      sqs: new SQSClient({ region: 'ap-northeast-1' }),
-      logger: new Logger({ serviceName: 'tunnelwatch' }),
-      metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
-    });
+    const { handler, sink } = sourceHandler('softether');
     const attempts = ['admin', 'root', 'alice', 'vpn', 'test'].map((user, i) =>
       failure(i * 10, 10 + i, user),
     );
