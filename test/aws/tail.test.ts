@@ -104,7 +104,7 @@ describe('an unreachable CloudWatch Logs endpoint', () => {
   ])('%s reports it in one line naming the log group, exit 1', async (_name, argv) => {
     // Prepare
     logs.onAnyCommand().rejects(refused());
-    const io = capture();
+    const io = captureIo();
 
     // Act
     const code = await main(argv, io);
