@@ -121,6 +121,12 @@ export class LocalClock implements FramingClock {
   private year = 1970;
   /** Zone offset (ms) per wall-clock hour start (epoch ms of the hour read as UTC). */
   private readonly offsets = new Map<number, number>();
+  /** The last valid wall-clock hour converted and its start (epoch ms): lines come in runs of one hour. */
+  private lastYear = -1;
+  private lastMonth = -1;
+  private lastDay = -1;
+  private lastHour = -1;
+  private lastHourStart = 0;
 
   constructor(readonly timeZone: string) {}
 
@@ -141,6 +147,15 @@ export class LocalClock implements FramingClock {
     minute: number,
     second: number,
   ): number | null {
+    if (
+      hour === this.lastHour &&
+      day === this.lastDay &&
+      month === this.lastMonth &&
+      year === this.lastYear
+    ) {
+      if (minute > 59 || second > 60) return null;
+      return this.lastHourStart + minute * 60_000 + second * 1000;
+    }
     if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
     if (day > daysInMonth(year, month)) return null;
     const hourWall = Date.UTC(year, month - 1, day, hour);
@@ -152,7 +167,12 @@ export class LocalClock implements FramingClock {
       if (this.offsets.size >= OFFSET_HOURS_KEPT) this.offsets.clear();
       this.offsets.set(hourWall, offset);
     }
-    return hourWall - offset + minute * 60_000 + second * 1000;
+    this.lastYear = year;
+    this.lastMonth = month;
+    this.lastDay = day;
+    this.lastHour = hour;
+    this.lastHourStart = hourWall - offset;
+    return this.lastHourStart + minute * 60_000 + second * 1000;
   }
 }
 
