@@ -89,20 +89,30 @@ function rows(...specs: readonly RowSpec[]): CatalogRow[] {
 export function pushReplyFields(options: string): EventFields {
   const routes: string[] = [];
   const fields: Record<string, string | number | readonly string[]> = {};
-  for (const option of options.split(',')) {
-    const words = option.trim().split(' ');
-    const value = words[1];
-    switch (words[0]) {
+  // Read like `options.split(',')` then `option.trim().split(' ')`, without the arrays.
+  for (let start = 0; start <= options.length; ) {
+    let end = options.indexOf(',', start);
+    if (end < 0) end = options.length;
+    const option = options.slice(start, end).trim();
+    start = end + 1;
+    const first = option.indexOf(' ');
+    const second = first < 0 ? -1 : option.indexOf(' ', first + 1);
+    const name = first < 0 ? option : option.slice(0, first);
+    const value =
+      first < 0 ? undefined : option.slice(first + 1, second < 0 ? option.length : second);
+    const thirdEnd = second < 0 ? -1 : option.indexOf(' ', second + 1);
+    const third =
+      second < 0 ? undefined : option.slice(second + 1, thirdEnd < 0 ? option.length : thirdEnd);
+    switch (name) {
       case 'route':
-        if (value !== undefined)
-          routes.push(words[2] === undefined ? value : `${value}/${words[2]}`);
+        if (value !== undefined) routes.push(third === undefined ? value : `${value}/${third}`);
         break;
       case 'route-gateway':
         if (value !== undefined) fields['routeGateway'] = value;
         break;
       case 'ifconfig':
         if (value !== undefined) fields['assignedIp'] = value;
-        if (words[2] !== undefined) fields['assignedNetmask'] = words[2];
+        if (third !== undefined) fields['assignedNetmask'] = third;
         break;
       case 'ifconfig-ipv6':
         if (value !== undefined) fields['assignedIpv6'] = value;
