@@ -659,7 +659,9 @@ function isAddressChar(code: number): boolean {
 
 /** Reads `cn/[proto:]address[:port][ rx-peer-id=N] ` without a regex; the common case. */
 function clientFast(frame: Frame, body: string, space: number): boolean {
-  const slash = body.lastIndexOf('/', space - 1);
+  // The last `/` before the space (a hand loop: `lastIndexOf` is a runtime call).
+  let slash = space - 1;
+  while (slash >= 0 && body.charCodeAt(slash) !== 47 /* / */) slash--;
   let start = slash + 1;
   if (slash === 0) return false;
   if (slash > 0) {
@@ -704,18 +706,34 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
     let dots = 0;
     let colons = 0;
     let lastColon = -1;
+    // Before any colon, also check the IPv4 shape: `a.b.c.d` with octets of
+    // digits or redaction `X`s, 1–4 characters, the last 0–4.
+    let ipv4ish = true;
+    let ipv4Dots = 0;
+    let octet = 0;
     for (let i = start; i < space; i++) {
       const code = body.charCodeAt(i);
-      if (!isAddressChar(code)) return false;
-      if (code === 46) dots++;
-      else if (code === 58) {
+      if (code === 46 /* . */) {
+        dots++;
+        if (colons === 0) {
+          if (octet === 0) ipv4ish = false;
+          ipv4Dots++;
+          octet = 0;
+        }
+      } else if (code === 58 /* : */) {
         colons++;
         lastColon = i;
+      } else if ((code >= 48 && code <= 57) || code === 88 || code === 120) {
+        if (colons === 0 && ++octet > 4) ipv4ish = false;
+      } else if ((code >= 65 && code <= 70) || (code >= 97 && code <= 102)) {
+        if (colons === 0) ipv4ish = false;
+      } else {
+        return false;
       }
     }
     if (dots === 3 && colons <= 1) {
       const end = colons === 1 ? lastColon : space;
-      if (!isIpv4ish(body, start, end)) return false;
+      if (!ipv4ish || ipv4Dots !== 3) return false;
       ip = body.slice(start, end);
       if (colons === 1) {
         const length = space - lastColon - 1;
@@ -730,7 +748,10 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
     }
   }
   let messageStart = space + 1;
-  if (body.startsWith('rx-peer-id=', messageStart)) {
+  if (
+    body.charCodeAt(messageStart) === 114 /* r */ &&
+    body.startsWith('rx-peer-id=', messageStart)
+  ) {
     const end = body.indexOf(' ', messageStart);
     if (end < 0) return false;
     messageStart = end + 1;
@@ -748,25 +769,6 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
 }
 
 const PROTOCOL = /^(?:udp|tcp)[46]?(?:-server|-client)?$/;
-/** `a.b.c.d` with octets of digits or redaction `X`s: 1–4 characters, the last 0–4. */
-function isIpv4ish(text: string, start: number, end: number): boolean {
-  let octet = 0;
-  let dots = 0;
-  for (let i = start; i < end; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 46) {
-      if (octet === 0) return false;
-      dots++;
-      octet = 0;
-    } else if ((code >= 48 && code <= 57) || code === 88 || code === 120) {
-      if (++octet > 4) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots === 3;
-}
-
 function withClient(frame: Frame, body: string): Frame {
   frame.message = body;
   if (body.length < 4 || body.charCodeAt(0) === 32) return frame;
