@@ -163,12 +163,13 @@ class OpenvpnStreamParser implements StreamParser {
     const ip = fields.clientIp;
     if (ip === undefined) return row;
     const key = framed.client?.key ?? clientKey(ip, fields.clientPort);
-    if (row.role === 'connection-start') {
-      const previous = this.clients.get(key);
-      // A new handshake from an address without a session is a new attempt.
-      if (previous !== undefined && !previous.established) this.clients.delete(key);
+    let known = this.clients.get(key);
+    // A new handshake from an address without a session is a new attempt.
+    if (row.role === 'connection-start' && known !== undefined && !known.established) {
+      this.clients.delete(key);
+      known = undefined;
     }
-    const client = this.client(key, framed.server, time, id);
+    const client = this.client(known, key, framed.server, time, id);
     const authenticated = framed.client?.commonName !== undefined;
     if (authenticated && client.user === undefined && fields.user !== undefined) {
       client.user = fields.user;
@@ -233,18 +234,20 @@ class OpenvpnStreamParser implements StreamParser {
   }
 
   /**
-   * The remembered client for `key`, created (or renewed when stale). The map
+   * The remembered client for `key` (`known`: what the map holds for it),
+   * created (or renewed when stale). The map
    * keeps insertion order; a client is moved to the young end only when it has
    * aged past half the limit, so eviction from the old end is close to LRU at
    * the cost of one map operation per line.
    */
   private client(
+    known: ClientInstance | undefined,
     key: string,
     server: string | undefined,
     time: number | null,
     id: string,
   ): ClientInstance {
-    let client = this.clients.get(key);
+    let client = known;
     if (client !== undefined) {
       const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
       if (client.server !== server || !within(client.lastTime, time, window)) {
