@@ -106,21 +106,38 @@ function daysInMonth(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1] ?? 0;
 }
 
-/** Wall-clock hours whose zone offset a `LocalClock` keeps (about six weeks). */
-const OFFSET_HOURS_KEPT = 1000;
+/** Wall-clock hours whose zone offset is kept per zone (about fourteen months). */
+const OFFSET_HOURS_KEPT = 10_000;
+
+/**
+ * Zone offset (ms) per wall-clock hour start (epoch ms of the hour read as
+ * UTC), per zone: shared by every `LocalClock` of the process, since it
+ * depends only on the zone and the hour (parsers are made per stream and
+ * per Lambda batch, the hours they read are mostly the same).
+ */
+const OFFSETS_BY_ZONE = new Map<string, Map<number, number>>();
+
+function offsetsOf(timeZone: string): Map<number, number> {
+  let offsets = OFFSETS_BY_ZONE.get(timeZone);
+  if (offsets === undefined) {
+    offsets = new Map();
+    OFFSETS_BY_ZONE.set(timeZone, offsets);
+  }
+  return offsets;
+}
 
 /**
  * A `FramingClock` for one stream: converts wall-clock times with the zone
- * offset of their hour, computed once per hour (zones change offset only on
- * hour boundaries), so a stream of lines costs one zone lookup per hour.
+ * offset of their hour, computed once per hour and zone (zones change offset
+ * only on hour boundaries), so a stream of lines costs one zone lookup per hour.
  */
 export class LocalClock implements FramingClock {
   /** Epoch ms used to infer syslog years; the parser sets it per line. */
   reference = 0;
   private yearReference = Number.NaN;
   private year = 1970;
-  /** Zone offset (ms) per wall-clock hour start (epoch ms of the hour read as UTC). */
-  private readonly offsets = new Map<number, number>();
+  /** Zone offset (ms) per wall-clock hour start, shared per zone (see `OFFSETS_BY_ZONE`). */
+  private readonly offsets: Map<number, number>;
   /** The last valid wall-clock hour converted and its start (epoch ms): lines come in runs of one hour. */
   private lastYear = -1;
   private lastMonth = -1;
@@ -128,7 +145,9 @@ export class LocalClock implements FramingClock {
   private lastHour = -1;
   private lastHourStart = 0;
 
-  constructor(readonly timeZone: string) {}
+  constructor(readonly timeZone: string) {
+    this.offsets = offsetsOf(timeZone);
+  }
 
   /** UTC year of `reference`. */
   referenceYear(): number {
