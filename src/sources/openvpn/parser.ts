@@ -119,11 +119,15 @@ class OpenvpnStreamParser implements StreamParser {
     const { match } = found;
     let peer = false;
     let isSignal = false;
-    for (const group of groupFields(found.row)) {
+    const groups = groupFields(found.row);
+    let extras = false;
+    for (const group of groups) {
       const value = match[group.index];
       if (value === undefined) continue;
       if (group.name === 'signal') isSignal = true;
-      if (setGroup(fields, group, value)) peer = true;
+      // Extra fields go in after correlation, which then sees one object shape.
+      if (group.kind === 'extra') extras = true;
+      else if (setGroup(fields, group, value)) peer = true;
     }
     const extracted = found.row.extract?.(match);
     if (extracted !== undefined && typeof extracted['assignedIp'] === 'string') {
@@ -146,6 +150,12 @@ class OpenvpnStreamParser implements StreamParser {
       fields.user = fields.commonName;
     }
     const row = this.correlate(found.row, framed, fields, time, id, isSignal);
+    if (extras) {
+      for (const group of groups) {
+        const value = match[group.index];
+        if (value !== undefined && group.kind === 'extra') setGroup(fields, group, value);
+      }
+    }
     if (extracted !== undefined) Object.assign(fields, extracted);
     return event(id, row.category, row.severity, time, message, line, fields, context, row.hint);
   }
@@ -319,8 +329,12 @@ function coreFields(framed: FramedLine): CoreFields {
   };
 }
 
-/** What a named group is: a core field, an extra field, the peer address or the `remote` address. */
-type GroupKind = 'core' | 'extra' | 'peer' | 'remote' | 'ignore';
+/**
+ * What a named group is: a core field, an extra field (set after correlation),
+ * one named like a core field the parser does not fill from groups (set at
+ * once, as an extra), the peer address or the `remote` address.
+ */
+type GroupKind = 'core' | 'extra' | 'core-extra' | 'peer' | 'remote' | 'ignore';
 
 /** Where a named group goes. */
 interface GroupField {
@@ -340,6 +354,11 @@ const CORE_FIELD_NAMES: ReadonlySet<string> = new Set([
   'subject',
   'depth',
 ]);
+
+/** Every key of `CoreFields`. */
+const CORE_OBJECT_KEYS: ReadonlySet<string> = new Set(
+  Object.keys(coreFields({ time: null, framing: 'none', message: '' })),
+);
 
 const groupFieldsByRow = new WeakMap<CatalogRow, readonly GroupField[]>();
 
@@ -389,7 +408,9 @@ function groupFields(row: CatalogRow): readonly GroupField[] {
               ? 'ignore'
               : CORE_FIELD_NAMES.has(field)
                 ? 'core'
-                : 'extra';
+                : CORE_OBJECT_KEYS.has(field)
+                  ? 'core-extra'
+                  : 'extra';
       return { name, index, field, kind, numeric: NUMERIC_GROUPS.has(field) };
     });
     groupFieldsByRow.set(row, list);
@@ -423,6 +444,7 @@ function setGroup(fields: CoreFields, group: GroupField, value: string): boolean
       }
       return false;
     case 'extra':
+    case 'core-extra':
       (fields as Record<string, FieldValue | undefined>)[group.field] = group.numeric
         ? Number(value)
         : value;
