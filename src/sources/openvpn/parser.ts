@@ -59,11 +59,11 @@ interface ClientInstance {
   /** Insertion number when last (re)inserted into the recency order. */
   stamp: number;
   lastTime: number | null;
-  user?: string;
+  user: string | undefined;
   userTime: number | null;
   established: boolean;
   sessionStart: number | null;
-  assignedIp?: string;
+  assignedIp: string | undefined;
 }
 
 const defaultIndex = indexCatalog(OPENVPN_CATALOG);
@@ -270,14 +270,17 @@ class OpenvpnStreamParser implements StreamParser {
       }
     }
     if (client === undefined) {
+      // Every property from the start: one object shape for every client.
       client = {
         firstEventId: id,
         server,
         stamp: ++this.insertions,
         lastTime: time,
+        user: undefined,
         userTime: null,
         established: false,
         sessionStart: null,
+        assignedIp: undefined,
       };
       if (this.clients.size >= CLIENT_LIMIT) {
         const oldest = this.clients.keys().next();
