@@ -29,7 +29,8 @@ import {
   type CatalogIndex,
   type CatalogRow,
   indexCatalog,
-  lookup,
+  type MatchedRow,
+  matchMessage,
   NUMERIC_GROUPS,
   OPENVPN_CATALOG,
   RESET_BEFORE_AUTH,
@@ -79,6 +80,8 @@ class OpenvpnStreamParser implements StreamParser {
   private readonly now: () => number;
   private readonly index: CatalogIndex;
   private readonly clients = new Map<string, ClientInstance>();
+  /** Reused holder for the row `matchMessage` found. */
+  private readonly found: MatchedRow = { row: undefined };
   private sequence = 0;
   private insertions = 0;
 
@@ -112,14 +115,14 @@ class OpenvpnStreamParser implements StreamParser {
         message = message.slice(close + 2);
       }
     }
-    const found = lookup(this.index, message);
-    if (found === undefined) {
+    const match = matchMessage(this.index, message, this.found);
+    const matched = this.found.row;
+    if (match === null || matched === undefined) {
       return event(id, 'unclassified', 'info', time, message, line, fields, context);
     }
-    const { match } = found;
     let peer = false;
     let isSignal = false;
-    const groups = groupFields(found.row);
+    const groups = groupFields(matched);
     let extras = false;
     for (const group of groups) {
       const value = match[group.index];
@@ -129,7 +132,7 @@ class OpenvpnStreamParser implements StreamParser {
       if (group.kind === 'extra') extras = true;
       else if (setGroup(fields, group, value)) peer = true;
     }
-    const extracted = found.row.extract?.(match);
+    const extracted = matched.extract?.(match);
     if (extracted !== undefined && typeof extracted['assignedIp'] === 'string') {
       fields.assignedIp = extracted['assignedIp'];
     }
@@ -145,11 +148,11 @@ class OpenvpnStreamParser implements StreamParser {
       fields.user === undefined &&
       fields.commonName !== undefined &&
       fields.commonName !== 'UNDEF' &&
-      found.row.role !== 'auth-failure'
+      matched.role !== 'auth-failure'
     ) {
       fields.user = fields.commonName;
     }
-    const row = this.correlate(found.row, framed, fields, time, id, isSignal);
+    const row = this.correlate(matched, framed, fields, time, id, isSignal);
     if (extras) {
       for (const group of groups) {
         const value = match[group.index];
