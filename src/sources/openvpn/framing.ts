@@ -88,15 +88,55 @@ export interface FramingClock {
   ): number | null;
 }
 
-const MONTH_NUMBERS: ReadonlyMap<string, number> = new Map(
-  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map(
-    (name, index) => [name, index + 1],
-  ),
+const MONTH_NAMES = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const;
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+
+/** The three characters at `at` as one number (no string made), or -1 when not ASCII. */
+function threeLetters(text: string, at: number): number {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  const c = text.charCodeAt(at + 2);
+  // NaN (past the end) fails these comparisons too.
+  if (!(a < 128 && b < 128 && c < 128)) return -1;
+  return (a << 14) | (b << 7) | c;
+}
+
+/** Month number (1–12) per `threeLetters` code of its English abbreviation. */
+const MONTH_CODES: ReadonlyMap<number, number> = new Map(
+  MONTH_NAMES.map((name, index) => [threeLetters(name, 0), index + 1]),
+);
+/** `threeLetters` codes of the English weekday abbreviations. */
+const WEEKDAY_CODES: ReadonlySet<number> = new Set(
+  WEEKDAY_NAMES.map((name) => threeLetters(name, 0)),
 );
 
 /** Month number (1–12) of an English abbreviation, or undefined. */
 function monthNumber(abbreviation: string): number | undefined {
-  return MONTH_NUMBERS.get(abbreviation);
+  return abbreviation.length === 3 ? monthAt(abbreviation, 0) : undefined;
+}
+
+/** Month number (1–12) of the abbreviation at `at` in `text`, or undefined. */
+function monthAt(text: string, at: number): number | undefined {
+  return MONTH_CODES.get(threeLetters(text, at));
+}
+
+/** True when `text` starts with an English month or weekday abbreviation. */
+function startsWithDateName(text: string): boolean {
+  const code = threeLetters(text, 0);
+  return MONTH_CODES.has(code) || WEEKDAY_CODES.has(code);
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
@@ -261,7 +301,12 @@ export function frameLine(line: string, clock: FramingClock): FramedLine | Broke
   const text = stripPriority(line);
   const first = text.charCodeAt(0);
   if (first >= 48 && first <= 57) return frameDigitHeader(text, clock);
-  if (first >= 65 && first <= 90 && (NAMED_SHAPE.test(text) || WEEKDAY_SHAPE.test(text))) {
+  if (
+    first >= 65 &&
+    first <= 90 &&
+    startsWithDateName(text) &&
+    (NAMED_SHAPE.test(text) || WEEKDAY_SHAPE.test(text))
+  ) {
     return frameNamedHeader(text, clock);
   }
   return withClient(new Frame(null, 'none'), text);
@@ -522,8 +567,6 @@ function journalIso(text: string, clock: FramingClock): FramedLine | BrokenLine 
   return nested(frame, text.slice(body), clock);
 }
 
-const WEEKDAYS: ReadonlySet<string> = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
-
 /** The fixed-width ctime form `Www Mmm dd hh:mm:ss yyyy`; undefined when not that shape. */
 function ctimeAt(text: string, clock: FramingClock): number | null | undefined {
   if (
@@ -533,11 +576,11 @@ function ctimeAt(text: string, clock: FramingClock): number | null | undefined {
     text.charCodeAt(10) !== 32 ||
     text.charCodeAt(19) !== 32 ||
     (text.length > 24 && text.charCodeAt(24) !== 32) ||
-    !WEEKDAYS.has(text.slice(0, 3))
+    !WEEKDAY_CODES.has(threeLetters(text, 0))
   ) {
     return undefined;
   }
-  const month = monthNumber(text.slice(4, 7));
+  const month = monthAt(text, 4);
   const day = text.charCodeAt(8) === 32 ? digits(text, 9, 1) : digits(text, 8, 2);
   const hms = clockAt(text, 11);
   const year = digits(text, 20, 4);
@@ -584,7 +627,7 @@ function frameNamedHeader(text: string, clock: FramingClock): FramedLine | Broke
 /** `Mmm dd hh:mm:ss [host ]program[pid]: ` read without a regex; undefined when not that shape. */
 function syslogFast(text: string, clock: FramingClock): FramedLine | BrokenLine | undefined {
   if (text.charCodeAt(3) !== 32) return undefined;
-  const month = monthNumber(text.slice(0, 3));
+  const month = monthAt(text, 0);
   if (month === undefined) return undefined;
   let day: number;
   let at: number;
