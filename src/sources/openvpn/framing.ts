@@ -902,9 +902,51 @@ function syslogTime(clock: FramingClock, match: RegExpExecArray): number | null 
   return time > clock.reference + FUTURE_TOLERANCE_MS ? at(year - 1) : time;
 }
 
+const ADDRESS_IN_MESSAGE = /\[AF_INET6?\]\s*(\S+?)(?::(\d{1,5}))?(?:[,\s)]|$)/;
+
+/**
+ * `addressInMessage` for the usual text (printable ASCII, no space after the
+ * tag), read with indexOf; undefined when the regex must decide.
+ */
+function addressQuick(text: string): { ip: string; port?: number } | undefined {
+  const tag = text.indexOf('[AF_INET');
+  if (tag < 0) return undefined;
+  let start = tag + 8;
+  if (text.charCodeAt(start) === 54 /* 6 */) start++;
+  if (text.charCodeAt(start) !== 93 /* ] */) return undefined;
+  start++;
+  // The token ends at the first `,`, space or `)`; the port is what follows its last `:`.
+  let end = start;
+  let lastColon = -1;
+  for (; end < text.length; end++) {
+    const code = text.charCodeAt(end);
+    if (code === 32 || code === 44 || code === 41) break;
+    if (code < 33 || code > 126) return undefined;
+    if (code === 58) lastColon = end;
+  }
+  if (end === start) return undefined;
+  let ip: string;
+  let port: number | undefined;
+  const portLength = end - lastColon - 1;
+  const portValue =
+    lastColon > start && portLength >= 1 && portLength <= 5
+      ? digits(text, lastColon + 1, portLength)
+      : -1;
+  if (portValue >= 0) {
+    ip = text.slice(start, lastColon);
+    port = portValue;
+  } else {
+    ip = text.slice(start, end);
+  }
+  if (ip.startsWith('::ffff:') && ip.includes('.')) ip = ip.slice(7);
+  return port === undefined ? { ip } : { ip, port };
+}
+
 /** Address and port written `[AF_INET]a.b.c.d:p` / `[AF_INET6]…:p` inside a message. */
 export function addressInMessage(text: string): { ip: string; port?: number } | undefined {
-  const match = /\[AF_INET6?\]\s*(\S+?)(?::(\d{1,5}))?(?:[,\s)]|$)/.exec(text);
+  const quick = addressQuick(text);
+  if (quick !== undefined) return quick;
+  const match = ADDRESS_IN_MESSAGE.exec(text);
   if (match === null) return undefined;
   let ip = match[1] ?? '';
   if (ip.startsWith('::ffff:') && ip.includes('.')) ip = ip.slice(7);
