@@ -80,7 +80,20 @@ function rows(...specs: readonly RowSpec[]): CatalogRow[] {
   const out: CatalogRow[] = [];
   for (const { id, keys, title, remediation, docUrl, ...rest } of specs) {
     const hint: Hint = { id, title, remediation, ...(docUrl === undefined ? {} : { docUrl }) };
-    for (const key of typeof keys === 'string' ? [keys] : keys) out.push({ ...rest, key, hint });
+    for (const key of typeof keys === 'string' ? [keys] : keys) {
+      // Every row with every property, in one order: one object shape, so the
+      // parser's reads of a matched row stay monomorphic.
+      out.push({
+        key,
+        keyIsSecondWord: rest.keyIsSecondWord,
+        pattern: rest.pattern,
+        category: rest.category,
+        severity: rest.severity,
+        extract: rest.extract,
+        role: rest.role,
+        hint,
+      });
+    }
   }
   return out;
 }
@@ -934,9 +947,11 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
  */
 export const RESET_BEFORE_AUTH: CatalogRow = {
   key: 'SIGUSR1',
+  keyIsSecondWord: undefined,
   pattern: /^/,
   category: 'probe.bad_packet',
   severity: 'info',
+  extract: undefined,
   role: 'probe',
   hint: {
     id: 'client.reset-before-auth',

@@ -127,7 +127,7 @@ class OpenvpnStreamParser implements StreamParser {
     for (const group of groups) {
       const value = match[group.index];
       if (value === undefined) continue;
-      if (group.name === 'signal') isSignal = true;
+      if (group.isSignal) isSignal = true;
       // Extra fields go in after correlation, which then sees one object shape.
       if (group.kind === 'extra') extras = true;
       else if (setGroup(fields, group, value)) peer = true;
@@ -350,6 +350,8 @@ interface GroupField {
   readonly field: string;
   readonly kind: GroupKind;
   readonly numeric: boolean;
+  /** True for the `signal` group (a signal line ends the client instance). */
+  readonly isSignal: boolean;
 }
 
 const CORE_FIELD_NAMES: ReadonlySet<string> = new Set([
@@ -417,7 +419,14 @@ function groupFields(row: CatalogRow): readonly GroupField[] {
                 : CORE_OBJECT_KEYS.has(field)
                   ? 'core-extra'
                   : 'extra';
-      return { name, index, field, kind, numeric: NUMERIC_GROUPS.has(field) };
+      return {
+        name,
+        index,
+        field,
+        kind,
+        numeric: NUMERIC_GROUPS.has(field),
+        isSignal: name === 'signal',
+      };
     });
     groupFieldsByRow.set(row, list);
   }
