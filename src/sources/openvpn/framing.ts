@@ -719,22 +719,87 @@ function isAddressChar(code: number): boolean {
   );
 }
 
-/** Reads `cn/[proto:]address[:port][ rx-peer-id=N] ` without a regex; the common case. */
+/**
+ * Reads `cn/address[:port] ` (plain IPv4 or IPv6 after the last `/`) in one
+ * pass over the prefix; other prefixes (protocol, brackets) go to `clientGeneral`.
+ */
 function clientFast(frame: Frame, body: string, space: number): boolean {
-  // The last `/` before the space (a hand loop: `lastIndexOf` is a runtime call).
-  let slash = space - 1;
-  while (slash >= 0 && body.charCodeAt(slash) !== 47 /* / */) slash--;
-  let start = slash + 1;
-  if (slash === 0) return false;
-  if (slash > 0) {
-    for (let i = 0; i < slash; i++) {
-      const code = body.charCodeAt(i);
-      // : [ ] ' " =
-      if (code === 58 || code === 91 || code === 93 || code === 39 || code === 34 || code === 61) {
-        return false;
+  let slash = -1;
+  /** First character a common name may not hold (`:[]'"=`). */
+  let firstForbidden = -1;
+  // Address facts of the part after the last `/` (reset at each `/`); see clientGeneral.
+  let plain = true;
+  let dots = 0;
+  let colons = 0;
+  let lastColon = -1;
+  let ipv4ish = true;
+  let ipv4Dots = 0;
+  let octet = 0;
+  for (let i = 0; i < space; i++) {
+    const code = body.charCodeAt(i);
+    if (code === 47 /* / */) {
+      slash = i;
+      plain = true;
+      dots = 0;
+      colons = 0;
+      lastColon = -1;
+      ipv4ish = true;
+      ipv4Dots = 0;
+      octet = 0;
+    } else if (code === 46 /* . */) {
+      dots++;
+      if (colons === 0) {
+        if (octet === 0) ipv4ish = false;
+        ipv4Dots++;
+        octet = 0;
+      }
+    } else if (code === 58 /* : */) {
+      colons++;
+      lastColon = i;
+      if (firstForbidden < 0) firstForbidden = i;
+    } else if ((code >= 48 && code <= 57) || code === 88 || code === 120) {
+      if (colons === 0 && ++octet > 4) ipv4ish = false;
+    } else if ((code >= 65 && code <= 70) || (code >= 97 && code <= 102)) {
+      if (colons === 0) ipv4ish = false;
+    } else {
+      plain = false;
+      // [ ] ' " =
+      if (
+        firstForbidden < 0 &&
+        (code === 91 || code === 93 || code === 39 || code === 34 || code === 61)
+      ) {
+        firstForbidden = i;
       }
     }
   }
+  if (slash === 0) return false;
+  if (slash > 0 && firstForbidden >= 0 && firstForbidden < slash) return false;
+  if (!plain) return clientGeneral(frame, body, space, slash);
+  const start = slash + 1;
+  let ip: string;
+  let port: number | undefined;
+  let keyIsToken = false;
+  if (dots === 3 && colons <= 1) {
+    const end = colons === 1 ? lastColon : space;
+    if (!ipv4ish || ipv4Dots !== 3) return false;
+    ip = body.slice(start, end);
+    if (colons === 1) {
+      const length = space - lastColon - 1;
+      port = digits(body, lastColon + 1, length);
+      if (port < 0 || length < 1 || length > 5) return false;
+      keyIsToken = body.charCodeAt(lastColon + 1) !== 48 || length === 1;
+    }
+  } else if (dots === 0 && colons >= 2 && colons <= 7) {
+    ip = body.slice(start, space);
+  } else {
+    return false;
+  }
+  return setClient(frame, body, space, slash, start, ip, port, undefined, keyIsToken);
+}
+
+/** `clientFast` for prefixes with a protocol, a bracketed address or other characters. */
+function clientGeneral(frame: Frame, body: string, space: number, slash: number): boolean {
+  let start = slash + 1;
   let protocol: string | undefined;
   const p0 = body.charCodeAt(start);
   if (
@@ -809,6 +874,21 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
       return false;
     }
   }
+  return setClient(frame, body, space, slash, start, ip, port, protocol, keyIsToken);
+}
+
+/** Sets the client read from `body` and the message after it (and after ` rx-peer-id=N`). */
+function setClient(
+  frame: Frame,
+  body: string,
+  space: number,
+  slash: number,
+  start: number,
+  ip: string,
+  port: number | undefined,
+  protocol: string | undefined,
+  keyIsToken: boolean,
+): boolean {
   let messageStart = space + 1;
   if (
     body.charCodeAt(messageStart) === 114 /* r */ &&
