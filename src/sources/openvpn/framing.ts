@@ -774,7 +774,12 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
   }
   if (slash === 0) return false;
   if (slash > 0 && firstForbidden >= 0 && firstForbidden < slash) return false;
-  if (!plain) return clientGeneral(frame, body, space, slash);
+  if (!plain) {
+    // Only a protocol (`udp4:`) or a bracketed address can make such a part an address.
+    const first = body.charCodeAt(slash + 1);
+    if (first !== 117 /* u */ && first !== 116 /* t */ && first !== 91 /* [ */) return false;
+    return clientGeneral(frame, body, space, slash);
+  }
   const start = slash + 1;
   let ip: string;
   let port: number | undefined;
