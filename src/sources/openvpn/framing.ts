@@ -133,10 +133,35 @@ function monthAt(text: string, at: number): number | undefined {
   return MONTH_CODES.get(threeLetters(text, at));
 }
 
-/** True when `text` starts with an English month or weekday abbreviation. */
-function startsWithDateName(text: string): boolean {
-  const code = threeLetters(text, 0);
-  return MONTH_CODES.has(code) || WEEKDAY_CODES.has(code);
+function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * True when `text` starts like a named-date header: a month or weekday name,
+ * one or two spaces and a digit (`Apr 14`, `Mon  9`), or a weekday, a space
+ * and a capitalised three-letter word and a space (`Mon Apr `) or a year
+ * and a dash (`Mon 2025-`). Read with char codes, no regex.
+ */
+function hasNamedDateShape(text: string): boolean {
+  const name = threeLetters(text, 0);
+  const weekday = WEEKDAY_CODES.has(name);
+  if ((!weekday && !MONTH_CODES.has(name)) || text.charCodeAt(3) !== 32) return false;
+  const fifth = text.charCodeAt(4);
+  if (isDigitCode(fifth) || (fifth === 32 && isDigitCode(text.charCodeAt(5)))) return true;
+  if (!weekday) return false;
+  // `Www Mmm `: an upper-case letter, two lower-case letters, a space (`Www 2025-` starts with a digit: above).
+  const sixth = text.charCodeAt(5);
+  const seventh = text.charCodeAt(6);
+  return (
+    fifth >= 65 &&
+    fifth <= 90 &&
+    sixth >= 97 &&
+    sixth <= 122 &&
+    seventh >= 97 &&
+    seventh <= 122 &&
+    text.charCodeAt(7) === 32
+  );
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
@@ -251,9 +276,6 @@ const CTIME =
 const SYSLOG =
   /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (?:([^\s[\]]*[^\s[\]:]) )?([^\s[\]:]+)(?:\[(\d+)\])?: ?(.*)$/;
 const SYSLOG_SHAPE = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d/;
-const NAMED_SHAPE =
-  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d/;
-const WEEKDAY_SHAPE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:[A-Z][a-z]{2} |\d{4}-)/;
 const JOURNAL_ISO =
   /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) (?:([^\s[\]]*[^\s[\]:]) )?([^\s[\]:]+)(?:\[(\d+)\])?: ?(.*)$/;
 const JOURNAL_FULL =
@@ -301,12 +323,7 @@ export function frameLine(line: string, clock: FramingClock): FramedLine | Broke
   const text = stripPriority(line);
   const first = text.charCodeAt(0);
   if (first >= 48 && first <= 57) return frameDigitHeader(text, clock);
-  if (
-    first >= 65 &&
-    first <= 90 &&
-    startsWithDateName(text) &&
-    (NAMED_SHAPE.test(text) || WEEKDAY_SHAPE.test(text))
-  ) {
+  if (first >= 65 && first <= 90 && hasNamedDateShape(text)) {
     return frameNamedHeader(text, clock);
   }
   return withClient(new Frame(null, 'none'), text);
