@@ -539,6 +539,20 @@ function syslogTail(frame: Frame, text: string, start: number): number {
   return programEnd + 1;
 }
 
+/** The last hour `utcHourStart` computed (year, month, day, hour packed) and its epoch ms. */
+let lastUtcHour = -1;
+let lastUtcHourStart = 0;
+
+/** `Date.UTC(year, month - 1, day, hour)` for valid fields, remembered for the last hour asked. */
+function utcHourStart(year: number, month: number, day: number, hour: number): number {
+  const packed = ((year * 13 + month) * 32 + day) * 24 + hour;
+  if (packed !== lastUtcHour) {
+    lastUtcHour = packed;
+    lastUtcHourStart = Date.UTC(year, month - 1, day, hour);
+  }
+  return lastUtcHourStart;
+}
+
 /** journalctl `short-iso` / `short-iso-precise`: `YYYY-MM-DDThh:mm:ss[.f][Z|±hh[:]mm] host prog[pid]: `. */
 function journalIso(text: string, clock: FramingClock): FramedLine | BrokenLine | undefined {
   if (text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 /* T */) return undefined;
@@ -577,7 +591,11 @@ function journalIso(text: string, clock: FramingClock): FramedLine | BrokenLine 
     return { malformed: `invalid timestamp "${text.slice(0, at)}"` };
   }
   const time =
-    Date.UTC(year, month - 1, day, hour, minute, hms % 100, millisecond) - offsetMinutes * 60_000;
+    utcHourStart(year, month, day, hour) +
+    minute * 60_000 +
+    (hms % 100) * 1000 +
+    millisecond -
+    offsetMinutes * 60_000;
   const frame = new Frame(time, 'journal-iso');
   const body = syslogTail(frame, text, at + 1);
   if (body < 0) return undefined;
