@@ -1032,8 +1032,25 @@ export function literalPrefix(pattern: RegExp): string {
  * may read `groups`) and patterns with named back-references keep theirs.
  */
 function numberedPattern(row: CatalogRow): RegExp {
-  const source = row.pattern.source;
-  if (row.extract !== undefined || source.includes('\\k<')) return row.pattern;
+  if (row.extract !== undefined) return row.pattern;
+  let numbered = NUMBERED_PATTERNS.get(row.pattern);
+  if (numbered === undefined) {
+    numbered = numberedCopy(row.pattern);
+    NUMBERED_PATTERNS.set(row.pattern, numbered);
+  }
+  return numbered;
+}
+
+/**
+ * The numbered copy of each pattern, shared by every index (a parser given
+ * its own catalog indexes it anew; its rows mostly share their patterns, and
+ * a shared copy is compiled once).
+ */
+const NUMBERED_PATTERNS = new WeakMap<RegExp, RegExp>();
+
+function numberedCopy(pattern: RegExp): RegExp {
+  const source = pattern.source;
+  if (source.includes('\\k<')) return pattern;
   let out = '';
   let inClass = false;
   for (let i = 0; i < source.length; i++) {
@@ -1060,7 +1077,7 @@ function numberedPattern(row: CatalogRow): RegExp {
     }
     out += char;
   }
-  return out === source ? row.pattern : new RegExp(out, row.pattern.flags);
+  return out === source ? pattern : new RegExp(out, pattern.flags);
 }
 
 /** The second word a row's pattern requires, when its literal start spells it out. */
