@@ -83,6 +83,10 @@ class OpenvpnStreamParser implements StreamParser {
   /** Reused holder for the row `matchMessage` found. */
   private readonly found: MatchedRow = { row: undefined };
   private sequence = 0;
+  /** The origin parts the last id was made from and their `group:stream:` prefix. */
+  private idGroup: string | undefined = undefined;
+  private idStream: string | undefined = undefined;
+  private idPrefix = '::';
   private insertions = 0;
 
   constructor(options: OpenvpnParserOptions) {
@@ -93,12 +97,25 @@ class OpenvpnStreamParser implements StreamParser {
 
   parse(line: string, context: LineContext): VpnEvent {
     this.sequence++;
-    const id = eventId(context, this.sequence);
+    const id = this.eventId(context);
     try {
       return this.classify(line, context, id);
     } catch (error) {
       return malformed(line, context, id, `parser error: ${(error as Error).message}`);
     }
+  }
+
+  /** `group:stream:line` (or the context's own id), the prefix made once per stream. */
+  private eventId(context: LineContext): string {
+    if (context.eventId !== undefined) return context.eventId;
+    const { origin } = context;
+    const group = origin.logGroup ?? origin.file ?? '';
+    if (group !== this.idGroup || origin.stream !== this.idStream) {
+      this.idGroup = group;
+      this.idStream = origin.stream;
+      this.idPrefix = `${group}:${origin.stream ?? ''}:`;
+    }
+    return this.idPrefix + (origin.line ?? `#${this.sequence}`);
   }
 
   private classify(line: string, context: LineContext, id: string): VpnEvent {
@@ -489,12 +506,6 @@ function commonNameOf(subject: string | undefined): string | undefined {
   if (subject === undefined) return undefined;
   const match = /(?:^|[,/]\s*)CN=([^,/]+)/.exec(subject);
   return match?.[1]?.trim();
-}
-
-function eventId(context: LineContext, sequence: number): string {
-  if (context.eventId !== undefined) return context.eventId;
-  const { origin } = context;
-  return `${origin.logGroup ?? origin.file ?? ''}:${origin.stream ?? ''}:${origin.line ?? `#${sequence}`}`;
 }
 
 function event(
