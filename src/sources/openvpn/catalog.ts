@@ -80,7 +80,20 @@ function rows(...specs: readonly RowSpec[]): CatalogRow[] {
   const out: CatalogRow[] = [];
   for (const { id, keys, title, remediation, docUrl, ...rest } of specs) {
     const hint: Hint = { id, title, remediation, ...(docUrl === undefined ? {} : { docUrl }) };
-    for (const key of typeof keys === 'string' ? [keys] : keys) out.push({ ...rest, key, hint });
+    for (const key of typeof keys === 'string' ? [keys] : keys) {
+      // Every row with every property, in one order: one object shape, so the
+      // parser's reads of a matched row stay monomorphic.
+      out.push({
+        key,
+        keyIsSecondWord: rest.keyIsSecondWord,
+        pattern: rest.pattern,
+        category: rest.category,
+        severity: rest.severity,
+        extract: rest.extract,
+        role: rest.role,
+        hint,
+      });
+    }
   }
   return out;
 }
@@ -89,20 +102,30 @@ function rows(...specs: readonly RowSpec[]): CatalogRow[] {
 export function pushReplyFields(options: string): EventFields {
   const routes: string[] = [];
   const fields: Record<string, string | number | readonly string[]> = {};
-  for (const option of options.split(',')) {
-    const words = option.trim().split(' ');
-    const value = words[1];
-    switch (words[0]) {
+  // Read like `options.split(',')` then `option.trim().split(' ')`, without the arrays.
+  for (let start = 0; start <= options.length; ) {
+    let end = options.indexOf(',', start);
+    if (end < 0) end = options.length;
+    const option = options.slice(start, end).trim();
+    start = end + 1;
+    const first = option.indexOf(' ');
+    const second = first < 0 ? -1 : option.indexOf(' ', first + 1);
+    const name = first < 0 ? option : option.slice(0, first);
+    const value =
+      first < 0 ? undefined : option.slice(first + 1, second < 0 ? option.length : second);
+    const thirdEnd = second < 0 ? -1 : option.indexOf(' ', second + 1);
+    const third =
+      second < 0 ? undefined : option.slice(second + 1, thirdEnd < 0 ? option.length : thirdEnd);
+    switch (name) {
       case 'route':
-        if (value !== undefined)
-          routes.push(words[2] === undefined ? value : `${value}/${words[2]}`);
+        if (value !== undefined) routes.push(third === undefined ? value : `${value}/${third}`);
         break;
       case 'route-gateway':
         if (value !== undefined) fields['routeGateway'] = value;
         break;
       case 'ifconfig':
         if (value !== undefined) fields['assignedIp'] = value;
-        if (words[2] !== undefined) fields['assignedNetmask'] = words[2];
+        if (third !== undefined) fields['assignedNetmask'] = third;
         break;
       case 'ifconfig-ipv6':
         if (value !== undefined) fields['assignedIpv6'] = value;
@@ -924,9 +947,11 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
  */
 export const RESET_BEFORE_AUTH: CatalogRow = {
   key: 'SIGUSR1',
+  keyIsSecondWord: undefined,
   pattern: /^/,
   category: 'probe.bad_packet',
   severity: 'info',
+  extract: undefined,
   role: 'probe',
   hint: {
     id: 'client.reset-before-auth',
@@ -953,7 +978,26 @@ export interface CatalogIndex {
   readonly byFirstWord: ReadonlyMap<string, Bucket>;
   /** Rows whose first word varies (`user01 authentication succeeded`), by their second word. */
   readonly bySecondWord: ReadonlyMap<string, readonly CatalogRow[]>;
+  /** The same buckets for `lookup`, keyed by word hash so a line allocates no word strings. */
+  readonly hashed: {
+    readonly byFirstWord: WordTable<HashedBucket>;
+    readonly bySecondWord: WordTable<readonly Candidate[]>;
+  };
 }
+
+/** A row with the pattern `lookup` runs: its named groups numbered (same capture indices). */
+interface Candidate {
+  readonly row: CatalogRow;
+  readonly pattern: RegExp;
+}
+
+interface HashedBucket {
+  readonly bySecondWord: WordTable<readonly Candidate[]>;
+  readonly any: readonly Candidate[];
+}
+
+/** Words by `wordHash`, each hash with the words that share it. */
+type WordTable<T> = ReadonlyMap<number, readonly { readonly word: string; readonly value: T }[]>;
 
 const REGEX_SPECIAL = new Set(['(', ')', '[', ']', '{', '}', '.', '*', '+', '?', '|', '$', '^']);
 const QUANTIFIERS = new Set(['*', '+', '?', '{']);
@@ -980,6 +1024,60 @@ export function literalPrefix(pattern: RegExp): string {
     }
   }
   return literal;
+}
+
+/**
+ * `pattern` with its named groups made plain: the capture indices stay the
+ * same, and a match builds no `groups` object. Rows with an `extract` (which
+ * may read `groups`) and patterns with named back-references keep theirs.
+ */
+function numberedPattern(row: CatalogRow): RegExp {
+  if (row.extract !== undefined) return row.pattern;
+  let numbered = NUMBERED_PATTERNS.get(row.pattern);
+  if (numbered === undefined) {
+    numbered = numberedCopy(row.pattern);
+    NUMBERED_PATTERNS.set(row.pattern, numbered);
+  }
+  return numbered;
+}
+
+/**
+ * The numbered copy of each pattern, shared by every index (a parser given
+ * its own catalog indexes it anew; its rows mostly share their patterns, and
+ * a shared copy is compiled once).
+ */
+const NUMBERED_PATTERNS = new WeakMap<RegExp, RegExp>();
+
+function numberedCopy(pattern: RegExp): RegExp {
+  const source = pattern.source;
+  if (source.includes('\\k<')) return pattern;
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const char = source[i];
+    if (char === '\\') {
+      out += source.slice(i, i + 2);
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (char === ']') inClass = false;
+    } else if (char === '[') {
+      inClass = true;
+    } else if (
+      char === '(' &&
+      source[i + 1] === '?' &&
+      source[i + 2] === '<' &&
+      source[i + 3] !== '=' &&
+      source[i + 3] !== '!'
+    ) {
+      out += '(';
+      i = source.indexOf('>', i + 3);
+      continue;
+    }
+    out += char;
+  }
+  return out === source ? pattern : new RegExp(out, pattern.flags);
 }
 
 /** The second word a row's pattern requires, when its literal start spells it out. */
@@ -1019,7 +1117,65 @@ export function indexCatalog(catalog: readonly CatalogRow[]): CatalogIndex {
       any: rows.filter((_row, i) => words[i] === undefined),
     });
   }
-  return { byFirstWord, bySecondWord };
+  const candidates = new Map<CatalogRow, Candidate>();
+  const candidate = (row: CatalogRow): Candidate => {
+    let found = candidates.get(row);
+    if (found === undefined) {
+      found = { row, pattern: numberedPattern(row) };
+      candidates.set(row, found);
+    }
+    return found;
+  };
+  const candidatesOf = (rows: readonly CatalogRow[]): readonly Candidate[] => rows.map(candidate);
+  const hashed = {
+    byFirstWord: wordTable(byFirstWord, (bucket) => ({
+      bySecondWord: wordTable(bucket.bySecondWord, candidatesOf),
+      any: candidatesOf(bucket.any),
+    })),
+    bySecondWord: wordTable(bySecondWord, candidatesOf),
+  };
+  return { byFirstWord, bySecondWord, hashed };
+}
+
+function wordTable<A, T>(map: ReadonlyMap<string, A>, convert: (value: A) => T): WordTable<T> {
+  const table = new Map<number, { readonly word: string; readonly value: T }[]>();
+  for (const [word, value] of map) {
+    const hash = wordHash(word, 0);
+    const entry = { word, value: convert(value) };
+    const list = table.get(hash);
+    if (list === undefined) table.set(hash, [entry]);
+    else list.push(entry);
+  }
+  return table;
+}
+
+/** Where the word last hashed by `wordHash` ends (set by it; saves returning a pair). */
+let hashedWordEnd = 0;
+
+/** A 31-bit hash of the word at `start` (see `wordAt`); sets `hashedWordEnd`. */
+function wordHash(text: string, start: number): number {
+  let hash = 0;
+  let end = start;
+  const length = text.length;
+  while (end < length) {
+    const code = text.charCodeAt(end);
+    if (!isWordChar(code)) break;
+    hash = (Math.imul(hash, 31) + code) & 0x7fffffff;
+    end++;
+  }
+  hashedWordEnd = end;
+  return hash;
+}
+
+/** The value filed under the word of `text` at `start`, without making the word a string. */
+function wordValue<T>(table: WordTable<T>, text: string, start: number): T | undefined {
+  const list = table.get(wordHash(text, start));
+  if (list === undefined) return undefined;
+  const length = hashedWordEnd - start;
+  for (const entry of list) {
+    if (entry.word.length === length && text.startsWith(entry.word, start)) return entry.value;
+  }
+  return undefined;
 }
 
 function isWordChar(code: number): boolean {
@@ -1044,27 +1200,56 @@ export function lookup(
   index: CatalogIndex,
   message: string,
 ): { readonly row: CatalogRow; readonly match: RegExpExecArray } | undefined {
-  const first = wordAt(message, 0);
-  const bucket = index.byFirstWord.get(first);
+  const found: MatchedRow = { row: undefined };
+  const match = matchMessage(index, message, found);
+  return match === null || found.row === undefined ? undefined : { row: found.row, match };
+}
+
+/** Where `matchMessage` puts the row that matched (one holder reused per parser). */
+export interface MatchedRow {
+  row: CatalogRow | undefined;
+}
+
+function firstMatch(
+  candidates: readonly Candidate[],
+  message: string,
+  found: MatchedRow,
+): RegExpExecArray | null {
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i] as Candidate;
+    const match = candidate.pattern.exec(message);
+    if (match !== null) {
+      found.row = candidate.row;
+      return match;
+    }
+  }
+  return null;
+}
+
+/**
+ * `lookup` for the parser's hot path: returns the match (named groups
+ * numbered, no `groups` object for rows without `extract`) and sets
+ * `found.row`; allocates nothing but the match.
+ */
+export function matchMessage(
+  index: CatalogIndex,
+  message: string,
+  found: MatchedRow,
+): RegExpExecArray | null {
+  found.row = undefined;
+  const bucket = wordValue(index.hashed.byFirstWord, message, 0);
   const space = message.indexOf(' ');
   if (bucket !== undefined) {
     const candidates =
       bucket.bySecondWord.size === 0 || space < 0
         ? bucket.any
-        : (bucket.bySecondWord.get(wordAt(message, space + 1)) ?? bucket.any);
-    for (const row of candidates) {
-      const match = row.pattern.exec(message);
-      if (match !== null) return { row, match };
-    }
+        : (wordValue(bucket.bySecondWord, message, space + 1) ?? bucket.any);
+    const match = firstMatch(candidates, message, found);
+    if (match !== null) return match;
   }
   if (space > 0) {
-    const second = index.bySecondWord.get(wordAt(message, space + 1));
-    if (second !== undefined) {
-      for (const row of second) {
-        const match = row.pattern.exec(message);
-        if (match !== null) return { row, match };
-      }
-    }
+    const second = wordValue(index.hashed.bySecondWord, message, space + 1);
+    if (second !== undefined) return firstMatch(second, message, found);
   }
-  return undefined;
+  return null;
 }

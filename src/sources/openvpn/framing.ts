@@ -88,15 +88,80 @@ export interface FramingClock {
   ): number | null;
 }
 
-const MONTH_NUMBERS: ReadonlyMap<string, number> = new Map(
-  ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map(
-    (name, index) => [name, index + 1],
-  ),
+const MONTH_NAMES = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const;
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+
+/** The three characters at `at` as one number (no string made), or -1 when not ASCII. */
+function threeLetters(text: string, at: number): number {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  const c = text.charCodeAt(at + 2);
+  // NaN (past the end) fails these comparisons too.
+  if (!(a < 128 && b < 128 && c < 128)) return -1;
+  return (a << 14) | (b << 7) | c;
+}
+
+/** Month number (1–12) per `threeLetters` code of its English abbreviation. */
+const MONTH_CODES: ReadonlyMap<number, number> = new Map(
+  MONTH_NAMES.map((name, index) => [threeLetters(name, 0), index + 1]),
+);
+/** `threeLetters` codes of the English weekday abbreviations. */
+const WEEKDAY_CODES: ReadonlySet<number> = new Set(
+  WEEKDAY_NAMES.map((name) => threeLetters(name, 0)),
 );
 
 /** Month number (1–12) of an English abbreviation, or undefined. */
 function monthNumber(abbreviation: string): number | undefined {
-  return MONTH_NUMBERS.get(abbreviation);
+  return abbreviation.length === 3 ? monthAt(abbreviation, 0) : undefined;
+}
+
+/** Month number (1–12) of the abbreviation at `at` in `text`, or undefined. */
+function monthAt(text: string, at: number): number | undefined {
+  return MONTH_CODES.get(threeLetters(text, at));
+}
+
+function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * True when `text` starts like a named-date header: a month or weekday name,
+ * one or two spaces and a digit (`Apr 14`, `Mon  9`), or a weekday, a space
+ * and a capitalised three-letter word and a space (`Mon Apr `) or a year
+ * and a dash (`Mon 2025-`). Read with char codes, no regex.
+ */
+function hasNamedDateShape(text: string): boolean {
+  const name = threeLetters(text, 0);
+  const weekday = WEEKDAY_CODES.has(name);
+  if ((!weekday && !MONTH_CODES.has(name)) || text.charCodeAt(3) !== 32) return false;
+  const fifth = text.charCodeAt(4);
+  if (isDigitCode(fifth) || (fifth === 32 && isDigitCode(text.charCodeAt(5)))) return true;
+  if (!weekday) return false;
+  // `Www Mmm `: an upper-case letter, two lower-case letters, a space (`Www 2025-` starts with a digit: above).
+  const sixth = text.charCodeAt(5);
+  const seventh = text.charCodeAt(6);
+  return (
+    fifth >= 65 &&
+    fifth <= 90 &&
+    sixth >= 97 &&
+    sixth <= 122 &&
+    seventh >= 97 &&
+    seventh <= 122 &&
+    text.charCodeAt(7) === 32
+  );
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
@@ -106,23 +171,48 @@ function daysInMonth(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1] ?? 0;
 }
 
-/** Wall-clock hours whose zone offset a `LocalClock` keeps (about six weeks). */
-const OFFSET_HOURS_KEPT = 1000;
+/** Wall-clock hours whose zone offset is kept per zone (about fourteen months). */
+const OFFSET_HOURS_KEPT = 10_000;
+
+/**
+ * Zone offset (ms) per wall-clock hour start (epoch ms of the hour read as
+ * UTC), per zone: shared by every `LocalClock` of the process, since it
+ * depends only on the zone and the hour (parsers are made per stream and
+ * per Lambda batch, the hours they read are mostly the same).
+ */
+const OFFSETS_BY_ZONE = new Map<string, Map<number, number>>();
+
+function offsetsOf(timeZone: string): Map<number, number> {
+  let offsets = OFFSETS_BY_ZONE.get(timeZone);
+  if (offsets === undefined) {
+    offsets = new Map();
+    OFFSETS_BY_ZONE.set(timeZone, offsets);
+  }
+  return offsets;
+}
 
 /**
  * A `FramingClock` for one stream: converts wall-clock times with the zone
- * offset of their hour, computed once per hour (zones change offset only on
- * hour boundaries), so a stream of lines costs one zone lookup per hour.
+ * offset of their hour, computed once per hour and zone (zones change offset
+ * only on hour boundaries), so a stream of lines costs one zone lookup per hour.
  */
 export class LocalClock implements FramingClock {
   /** Epoch ms used to infer syslog years; the parser sets it per line. */
   reference = 0;
   private yearReference = Number.NaN;
   private year = 1970;
-  /** Zone offset (ms) per wall-clock hour start (epoch ms of the hour read as UTC). */
-  private readonly offsets = new Map<number, number>();
+  /** Zone offset (ms) per wall-clock hour start, shared per zone (see `OFFSETS_BY_ZONE`). */
+  private readonly offsets: Map<number, number>;
+  /** The last valid wall-clock hour converted and its start (epoch ms): lines come in runs of one hour. */
+  private lastYear = -1;
+  private lastMonth = -1;
+  private lastDay = -1;
+  private lastHour = -1;
+  private lastHourStart = 0;
 
-  constructor(readonly timeZone: string) {}
+  constructor(readonly timeZone: string) {
+    this.offsets = offsetsOf(timeZone);
+  }
 
   /** UTC year of `reference`. */
   referenceYear(): number {
@@ -141,6 +231,15 @@ export class LocalClock implements FramingClock {
     minute: number,
     second: number,
   ): number | null {
+    if (
+      hour === this.lastHour &&
+      day === this.lastDay &&
+      month === this.lastMonth &&
+      year === this.lastYear
+    ) {
+      if (minute > 59 || second > 60) return null;
+      return this.lastHourStart + minute * 60_000 + second * 1000;
+    }
     if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return null;
     if (day > daysInMonth(year, month)) return null;
     const hourWall = Date.UTC(year, month - 1, day, hour);
@@ -152,7 +251,12 @@ export class LocalClock implements FramingClock {
       if (this.offsets.size >= OFFSET_HOURS_KEPT) this.offsets.clear();
       this.offsets.set(hourWall, offset);
     }
-    return hourWall - offset + minute * 60_000 + second * 1000;
+    this.lastYear = year;
+    this.lastMonth = month;
+    this.lastDay = day;
+    this.lastHour = hour;
+    this.lastHourStart = hourWall - offset;
+    return this.lastHourStart + minute * 60_000 + second * 1000;
   }
 }
 
@@ -172,9 +276,6 @@ const CTIME =
 const SYSLOG =
   /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (?:([^\s[\]]*[^\s[\]:]) )?([^\s[\]:]+)(?:\[(\d+)\])?: ?(.*)$/;
 const SYSLOG_SHAPE = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d/;
-const NAMED_SHAPE =
-  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d/;
-const WEEKDAY_SHAPE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:[A-Z][a-z]{2} |\d{4}-)/;
 const JOURNAL_ISO =
   /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) (?:([^\s[\]]*[^\s[\]:]) )?([^\s[\]:]+)(?:\[(\d+)\])?: ?(.*)$/;
 const JOURNAL_FULL =
@@ -222,7 +323,7 @@ export function frameLine(line: string, clock: FramingClock): FramedLine | Broke
   const text = stripPriority(line);
   const first = text.charCodeAt(0);
   if (first >= 48 && first <= 57) return frameDigitHeader(text, clock);
-  if (first >= 65 && first <= 90 && (NAMED_SHAPE.test(text) || WEEKDAY_SHAPE.test(text))) {
+  if (first >= 65 && first <= 90 && hasNamedDateShape(text)) {
     return frameNamedHeader(text, clock);
   }
   return withClient(new Frame(null, 'none'), text);
@@ -438,6 +539,20 @@ function syslogTail(frame: Frame, text: string, start: number): number {
   return programEnd + 1;
 }
 
+/** The last hour `utcHourStart` computed (year, month, day, hour packed) and its epoch ms. */
+let lastUtcHour = -1;
+let lastUtcHourStart = 0;
+
+/** `Date.UTC(year, month - 1, day, hour)` for valid fields, remembered for the last hour asked. */
+function utcHourStart(year: number, month: number, day: number, hour: number): number {
+  const packed = ((year * 13 + month) * 32 + day) * 24 + hour;
+  if (packed !== lastUtcHour) {
+    lastUtcHour = packed;
+    lastUtcHourStart = Date.UTC(year, month - 1, day, hour);
+  }
+  return lastUtcHourStart;
+}
+
 /** journalctl `short-iso` / `short-iso-precise`: `YYYY-MM-DDThh:mm:ss[.f][Z|±hh[:]mm] host prog[pid]: `. */
 function journalIso(text: string, clock: FramingClock): FramedLine | BrokenLine | undefined {
   if (text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 /* T */) return undefined;
@@ -476,14 +591,16 @@ function journalIso(text: string, clock: FramingClock): FramedLine | BrokenLine 
     return { malformed: `invalid timestamp "${text.slice(0, at)}"` };
   }
   const time =
-    Date.UTC(year, month - 1, day, hour, minute, hms % 100, millisecond) - offsetMinutes * 60_000;
+    utcHourStart(year, month, day, hour) +
+    minute * 60_000 +
+    (hms % 100) * 1000 +
+    millisecond -
+    offsetMinutes * 60_000;
   const frame = new Frame(time, 'journal-iso');
   const body = syslogTail(frame, text, at + 1);
   if (body < 0) return undefined;
   return nested(frame, text.slice(body), clock);
 }
-
-const WEEKDAYS: ReadonlySet<string> = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
 
 /** The fixed-width ctime form `Www Mmm dd hh:mm:ss yyyy`; undefined when not that shape. */
 function ctimeAt(text: string, clock: FramingClock): number | null | undefined {
@@ -494,11 +611,11 @@ function ctimeAt(text: string, clock: FramingClock): number | null | undefined {
     text.charCodeAt(10) !== 32 ||
     text.charCodeAt(19) !== 32 ||
     (text.length > 24 && text.charCodeAt(24) !== 32) ||
-    !WEEKDAYS.has(text.slice(0, 3))
+    !WEEKDAY_CODES.has(threeLetters(text, 0))
   ) {
     return undefined;
   }
-  const month = monthNumber(text.slice(4, 7));
+  const month = monthAt(text, 4);
   const day = text.charCodeAt(8) === 32 ? digits(text, 9, 1) : digits(text, 8, 2);
   const hms = clockAt(text, 11);
   const year = digits(text, 20, 4);
@@ -545,7 +662,7 @@ function frameNamedHeader(text: string, clock: FramingClock): FramedLine | Broke
 /** `Mmm dd hh:mm:ss [host ]program[pid]: ` read without a regex; undefined when not that shape. */
 function syslogFast(text: string, clock: FramingClock): FramedLine | BrokenLine | undefined {
   if (text.charCodeAt(3) !== 32) return undefined;
-  const month = monthNumber(text.slice(0, 3));
+  const month = monthAt(text, 0);
   if (month === undefined) return undefined;
   let day: number;
   let at: number;
@@ -637,20 +754,92 @@ function isAddressChar(code: number): boolean {
   );
 }
 
-/** Reads `cn/[proto:]address[:port][ rx-peer-id=N] ` without a regex; the common case. */
+/**
+ * Reads `cn/address[:port] ` (plain IPv4 or IPv6 after the last `/`) in one
+ * pass over the prefix; other prefixes (protocol, brackets) go to `clientGeneral`.
+ */
 function clientFast(frame: Frame, body: string, space: number): boolean {
-  const slash = body.lastIndexOf('/', space - 1);
-  let start = slash + 1;
-  if (slash === 0) return false;
-  if (slash > 0) {
-    for (let i = 0; i < slash; i++) {
-      const code = body.charCodeAt(i);
-      // : [ ] ' " =
-      if (code === 58 || code === 91 || code === 93 || code === 39 || code === 34 || code === 61) {
-        return false;
+  let slash = -1;
+  /** First character a common name may not hold (`:[]'"=`). */
+  let firstForbidden = -1;
+  // Address facts of the part after the last `/` (reset at each `/`); see clientGeneral.
+  let plain = true;
+  let dots = 0;
+  let colons = 0;
+  let lastColon = -1;
+  let ipv4ish = true;
+  let ipv4Dots = 0;
+  let octet = 0;
+  for (let i = 0; i < space; i++) {
+    const code = body.charCodeAt(i);
+    if (code === 47 /* / */) {
+      slash = i;
+      plain = true;
+      dots = 0;
+      colons = 0;
+      lastColon = -1;
+      ipv4ish = true;
+      ipv4Dots = 0;
+      octet = 0;
+    } else if (code === 46 /* . */) {
+      dots++;
+      if (colons === 0) {
+        if (octet === 0) ipv4ish = false;
+        ipv4Dots++;
+        octet = 0;
+      }
+    } else if (code === 58 /* : */) {
+      colons++;
+      lastColon = i;
+      if (firstForbidden < 0) firstForbidden = i;
+    } else if ((code >= 48 && code <= 57) || code === 88 || code === 120) {
+      if (colons === 0 && ++octet > 4) ipv4ish = false;
+    } else if ((code >= 65 && code <= 70) || (code >= 97 && code <= 102)) {
+      if (colons === 0) ipv4ish = false;
+    } else {
+      plain = false;
+      // [ ] ' " =
+      if (
+        firstForbidden < 0 &&
+        (code === 91 || code === 93 || code === 39 || code === 34 || code === 61)
+      ) {
+        firstForbidden = i;
       }
     }
   }
+  if (slash === 0) return false;
+  if (slash > 0 && firstForbidden >= 0 && firstForbidden < slash) return false;
+  if (!plain) {
+    // Only a protocol (`udp4:`) or a bracketed address can make such a part an address.
+    const first = body.charCodeAt(slash + 1);
+    if (first !== 117 /* u */ && first !== 116 /* t */ && first !== 91 /* [ */) return false;
+    return clientGeneral(frame, body, space, slash);
+  }
+  const start = slash + 1;
+  let ip: string;
+  let port: number | undefined;
+  let keyIsToken = false;
+  if (dots === 3 && colons <= 1) {
+    const end = colons === 1 ? lastColon : space;
+    if (!ipv4ish || ipv4Dots !== 3) return false;
+    ip = body.slice(start, end);
+    if (colons === 1) {
+      const length = space - lastColon - 1;
+      port = digits(body, lastColon + 1, length);
+      if (port < 0 || length < 1 || length > 5) return false;
+      keyIsToken = body.charCodeAt(lastColon + 1) !== 48 || length === 1;
+    }
+  } else if (dots === 0 && colons >= 2 && colons <= 7) {
+    ip = body.slice(start, space);
+  } else {
+    return false;
+  }
+  return setClient(frame, body, space, slash, start, ip, port, undefined, keyIsToken);
+}
+
+/** `clientFast` for prefixes with a protocol, a bracketed address or other characters. */
+function clientGeneral(frame: Frame, body: string, space: number, slash: number): boolean {
+  let start = slash + 1;
   let protocol: string | undefined;
   const p0 = body.charCodeAt(start);
   if (
@@ -684,18 +873,34 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
     let dots = 0;
     let colons = 0;
     let lastColon = -1;
+    // Before any colon, also check the IPv4 shape: `a.b.c.d` with octets of
+    // digits or redaction `X`s, 1–4 characters, the last 0–4.
+    let ipv4ish = true;
+    let ipv4Dots = 0;
+    let octet = 0;
     for (let i = start; i < space; i++) {
       const code = body.charCodeAt(i);
-      if (!isAddressChar(code)) return false;
-      if (code === 46) dots++;
-      else if (code === 58) {
+      if (code === 46 /* . */) {
+        dots++;
+        if (colons === 0) {
+          if (octet === 0) ipv4ish = false;
+          ipv4Dots++;
+          octet = 0;
+        }
+      } else if (code === 58 /* : */) {
         colons++;
         lastColon = i;
+      } else if ((code >= 48 && code <= 57) || code === 88 || code === 120) {
+        if (colons === 0 && ++octet > 4) ipv4ish = false;
+      } else if ((code >= 65 && code <= 70) || (code >= 97 && code <= 102)) {
+        if (colons === 0) ipv4ish = false;
+      } else {
+        return false;
       }
     }
     if (dots === 3 && colons <= 1) {
       const end = colons === 1 ? lastColon : space;
-      if (!isIpv4ish(body, start, end)) return false;
+      if (!ipv4ish || ipv4Dots !== 3) return false;
       ip = body.slice(start, end);
       if (colons === 1) {
         const length = space - lastColon - 1;
@@ -709,8 +914,26 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
       return false;
     }
   }
+  return setClient(frame, body, space, slash, start, ip, port, protocol, keyIsToken);
+}
+
+/** Sets the client read from `body` and the message after it (and after ` rx-peer-id=N`). */
+function setClient(
+  frame: Frame,
+  body: string,
+  space: number,
+  slash: number,
+  start: number,
+  ip: string,
+  port: number | undefined,
+  protocol: string | undefined,
+  keyIsToken: boolean,
+): boolean {
   let messageStart = space + 1;
-  if (body.startsWith('rx-peer-id=', messageStart)) {
+  if (
+    body.charCodeAt(messageStart) === 114 /* r */ &&
+    body.startsWith('rx-peer-id=', messageStart)
+  ) {
     const end = body.indexOf(' ', messageStart);
     if (end < 0) return false;
     messageStart = end + 1;
@@ -728,25 +951,6 @@ function clientFast(frame: Frame, body: string, space: number): boolean {
 }
 
 const PROTOCOL = /^(?:udp|tcp)[46]?(?:-server|-client)?$/;
-/** `a.b.c.d` with octets of digits or redaction `X`s: 1–4 characters, the last 0–4. */
-function isIpv4ish(text: string, start: number, end: number): boolean {
-  let octet = 0;
-  let dots = 0;
-  for (let i = start; i < end; i++) {
-    const code = text.charCodeAt(i);
-    if (code === 46) {
-      if (octet === 0) return false;
-      dots++;
-      octet = 0;
-    } else if ((code >= 48 && code <= 57) || code === 88 || code === 120) {
-      if (++octet > 4) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots === 3;
-}
-
 function withClient(frame: Frame, body: string): Frame {
   frame.message = body;
   if (body.length < 4 || body.charCodeAt(0) === 32) return frame;
@@ -818,9 +1022,51 @@ function syslogTime(clock: FramingClock, match: RegExpExecArray): number | null 
   return time > clock.reference + FUTURE_TOLERANCE_MS ? at(year - 1) : time;
 }
 
+const ADDRESS_IN_MESSAGE = /\[AF_INET6?\]\s*(\S+?)(?::(\d{1,5}))?(?:[,\s)]|$)/;
+
+/**
+ * `addressInMessage` for the usual text (printable ASCII, no space after the
+ * tag), read with indexOf; undefined when the regex must decide.
+ */
+function addressQuick(text: string): { ip: string; port?: number } | undefined {
+  const tag = text.indexOf('[AF_INET');
+  if (tag < 0) return undefined;
+  let start = tag + 8;
+  if (text.charCodeAt(start) === 54 /* 6 */) start++;
+  if (text.charCodeAt(start) !== 93 /* ] */) return undefined;
+  start++;
+  // The token ends at the first `,`, space or `)`; the port is what follows its last `:`.
+  let end = start;
+  let lastColon = -1;
+  for (; end < text.length; end++) {
+    const code = text.charCodeAt(end);
+    if (code === 32 || code === 44 || code === 41) break;
+    if (code < 33 || code > 126) return undefined;
+    if (code === 58) lastColon = end;
+  }
+  if (end === start) return undefined;
+  let ip: string;
+  let port: number | undefined;
+  const portLength = end - lastColon - 1;
+  const portValue =
+    lastColon > start && portLength >= 1 && portLength <= 5
+      ? digits(text, lastColon + 1, portLength)
+      : -1;
+  if (portValue >= 0) {
+    ip = text.slice(start, lastColon);
+    port = portValue;
+  } else {
+    ip = text.slice(start, end);
+  }
+  if (ip.startsWith('::ffff:') && ip.includes('.')) ip = ip.slice(7);
+  return port === undefined ? { ip } : { ip, port };
+}
+
 /** Address and port written `[AF_INET]a.b.c.d:p` / `[AF_INET6]…:p` inside a message. */
 export function addressInMessage(text: string): { ip: string; port?: number } | undefined {
-  const match = /\[AF_INET6?\]\s*(\S+?)(?::(\d{1,5}))?(?:[,\s)]|$)/.exec(text);
+  const quick = addressQuick(text);
+  if (quick !== undefined) return quick;
+  const match = ADDRESS_IN_MESSAGE.exec(text);
   if (match === null) return undefined;
   let ip = match[1] ?? '';
   if (ip.startsWith('::ffff:') && ip.includes('.')) ip = ip.slice(7);

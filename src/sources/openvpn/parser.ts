@@ -29,7 +29,8 @@ import {
   type CatalogIndex,
   type CatalogRow,
   indexCatalog,
-  lookup,
+  type MatchedRow,
+  matchMessage,
   NUMERIC_GROUPS,
   OPENVPN_CATALOG,
   RESET_BEFORE_AUTH,
@@ -59,11 +60,11 @@ interface ClientInstance {
   /** Insertion number when last (re)inserted into the recency order. */
   stamp: number;
   lastTime: number | null;
-  user?: string;
+  user: string | undefined;
   userTime: number | null;
   established: boolean;
   sessionStart: number | null;
-  assignedIp?: string;
+  assignedIp: string | undefined;
 }
 
 const defaultIndex = indexCatalog(OPENVPN_CATALOG);
@@ -79,7 +80,13 @@ class OpenvpnStreamParser implements StreamParser {
   private readonly now: () => number;
   private readonly index: CatalogIndex;
   private readonly clients = new Map<string, ClientInstance>();
+  /** Reused holder for the row `matchMessage` found. */
+  private readonly found: MatchedRow = { row: undefined };
   private sequence = 0;
+  /** The origin parts the last id was made from and their `group:stream:` prefix. */
+  private idGroup: string | undefined = undefined;
+  private idStream: string | undefined = undefined;
+  private idPrefix = '::';
   private insertions = 0;
 
   constructor(options: OpenvpnParserOptions) {
@@ -90,12 +97,25 @@ class OpenvpnStreamParser implements StreamParser {
 
   parse(line: string, context: LineContext): VpnEvent {
     this.sequence++;
-    const id = eventId(context, this.sequence);
+    const id = this.eventId(context);
     try {
       return this.classify(line, context, id);
     } catch (error) {
       return malformed(line, context, id, `parser error: ${(error as Error).message}`);
     }
+  }
+
+  /** `group:stream:line` (or the context's own id), the prefix made once per stream. */
+  private eventId(context: LineContext): string {
+    if (context.eventId !== undefined) return context.eventId;
+    const { origin } = context;
+    const group = origin.logGroup ?? origin.file ?? '';
+    if (group !== this.idGroup || origin.stream !== this.idStream) {
+      this.idGroup = group;
+      this.idStream = origin.stream;
+      this.idPrefix = `${group}:${origin.stream ?? ''}:`;
+    }
+    return this.idPrefix + (origin.line ?? `#${this.sequence}`);
   }
 
   private classify(line: string, context: LineContext, id: string): VpnEvent {
@@ -112,20 +132,24 @@ class OpenvpnStreamParser implements StreamParser {
         message = message.slice(close + 2);
       }
     }
-    const found = lookup(this.index, message);
-    if (found === undefined) {
+    const match = matchMessage(this.index, message, this.found);
+    const matched = this.found.row;
+    if (match === null || matched === undefined) {
       return event(id, 'unclassified', 'info', time, message, line, fields, context);
     }
-    const { match } = found;
     let peer = false;
     let isSignal = false;
-    for (const group of groupFields(found.row)) {
+    const groups = groupFields(matched);
+    let extras = false;
+    for (const group of groups) {
       const value = match[group.index];
       if (value === undefined) continue;
-      if (group.name === 'signal') isSignal = true;
-      if (setGroup(fields, group, value)) peer = true;
+      if (group.isSignal) isSignal = true;
+      // Extra fields go in after correlation, which then sees one object shape.
+      if (group.kind === 'extra') extras = true;
+      else if (setGroup(fields, group, value)) peer = true;
     }
-    const extracted = found.row.extract?.(match);
+    const extracted = matched.extract?.(match);
     if (extracted !== undefined && typeof extracted['assignedIp'] === 'string') {
       fields.assignedIp = extracted['assignedIp'];
     }
@@ -141,11 +165,17 @@ class OpenvpnStreamParser implements StreamParser {
       fields.user === undefined &&
       fields.commonName !== undefined &&
       fields.commonName !== 'UNDEF' &&
-      found.row.role !== 'auth-failure'
+      matched.role !== 'auth-failure'
     ) {
       fields.user = fields.commonName;
     }
-    const row = this.correlate(found.row, framed, fields, time, id, isSignal);
+    const row = this.correlate(matched, framed, fields, time, id, isSignal);
+    if (extras) {
+      for (const group of groups) {
+        const value = match[group.index];
+        if (value !== undefined && group.kind === 'extra') setGroup(fields, group, value);
+      }
+    }
     if (extracted !== undefined) Object.assign(fields, extracted);
     return event(id, row.category, row.severity, time, message, line, fields, context, row.hint);
   }
@@ -163,12 +193,13 @@ class OpenvpnStreamParser implements StreamParser {
     const ip = fields.clientIp;
     if (ip === undefined) return row;
     const key = framed.client?.key ?? clientKey(ip, fields.clientPort);
-    if (row.role === 'connection-start') {
-      const previous = this.clients.get(key);
-      // A new handshake from an address without a session is a new attempt.
-      if (previous !== undefined && !previous.established) this.clients.delete(key);
+    let known = this.clients.get(key);
+    // A new handshake from an address without a session is a new attempt.
+    if (row.role === 'connection-start' && known !== undefined && !known.established) {
+      this.clients.delete(key);
+      known = undefined;
     }
-    const client = this.client(key, framed.server, time, id);
+    const client = this.client(known, key, framed.server, time, id);
     const authenticated = framed.client?.commonName !== undefined;
     if (authenticated && client.user === undefined && fields.user !== undefined) {
       client.user = fields.user;
@@ -233,18 +264,20 @@ class OpenvpnStreamParser implements StreamParser {
   }
 
   /**
-   * The remembered client for `key`, created (or renewed when stale). The map
+   * The remembered client for `key` (`known`: what the map holds for it),
+   * created (or renewed when stale). The map
    * keeps insertion order; a client is moved to the young end only when it has
    * aged past half the limit, so eviction from the old end is close to LRU at
    * the cost of one map operation per line.
    */
   private client(
+    known: ClientInstance | undefined,
     key: string,
     server: string | undefined,
     time: number | null,
     id: string,
   ): ClientInstance {
-    let client = this.clients.get(key);
+    let client = known;
     if (client !== undefined) {
       const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
       if (client.server !== server || !within(client.lastTime, time, window)) {
@@ -257,14 +290,17 @@ class OpenvpnStreamParser implements StreamParser {
       }
     }
     if (client === undefined) {
+      // Every property from the start: one object shape for every client.
       client = {
         firstEventId: id,
         server,
         stamp: ++this.insertions,
         lastTime: time,
+        user: undefined,
         userTime: null,
         established: false,
         sessionStart: null,
+        assignedIp: undefined,
       };
       if (this.clients.size >= CLIENT_LIMIT) {
         const oldest = this.clients.keys().next();
@@ -316,8 +352,12 @@ function coreFields(framed: FramedLine): CoreFields {
   };
 }
 
-/** What a named group is: a core field, an extra field, the peer address or the `remote` address. */
-type GroupKind = 'core' | 'extra' | 'peer' | 'remote' | 'ignore';
+/**
+ * What a named group is: a core field, an extra field (set after correlation),
+ * one named like a core field the parser does not fill from groups (set at
+ * once, as an extra), the peer address or the `remote` address.
+ */
+type GroupKind = 'core' | 'extra' | 'core-extra' | 'peer' | 'remote' | 'ignore';
 
 /** Where a named group goes. */
 interface GroupField {
@@ -327,6 +367,8 @@ interface GroupField {
   readonly field: string;
   readonly kind: GroupKind;
   readonly numeric: boolean;
+  /** True for the `signal` group (a signal line ends the client instance). */
+  readonly isSignal: boolean;
 }
 
 const CORE_FIELD_NAMES: ReadonlySet<string> = new Set([
@@ -337,6 +379,11 @@ const CORE_FIELD_NAMES: ReadonlySet<string> = new Set([
   'subject',
   'depth',
 ]);
+
+/** Every key of `CoreFields`. */
+const CORE_OBJECT_KEYS: ReadonlySet<string> = new Set(
+  Object.keys(coreFields({ time: null, framing: 'none', message: '' })),
+);
 
 const groupFieldsByRow = new WeakMap<CatalogRow, readonly GroupField[]>();
 
@@ -386,8 +433,17 @@ function groupFields(row: CatalogRow): readonly GroupField[] {
               ? 'ignore'
               : CORE_FIELD_NAMES.has(field)
                 ? 'core'
-                : 'extra';
-      return { name, index, field, kind, numeric: NUMERIC_GROUPS.has(field) };
+                : CORE_OBJECT_KEYS.has(field)
+                  ? 'core-extra'
+                  : 'extra';
+      return {
+        name,
+        index,
+        field,
+        kind,
+        numeric: NUMERIC_GROUPS.has(field),
+        isSignal: name === 'signal',
+      };
     });
     groupFieldsByRow.set(row, list);
   }
@@ -420,6 +476,7 @@ function setGroup(fields: CoreFields, group: GroupField, value: string): boolean
       }
       return false;
     case 'extra':
+    case 'core-extra':
       (fields as Record<string, FieldValue | undefined>)[group.field] = group.numeric
         ? Number(value)
         : value;
@@ -449,12 +506,6 @@ function commonNameOf(subject: string | undefined): string | undefined {
   if (subject === undefined) return undefined;
   const match = /(?:^|[,/]\s*)CN=([^,/]+)/.exec(subject);
   return match?.[1]?.trim();
-}
-
-function eventId(context: LineContext, sequence: number): string {
-  if (context.eventId !== undefined) return context.eventId;
-  const { origin } = context;
-  return `${origin.logGroup ?? origin.file ?? ''}:${origin.stream ?? ''}:${origin.line ?? `#${sequence}`}`;
 }
 
 function event(
