@@ -15,7 +15,10 @@ export const ESM_REQUIRE_BANNER =
 /**
  * How every tunnelwatch function is bundled by esbuild: minified ESM for
  * `node24` with source maps and `ESM_REQUIRE_BANNER`; `@aws-sdk/*` is left to
- * the runtime's copy.
+ * the runtime's copy. Output is UTF-8 (`--charset=utf8`): the catalogs'
+ * Japanese message forms take 3 bytes a character instead of a 6-byte
+ * `\uXXXX` escape. It goes through `esbuildArgs` because aws-cdk-lib 2.276
+ * does not pass the `charset` bundling option on to esbuild.
  */
 export const ESM_BUNDLING: BundlingOptions = {
   minify: true,
@@ -25,6 +28,7 @@ export const ESM_BUNDLING: BundlingOptions = {
   banner: ESM_REQUIRE_BANNER,
   externalModules: ['@aws-sdk/*'],
   target: 'node24',
+  esbuildArgs: { '--charset': 'utf8' },
 };
 
 /** The `BundlingOptions` keys `esbuildOptionsOf` knows how to translate. */
