@@ -5,6 +5,7 @@
  * realistic.
  */
 import { gzipSync } from 'node:zlib';
+import type { HandlerMetrics } from '../lambda/subscription.ts';
 import type { SubscriptionEnvironment } from '../src/aws/environment.ts';
 import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
 import { seededRandom } from './seeded-random.ts';
@@ -20,6 +21,18 @@ export const BENCH_ENVIRONMENT: SubscriptionEnvironment = {
   deadLetterQueueUrl: 'unused',
   logGroupSources: BENCH_SOURCES,
   config: DEFAULT_RULES_CONFIG,
+};
+
+/**
+ * Metrics for the benchmark's handler: takes every call the handler makes and
+ * prints nothing (a Powertools `Metrics` would write an EMF line per batch and
+ * per dimensioned count to stdout, hundreds per run). The production handler
+ * keeps its Powertools `Metrics`.
+ */
+export const SILENT_METRICS: HandlerMetrics = {
+  addMetric: () => undefined,
+  singleMetric: () => ({ addMetric: () => undefined, addDimension: () => undefined }),
+  publishStoredMetrics: () => undefined,
 };
 
 const DETAILS = [

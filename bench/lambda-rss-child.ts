@@ -5,13 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createHandler } from '../lambda/subscription.ts';
 import { MemoryStateStore } from '../src/state/memory-state-store.ts';
-import { BENCH_ENVIRONMENT } from './lambda-fixtures.ts';
+import { BENCH_ENVIRONMENT, SILENT_METRICS } from './lambda-fixtures.ts';
 
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const event: unknown = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8'));
 const handler = createHandler({
   environment: BENCH_ENVIRONMENT,
@@ -19,7 +17,7 @@ const handler = createHandler({
   sink: { publish: async (alerts) => ({ published: alerts.map((a) => a.id), failed: [] }) },
   sqs: new SQSClient({ region: 'us-east-1' }),
   logger: new Logger({ logLevel: 'SILENT' }),
-  metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
+  metrics: SILENT_METRICS,
 });
 globalThis.gc?.();
 const rssBeforeBytes = process.memoryUsage.rss();

@@ -9,10 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { build } from 'esbuild';
+import { ESM_BUNDLING, esbuildOptionsOf } from '../cdk/constructs/esm-bundling.ts';
 import { createHandler } from '../lambda/subscription.ts';
 import { DynamoDbStateStore } from '../src/aws/dynamodb-state-store.ts';
 import { decodeSubscriptionEvent } from '../src/aws/subscription-payload.ts';
@@ -30,6 +30,7 @@ import {
   BENCH_ENVIRONMENT,
   BENCH_SOURCES,
   largestEvent,
+  SILENT_METRICS,
   tunnelRecords,
 } from './lambda-fixtures.ts';
 
@@ -48,7 +49,7 @@ const noopSink = {
 const shared = {
   sqs: new SQSClient({ region: 'us-east-1' }),
   logger: new Logger({ logLevel: 'SILENT' }),
-  metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
+  metrics: SILENT_METRICS,
 };
 
 function handlerOn(store: StateStore) {
@@ -99,24 +100,14 @@ async function throughput(): Promise<Figure[]> {
   ];
 }
 
-/** The bundle as NodejsFunction would build it; its size and load time in a fresh process. */
+/**
+ * The bundle as NodejsFunction builds it (the same `ESM_BUNDLING`, see
+ * cdk/constructs/esm-bundling.ts); its size and load time in a fresh process.
+ */
 async function bundle(): Promise<Figure[]> {
   mkdirSync(OUT, { recursive: true });
   const outfile = join(OUT, 'subscription.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'lambda', 'subscription.ts')],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: ['@aws-sdk/*'],
-    outfile,
-    banner: {
-      js: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  await build(esbuildOptionsOf(ESM_BUNDLING, join(ROOT, 'lambda', 'subscription.ts'), outfile));
   const bytes = statSync(outfile).size;
   const url = JSON.stringify(pathToFileURL(outfile).href);
   // One fresh process per sample: first the SDK packages the Lambda runtime
@@ -131,6 +122,9 @@ await import(${url});const t2=performance.now();process.stdout.write(JSON.string
       execFileSync(process.execPath, ['--input-type=module', '-e', script], {
         encoding: 'utf8',
         cwd: OUT,
+        // The children's stderr (the SDK's Node-version notice, once per
+        // sample) is kept off the report; a failing child still throws with it.
+        stdio: ['ignore', 'pipe', 'pipe'],
       }),
     ) as [number, number];
     sdkMs.push(sdk);
@@ -164,25 +158,14 @@ async function peakMemory(): Promise<Figure[]> {
   const largest = largestEvent();
   const file = join(OUT, 'largest-event.json');
   writeFileSync(file, JSON.stringify(largest.event));
-  // The child is bundled like the Lambda (SDK external) and run by plain node,
+  // The child is bundled like the Lambda (same ESM_BUNDLING) and run by plain node,
   // so the figure has no TypeScript loader in it.
   const child = join(OUT, 'rss-child.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'bench', 'lambda-rss-child.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: ['@aws-sdk/*'],
-    outfile: child,
-    banner: {
-      js: "import{createRequire}from'module';const require=createRequire(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  await build(esbuildOptionsOf(ESM_BUNDLING, join(ROOT, 'bench', 'lambda-rss-child.ts'), child));
   const output = execFileSync(process.execPath, ['--expose-gc', child, file], {
     encoding: 'utf8',
     cwd: OUT,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { rssBeforeBytes, maxRssBytes } = JSON.parse(output) as {
     rssBeforeBytes: number;
@@ -268,7 +251,6 @@ async function dynamodbCalls(): Promise<Figure[]> {
 
 /** `npm run bench lambda` */
 export async function run(): Promise<BenchReport> {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   return {
     title: 'subscription Lambda',
     figures: [

@@ -29,6 +29,22 @@ import {
 import { type AlertSink, assertDelivered } from '../src/delivery.ts';
 import type { StateStore } from '../src/model.ts';
 
+/** The part of a Powertools `Metrics` the handler calls to record a count. */
+export interface CountRecorder {
+  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
+}
+
+/**
+ * What the handler needs of its metrics: a Powertools `Metrics` in production
+ * (EMF on stdout); the benchmark passes one that records nothing.
+ */
+export interface HandlerMetrics extends CountRecorder {
+  /** A metric with its own dimensions, emitted on its own. */
+  singleMetric(): CountRecorder & { addDimension(name: string, value: string): unknown };
+  /** Emits (EMF) and clears what `addMetric` stored. */
+  publishStoredMetrics(): unknown;
+}
+
 /** What the handler is built from. */
 export interface HandlerDeps {
   readonly environment: SubscriptionEnvironment;
@@ -36,7 +52,7 @@ export interface HandlerDeps {
   readonly sink: AlertSink;
   readonly sqs: SQSClient;
   readonly logger: Logger;
-  readonly metrics: Metrics;
+  readonly metrics: HandlerMetrics;
   /** Clock, epoch ms. */
   readonly now?: () => number;
   /** @default - the registry's sources (src/sources/index.ts); tests pass their own. */

@@ -9,12 +9,15 @@ import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ESM_BUNDLING } from './esm-bundling.ts';
 import { isToken, throwIfProblems } from './validation.ts';
+
+export { ESM_BUNDLING, ESM_REQUIRE_BANNER } from './esm-bundling.ts';
 
 /** The handler file (export `handler`). */
 export const DEFAULT_HANDLER_ENTRY = fileURLToPath(
@@ -40,24 +43,6 @@ export const DEAD_LETTER_MAX_RECEIVE_COUNT = 5;
 export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
 /** Room kept for values only known at deploy time (ARNs, URLs, names), bytes each. */
 const TOKEN_ALLOWANCE_BYTES = 256;
-/** Banner that gives an ESM bundle a `require` (bundled AWS SDK v3 needs it). */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
-/**
- * How every tunnelwatch function is bundled by esbuild: minified ESM for
- * `node24` with source maps and `ESM_REQUIRE_BANNER`; `@aws-sdk/*` is left to
- * the runtime's copy.
- */
-export const ESM_BUNDLING: BundlingOptions = {
-  minify: true,
-  sourceMap: true,
-  format: OutputFormat.ESM,
-  mainFields: ['module', 'main'],
-  banner: ESM_REQUIRE_BANNER,
-  externalModules: ['@aws-sdk/*'],
-  target: 'node24',
-};
-
 /**
  * DynamoDB actions the state store uses: BatchGetItem, conditional PutItem and
  * DeleteItem, and TransactWriteItems (authorised per item as Put/Delete).

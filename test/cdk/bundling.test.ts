@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -5,9 +6,15 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  ESM_BUNDLING,
   ESM_REQUIRE_BANNER,
+  esbuildOptionsOf,
+} from '../../cdk/constructs/esm-bundling.ts';
+import {
+  DEFAULT_HANDLER_ENTRY,
   TunnelAlertFunction,
 } from '../../cdk/constructs/tunnel-alert-function.ts';
 import { CDK_JSON_CONTEXT } from './helpers.ts';
@@ -56,5 +63,13 @@ describe('TunnelAlertFunction bundling (the one real esbuild run)', () => {
     process.env.AWS_REGION ??= 'ap-northeast-1';
     const module = (await import(pathToFileURL(bundle).href)) as { handler?: unknown };
     expect(typeof module.handler).toBe('function');
+    // The benchmark builds with esbuildOptionsOf(ESM_BUNDLING): it must measure these very bytes.
+    const benchFile = join(OUTDIR, 'bench', 'index.mjs');
+    await build(esbuildOptionsOf(ESM_BUNDLING, DEFAULT_HANDLER_ENTRY, benchFile));
+    const digest = (text: string) => ({
+      bytes: Buffer.byteLength(text),
+      sha256: createHash('sha256').update(text).digest('hex'),
+    });
+    expect(digest(readFileSync(benchFile, 'utf8'))).toEqual(digest(code));
   }, 120_000);
 });
