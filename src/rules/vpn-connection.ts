@@ -14,10 +14,17 @@ import { type CauseExplanation, explainCause, ownStateCategory } from './cause.t
 import { formatDuration } from './duration.ts';
 import { evidenceLine } from './incident.ts';
 import type { Rule, RuleContext } from './rule.ts';
-import { type Tunnel, tunnelOf } from './tunnel-identity.ts';
+import type { Tunnel } from './tunnel-identity.ts';
+import * as identity from './tunnel-identity.ts';
 import { vpnAlertKey } from './tunnel-keys.ts';
-import { observedTunnelPhase, type TunnelPhase } from './tunnel-phase.ts';
-import { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } from './tunnel-settings.ts';
+import type { TunnelPhase } from './tunnel-phase.ts';
+import * as tunnelPhase from './tunnel-phase.ts';
+import * as tunnelSettings from './tunnel-settings.ts';
+
+// The names used for every event, bound once (see src/rules/tunnel.ts).
+const { tunnelOf } = identity;
+const { observedTunnelPhase } = tunnelPhase;
+const { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } = tunnelSettings;
 
 /** Most tunnels remembered per VPN connection (AWS gives each two; replaced tunnels age out). */
 export const MAX_TUNNELS_PER_VPN = 8;
@@ -38,6 +45,13 @@ export interface VpnConnectionState {
   /** Time of the event that last wrote the entry, epoch ms. */
   readonly updatedAt: number;
 }
+
+const NO_KEYS: readonly string[] = Object.freeze([]);
+/** The keys of the last tunnel asked about (a stream's events are all of one tunnel). */
+let lastKeys: { readonly tunnel: Tunnel | undefined; readonly keys: readonly string[] } = {
+  tunnel: undefined,
+  keys: NO_KEYS,
+};
 
 function relevant(event: VpnEvent): Tunnel | undefined {
   const tunnel = tunnelOf(event);
@@ -131,7 +145,10 @@ export const allTunnelsDownRule: Rule = {
   id: 'aws-s2s.vpn',
   keys(event) {
     const tunnel = relevant(event);
-    return tunnel === undefined ? [] : [tunnel.vpnStateKey];
+    if (tunnel === undefined) return NO_KEYS;
+    if (tunnel !== lastKeys.tunnel)
+      lastKeys = { tunnel, keys: Object.freeze([tunnel.vpnStateKey]) };
+    return lastKeys.keys;
   },
   apply(event, context) {
     const tunnel = relevant(event);
