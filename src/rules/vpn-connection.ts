@@ -76,10 +76,10 @@ function applyToVpn(event: VpnEvent, tunnel: Tunnel, context: RuleContext): void
   const key = tunnel.vpnStateKey;
   const previous = context.state.get<VpnConnectionState>(key);
   const time = event.time ?? previous?.updatedAt ?? 0;
-  const settings = tunnelRuleSettings(context.config);
   const known = previous?.tunnels[tunnel.tunnelIp];
   const stale = previous === undefined || time - previous.updatedAt >= STATE_REFRESH_MS;
   if (known?.phase === phase && !stale) return;
+  const settings = tunnelRuleSettings(context.config);
 
   const tunnels = knownTunnels(
     { ...previous?.tunnels, [tunnel.tunnelIp]: { phase, at: time } },
