@@ -68,8 +68,28 @@ function lookUp(vpnConnectionId: string, tunnelIp: string): Tunnel {
     vpnStateKey: vpnStateKey(vpnConnectionId),
   };
   byIp.set(tunnelIp, tunnel);
+  keyLists.set(tunnel, {
+    state: Object.freeze([tunnel.stateKey]),
+    vpn: Object.freeze([tunnel.vpnStateKey]),
+  });
   memoized++;
   return tunnel;
+}
+
+/** Each memoised tunnel's one-key lists, built with it: what the rules' `keys` return. */
+const keyLists = new WeakMap<
+  Tunnel,
+  { readonly state: readonly string[]; readonly vpn: readonly string[] }
+>();
+
+/** `[tunnel.stateKey]`, the same array for every event of a tunnel from `tunnelOf`. */
+export function stateKeysOf(tunnel: Tunnel): readonly string[] {
+  return keyLists.get(tunnel)?.state ?? [tunnel.stateKey];
+}
+
+/** `[tunnel.vpnStateKey]`, the same array for every event of a tunnel from `tunnelOf`. */
+export function vpnStateKeysOf(tunnel: Tunnel): readonly string[] {
+  return keyLists.get(tunnel)?.vpn ?? [tunnel.vpnStateKey];
 }
 
 /** The tunnel an event is about, or undefined when it is not an aws-s2s event naming both. */

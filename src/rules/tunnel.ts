@@ -33,7 +33,7 @@ import { allTunnelsDownRule } from './vpn-connection.ts';
 // CommonJS transform (tsx, vitest), each use of an imported name is a
 // property getter call (see src/sources/aws-s2s/parser.ts).
 const { causeSeverity, explainCause, isAwsS2sCategory, ownStateCategory } = cause;
-const { tunnelOf } = identity;
+const { stateKeysOf, tunnelOf } = identity;
 const { observedTunnelPhase } = tunnelPhase;
 const { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } = tunnelSettings;
 
@@ -397,11 +397,6 @@ class TunnelStep {
 }
 
 const NO_KEYS: readonly string[] = Object.freeze([]);
-/** The keys of the last tunnel asked about (a stream's events are all of one tunnel). */
-let lastKeys: { readonly tunnel: Tunnel | undefined; readonly keys: readonly string[] } = {
-  tunnel: undefined,
-  keys: NO_KEYS,
-};
 
 /**
  * `tunnel.down`, `tunnel.flapping` and the cause alerts of one tunnel. Reads
@@ -412,8 +407,7 @@ export const tunnelIncidentRule: Rule = {
   keys(event) {
     const tunnel = tunnelOf(event);
     if (tunnel === undefined) return NO_KEYS;
-    if (tunnel !== lastKeys.tunnel) lastKeys = { tunnel, keys: Object.freeze([tunnel.stateKey]) };
-    return lastKeys.keys;
+    return stateKeysOf(tunnel);
   },
   apply(event, context) {
     const tunnel = tunnelOf(event);

@@ -22,7 +22,7 @@ import * as tunnelPhase from './tunnel-phase.ts';
 import * as tunnelSettings from './tunnel-settings.ts';
 
 // The names used for every event, bound once (see src/rules/tunnel.ts).
-const { tunnelOf } = identity;
+const { vpnStateKeysOf, tunnelOf } = identity;
 const { observedTunnelPhase } = tunnelPhase;
 const { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } = tunnelSettings;
 
@@ -47,11 +47,6 @@ export interface VpnConnectionState {
 }
 
 const NO_KEYS: readonly string[] = Object.freeze([]);
-/** The keys of the last tunnel asked about (a stream's events are all of one tunnel). */
-let lastKeys: { readonly tunnel: Tunnel | undefined; readonly keys: readonly string[] } = {
-  tunnel: undefined,
-  keys: NO_KEYS,
-};
 
 function relevant(event: VpnEvent): Tunnel | undefined {
   const tunnel = tunnelOf(event);
@@ -146,9 +141,7 @@ export const allTunnelsDownRule: Rule = {
   keys(event) {
     const tunnel = relevant(event);
     if (tunnel === undefined) return NO_KEYS;
-    if (tunnel !== lastKeys.tunnel)
-      lastKeys = { tunnel, keys: Object.freeze([tunnel.vpnStateKey]) };
-    return lastKeys.keys;
+    return vpnStateKeysOf(tunnel);
   },
   apply(event, context) {
     const tunnel = relevant(event);
