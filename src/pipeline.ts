@@ -227,6 +227,9 @@ class StreamCursor {
   private readonly parser: StreamParser | undefined;
   private readonly sharedOrigin: EventOrigin;
   private readonly idPrefix: string;
+  /** The per-category counts of the last event's source (a stream's events share one). */
+  private lastSource: Source | undefined;
+  private lastPerSource: Map<Category, number> | undefined;
   /** The next event, parsed ahead (the merge orders streams by it). */
   head: PipelineEvent | undefined;
   /** `head.orderTime`, kept here for the merge's comparisons. */
@@ -292,10 +295,15 @@ class StreamCursor {
       if (event.id !== id) event = { ...event, id };
       if (event.time === null && this.lastTime !== null) event = { ...event, time: this.lastTime };
       if (event.time !== null) this.lastTime = event.time;
-      let perSource = counts.byCategory.get(event.source);
-      if (perSource === undefined) {
-        perSource = new Map();
-        counts.byCategory.set(event.source, perSource);
+      let perSource = this.lastPerSource;
+      if (event.source !== this.lastSource || perSource === undefined) {
+        perSource = counts.byCategory.get(event.source);
+        if (perSource === undefined) {
+          perSource = new Map();
+          counts.byCategory.set(event.source, perSource);
+        }
+        this.lastSource = event.source;
+        this.lastPerSource = perSource;
       }
       perSource.set(event.category, (perSource.get(event.category) ?? 0) + 1);
       if (event.category === 'unclassified') counts.unclassified++;
@@ -441,7 +449,7 @@ class AttemptState implements StateView {
       if (
         before !== undefined &&
         before.expiresAt === storedExpiresAt &&
-        JSON.stringify(before.value) === JSON.stringify(slot.value)
+        (before.value === slot.value || JSON.stringify(before.value) === JSON.stringify(slot.value))
       ) {
         continue;
       }
@@ -550,11 +558,19 @@ export async function runPipeline(
     malformed: 0,
     byCategory: new Map(),
   };
-  const merged = new TimeOrderedEvents(
-    batches.map((batch, index) => new StreamCursor(batch, index, definitions, counts)),
+  const cursors = batches.map(
+    (batch, index) => new StreamCursor(batch, index, definitions, counts),
   );
   const ordered: PipelineEvent[] = [];
-  for (let next = merged.next(); next !== undefined; next = merged.next()) ordered.push(next);
+  if (cursors.length === 1) {
+    // One stream (the Lambda's case) is already in order: no merge.
+    const cursor = cursors[0] as StreamCursor;
+    for (let next = cursor.advance(); next !== undefined; next = cursor.advance())
+      ordered.push(next);
+  } else {
+    const merged = new TimeOrderedEvents(cursors);
+    for (let next = merged.next(); next !== undefined; next = merged.next()) ordered.push(next);
+  }
   const committed = await commitBatch(ordered, batches.map(streamKey), options);
   return {
     alerts: committed.alerts,
@@ -588,8 +604,12 @@ async function commitBatch(
   const maxRetries = options.maxConflictRetries ?? DEFAULT_MAX_CONFLICT_RETRIES;
   const relevant = rulesByCategory(rules);
   const declared = new Set<string>();
+  let lastStream = -1;
   for (const { event, stream } of ordered) {
-    declared.add(streamKeys[stream] as string);
+    if (stream !== lastStream) {
+      declared.add(streamKeys[stream] as string);
+      lastStream = stream;
+    }
     const duplicateKey = event.fields.duplicateKey;
     if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
     if (event.category === 'malformed') continue;
@@ -666,13 +686,21 @@ function applyBatch(
     seenStreams.add(key);
   }
   const processed = new Map<string, ProcessedStream>();
+  let lastStream = -1;
+  let record: ProcessedStream | undefined;
   for (const { event, stream, orderTime } of ordered) {
     state.clock = null;
-    const streamKey = streamKeys[stream] as string;
-    let record = processed.get(streamKey);
-    if (record === undefined) {
-      record = new ProcessedStream(state.get<ProcessedRecord>(streamKey), repeated.has(streamKey));
-      processed.set(streamKey, record);
+    if (stream !== lastStream || record === undefined) {
+      const streamKey = streamKeys[stream] as string;
+      record = processed.get(streamKey);
+      if (record === undefined) {
+        record = new ProcessedStream(
+          state.get<ProcessedRecord>(streamKey),
+          repeated.has(streamKey),
+        );
+        processed.set(streamKey, record);
+      }
+      lastStream = stream;
     }
     if (record.check(event.id, Number.isFinite(orderTime) ? orderTime : 0)) {
       duplicates++;

@@ -22,9 +22,13 @@ import { type CauseExplanation, causeSeverity, explainCause } from './cause.ts';
 import { formatDuration } from './duration.ts';
 import { evidenceLine } from './incident.ts';
 import type { Rule, RuleContext } from './rule.ts';
-import { type TunnelId, tunnelOf } from './tunnel-identity.ts';
+import type { TunnelId } from './tunnel-identity.ts';
+import * as identity from './tunnel-identity.ts';
 import { bgpAlertKey, bgpStateKey } from './tunnel-keys.ts';
 import { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } from './tunnel-settings.ts';
+
+// Bound once (see src/rules/tunnel.ts): `sessionOf` runs for every event.
+const { tunnelOf } = identity;
 
 /** A warning or critical BGP event remembered to explain a session that goes down shortly after. */
 export interface BgpCause {
@@ -200,12 +204,14 @@ function docUrlOf(explanation: CauseExplanation): { readonly docUrl?: string } {
   return explanation.docUrl === undefined ? {} : { docUrl: explanation.docUrl };
 }
 
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
 /** `bgp.session_down` per tunnel and neighbor; reads and writes `bgp:<vpn>:<ip>:<neighbor>`. */
 export const bgpSessionRule: Rule = {
   id: 'aws-s2s.bgp',
   keys(event) {
     const session = sessionOf(event);
-    return session === undefined ? [] : [bgpStateKey(session.tunnel, session.neighbor)];
+    return session === undefined ? NO_KEYS : [bgpStateKey(session.tunnel, session.neighbor)];
   },
   apply(event, context) {
     const session = sessionOf(event);

@@ -8,6 +8,7 @@ import {
   AWS_S2S_CATEGORIES,
   type AwsS2sCategory,
   type Category,
+  type Hint,
   type RulesConfig,
   type Severity,
   type VpnEvent,
@@ -122,16 +123,30 @@ export function explainCause(
 ): CauseExplanation {
   const hint = event.category === category ? event.hint : undefined;
   if (hint !== undefined) {
-    return {
+    // Hints are the catalog's shared rows: one explanation per hint and category.
+    const cached = fromHint.get(hint);
+    if (cached !== undefined && cached.category === category) return cached;
+    const explanation: CauseExplanation = {
       category,
       cause: hint.title,
       remediation: hint.remediation,
       ...(hint.docUrl === undefined ? {} : { docUrl: hint.docUrl }),
     };
+    fromHint.set(hint, explanation);
+    return explanation;
   }
-  const fallback = FALLBACK_CAUSES[category] ?? GENERIC_FALLBACK;
-  return { category, ...fallback, docUrl: AWS_S2S_LOG_DOC_URL };
+  let explanation = fromFallback.get(category);
+  if (explanation === undefined) {
+    const fallback = FALLBACK_CAUSES[category] ?? GENERIC_FALLBACK;
+    explanation = { category, ...fallback, docUrl: AWS_S2S_LOG_DOC_URL };
+    fromFallback.set(category, explanation);
+  }
+  return explanation;
 }
+
+/** Explanations built so far (plain JSON, never changed once built, so they can be shared). */
+const fromHint = new WeakMap<Hint, CauseExplanation>();
+const fromFallback = new Map<Category, CauseExplanation>();
 
 /**
  * The category a state alert names when its own record explains it: the

@@ -39,8 +39,12 @@ export function evidenceLine(raw: string): string {
  */
 export function withEvidence(evidence: readonly string[], raw: string): readonly string[] {
   const line = evidenceLine(raw);
-  if (evidence.length < MAX_EVIDENCE_LINES) return [...evidence, line];
-  return [...evidence.slice(0, 1), ...evidence.slice(2), line];
+  const kept: string[] = [];
+  // Full: the second line (the oldest after the one that opened it) goes.
+  const drop = evidence.length < MAX_EVIDENCE_LINES ? -1 : 1;
+  for (let i = 0; i < evidence.length; i++) if (i !== drop) kept.push(evidence[i] as string);
+  kept.push(line);
+  return kept;
 }
 
 /** A new incident opened by the event `eventId` at `time` with the given evidence. */

@@ -26,8 +26,29 @@ export const MAX_MEMOIZED_TUNNELS = 50_000;
 
 const memo = new Map<string, Map<string, Tunnel>>();
 let memoized = 0;
+/**
+ * The last answer, by identity: the three incident rules ask about the same
+ * event in a row, and a stream's events share one fields object shape and the
+ * same id strings, so most calls are answered without a Map lookup.
+ */
+let lastFields: VpnEvent['fields'] | undefined;
+let lastFieldsTunnel: Tunnel | undefined;
+let lastTunnel: Tunnel | undefined;
 
 function tunnelFor(vpnConnectionId: string, tunnelIp: string): Tunnel {
+  const last = lastTunnel;
+  if (
+    last !== undefined &&
+    last.vpnConnectionId === vpnConnectionId &&
+    last.tunnelIp === tunnelIp
+  ) {
+    return last;
+  }
+  lastTunnel = lookUp(vpnConnectionId, tunnelIp);
+  return lastTunnel;
+}
+
+function lookUp(vpnConnectionId: string, tunnelIp: string): Tunnel {
   let byIp = memo.get(vpnConnectionId);
   const known = byIp?.get(tunnelIp);
   if (known !== undefined) return known;
@@ -47,15 +68,47 @@ function tunnelFor(vpnConnectionId: string, tunnelIp: string): Tunnel {
     vpnStateKey: vpnStateKey(vpnConnectionId),
   };
   byIp.set(tunnelIp, tunnel);
+  keyLists.set(tunnel, {
+    state: Object.freeze([tunnel.stateKey]),
+    vpn: Object.freeze([tunnel.vpnStateKey]),
+  });
   memoized++;
   return tunnel;
+}
+
+/** Each memoised tunnel's one-key lists, built with it: what the rules' `keys` return. */
+const keyLists = new WeakMap<
+  Tunnel,
+  { readonly state: readonly string[]; readonly vpn: readonly string[] }
+>();
+
+/** `[tunnel.stateKey]`, the same array for every event of a tunnel from `tunnelOf`. */
+export function stateKeysOf(tunnel: Tunnel): readonly string[] {
+  return keyLists.get(tunnel)?.state ?? [tunnel.stateKey];
+}
+
+/** `[tunnel.vpnStateKey]`, the same array for every event of a tunnel from `tunnelOf`. */
+export function vpnStateKeysOf(tunnel: Tunnel): readonly string[] {
+  return keyLists.get(tunnel)?.vpn ?? [tunnel.vpnStateKey];
 }
 
 /** The tunnel an event is about, or undefined when it is not an aws-s2s event naming both. */
 export function tunnelOf(event: VpnEvent): Tunnel | undefined {
   if (event.source !== 'aws-s2s') return undefined;
-  const { vpnConnectionId, tunnelIp } = event.fields;
-  if (typeof vpnConnectionId !== 'string' || vpnConnectionId === '') return undefined;
-  if (typeof tunnelIp !== 'string' || tunnelIp === '') return undefined;
-  return tunnelFor(vpnConnectionId, tunnelIp);
+  const fields = event.fields;
+  // Fields are never changed once parsed, so the same object gives the same tunnel.
+  if (fields === lastFields) return lastFieldsTunnel;
+  const { vpnConnectionId, tunnelIp } = fields;
+  let tunnel: Tunnel | undefined;
+  if (
+    typeof vpnConnectionId === 'string' &&
+    vpnConnectionId !== '' &&
+    typeof tunnelIp === 'string' &&
+    tunnelIp !== ''
+  ) {
+    tunnel = tunnelFor(vpnConnectionId, tunnelIp);
+  }
+  lastFields = fields;
+  lastFieldsTunnel = tunnel;
+  return tunnel;
 }

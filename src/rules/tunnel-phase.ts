@@ -15,8 +15,15 @@ const PHASE_STATE_EFFECT: Readonly<Record<string, 'up' | 'down' | 'keep'>> = {
   down: 'down',
 };
 
+/**
+ * The table's entries, compared by content first: a state parsed from JSON is
+ * a fresh string, and indexing an object with it costs a string-table lookup.
+ */
+const PHASE_STATE_ENTRIES = Object.entries(PHASE_STATE_EFFECT);
+
 function effectOf(state: string | undefined): 'up' | 'down' | 'keep' | undefined {
   if (typeof state !== 'string') return undefined;
+  for (const [value, effect] of PHASE_STATE_ENTRIES) if (state === value) return effect;
   return PHASE_STATE_EFFECT[state] ?? PHASE_STATE_EFFECT[state.toLowerCase()] ?? 'keep';
 }
 
@@ -26,6 +33,18 @@ function effectOf(state: string | undefined): 'up' | 'down' | 'keep' | undefined
  * state fields, `negotiating`, or an unknown value: the tunnel keeps its phase).
  */
 export function observedTunnelPhase(fields: EventFields): TunnelPhase | undefined {
+  // Fields are never changed once parsed: the rules ask about one event several times in a row.
+  if (fields === lastFields) return lastPhase;
+  const phase = phaseOf(fields);
+  lastFields = fields;
+  lastPhase = phase;
+  return phase;
+}
+
+let lastFields: EventFields | undefined;
+let lastPhase: TunnelPhase | undefined;
+
+function phaseOf(fields: EventFields): TunnelPhase | undefined {
   const phase1 = effectOf(fields.phase1State);
   const phase2 = effectOf(fields.phase2State);
   if (phase1 === 'down' || phase2 === 'down') return 'down';

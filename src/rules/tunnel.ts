@@ -14,27 +14,28 @@
  */
 import type { AlertStatus, AwsS2sCategory, Category, Severity, VpnEvent } from '../model.ts';
 import { bgpSessionRule } from './bgp.ts';
-import {
-  type CauseExplanation,
-  causeSeverity,
-  explainCause,
-  isAwsS2sCategory,
-  ownStateCategory,
-} from './cause.ts';
+import type { CauseExplanation } from './cause.ts';
+import * as cause from './cause.ts';
 import { formatDuration } from './duration.ts';
 import { evidenceLine, type Incident, openIncident, withEvidence } from './incident.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
 import { sentenceStart } from './sentence.ts';
-import { type Tunnel, tunnelOf } from './tunnel-identity.ts';
+import type { Tunnel } from './tunnel-identity.ts';
+import * as identity from './tunnel-identity.ts';
 import { causeAlertKey, tunnelAlertKey } from './tunnel-keys.ts';
-import { observedTunnelPhase, type TunnelPhase } from './tunnel-phase.ts';
-import {
-  STATE_REFRESH_MS,
-  STATE_RETENTION_MS,
-  type TunnelRuleSettings,
-  tunnelRuleSettings,
-} from './tunnel-settings.ts';
+import type { TunnelPhase } from './tunnel-phase.ts';
+import * as tunnelPhase from './tunnel-phase.ts';
+import type { TunnelRuleSettings } from './tunnel-settings.ts';
+import * as tunnelSettings from './tunnel-settings.ts';
 import { allTunnelsDownRule } from './vpn-connection.ts';
+
+// The names used for every event, bound once: when the code runs through a
+// CommonJS transform (tsx, vitest), each use of an imported name is a
+// property getter call (see src/sources/aws-s2s/parser.ts).
+const { causeSeverity, explainCause, isAwsS2sCategory, ownStateCategory } = cause;
+const { stateKeysOf, tunnelOf } = identity;
+const { observedTunnelPhase } = tunnelPhase;
+const { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } = tunnelSettings;
 
 /** The latest critical event on a tunnel, remembered to explain a down transition shortly after. */
 export interface CriticalEvent {
@@ -395,6 +396,8 @@ class TunnelStep {
   }
 }
 
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
 /**
  * `tunnel.down`, `tunnel.flapping` and the cause alerts of one tunnel. Reads
  * and writes only `tunnel:<vpn>:<ip>`; ignores events without both ids.
@@ -403,7 +406,8 @@ export const tunnelIncidentRule: Rule = {
   id: 'aws-s2s.tunnel',
   keys(event) {
     const tunnel = tunnelOf(event);
-    return tunnel === undefined ? [] : [tunnel.stateKey];
+    if (tunnel === undefined) return NO_KEYS;
+    return stateKeysOf(tunnel);
   },
   apply(event, context) {
     const tunnel = tunnelOf(event);

@@ -14,10 +14,17 @@ import { type CauseExplanation, explainCause, ownStateCategory } from './cause.t
 import { formatDuration } from './duration.ts';
 import { evidenceLine } from './incident.ts';
 import type { Rule, RuleContext } from './rule.ts';
-import { type Tunnel, tunnelOf } from './tunnel-identity.ts';
+import type { Tunnel } from './tunnel-identity.ts';
+import * as identity from './tunnel-identity.ts';
 import { vpnAlertKey } from './tunnel-keys.ts';
-import { observedTunnelPhase, type TunnelPhase } from './tunnel-phase.ts';
-import { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } from './tunnel-settings.ts';
+import type { TunnelPhase } from './tunnel-phase.ts';
+import * as tunnelPhase from './tunnel-phase.ts';
+import * as tunnelSettings from './tunnel-settings.ts';
+
+// The names used for every event, bound once (see src/rules/tunnel.ts).
+const { vpnStateKeysOf, tunnelOf } = identity;
+const { observedTunnelPhase } = tunnelPhase;
+const { STATE_REFRESH_MS, STATE_RETENTION_MS, tunnelRuleSettings } = tunnelSettings;
 
 /** Most tunnels remembered per VPN connection (AWS gives each two; replaced tunnels age out). */
 export const MAX_TUNNELS_PER_VPN = 8;
@@ -38,6 +45,8 @@ export interface VpnConnectionState {
   /** Time of the event that last wrote the entry, epoch ms. */
   readonly updatedAt: number;
 }
+
+const NO_KEYS: readonly string[] = Object.freeze([]);
 
 function relevant(event: VpnEvent): Tunnel | undefined {
   const tunnel = tunnelOf(event);
@@ -62,10 +71,10 @@ function applyToVpn(event: VpnEvent, tunnel: Tunnel, context: RuleContext): void
   const key = tunnel.vpnStateKey;
   const previous = context.state.get<VpnConnectionState>(key);
   const time = event.time ?? previous?.updatedAt ?? 0;
-  const settings = tunnelRuleSettings(context.config);
   const known = previous?.tunnels[tunnel.tunnelIp];
   const stale = previous === undefined || time - previous.updatedAt >= STATE_REFRESH_MS;
   if (known?.phase === phase && !stale) return;
+  const settings = tunnelRuleSettings(context.config);
 
   const tunnels = knownTunnels(
     { ...previous?.tunnels, [tunnel.tunnelIp]: { phase, at: time } },
@@ -131,7 +140,8 @@ export const allTunnelsDownRule: Rule = {
   id: 'aws-s2s.vpn',
   keys(event) {
     const tunnel = relevant(event);
-    return tunnel === undefined ? [] : [tunnel.vpnStateKey];
+    if (tunnel === undefined) return NO_KEYS;
+    return vpnStateKeysOf(tunnel);
   },
   apply(event, context) {
     const tunnel = relevant(event);
