@@ -50,6 +50,37 @@ export async function expandInputs(paths: readonly string[]): Promise<string[]> 
   return files;
 }
 
+/** A file to read, and whether it was found by listing a directory (not named). */
+export interface ExpandedInput {
+  readonly path: string;
+  readonly listed: boolean;
+}
+
+/**
+ * Expands each path on its own (see `expandInputs`), so that an unreadable
+ * path is reported in one line through `reportError` and the others are still
+ * processed. `failed` tells whether any path could not be read (exit code 1).
+ */
+export async function expandEach(
+  paths: readonly string[],
+  reportError: (line: string) => void,
+): Promise<{ files: ExpandedInput[]; failed: boolean }> {
+  const files: ExpandedInput[] = [];
+  let failed = false;
+  for (const path of paths) {
+    try {
+      const expanded = await expandInputs([path]);
+      const listed = !(expanded.length === 1 && expanded[0] === path);
+      for (const file of expanded) files.push({ path: file, listed });
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      reportError(`tunnelwatch: ${error.message}`);
+      failed = true;
+    }
+  }
+  return { files, failed };
+}
+
 async function listFiles(directory: string): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {

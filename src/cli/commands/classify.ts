@@ -3,7 +3,7 @@
  */
 import type { VpnEvent } from '../../model.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
-import { expandInputs, openInput } from '../input.ts';
+import { expandEach, openInput } from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
 import type { CommandIO } from './io.ts';
 
@@ -36,13 +36,10 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
     io.err(`tunnelwatch classify: no FILE given\n${CLASSIFY_USAGE}`);
     return 2;
   }
-  let exitCode = 0;
   const named = new Set(positionals);
-  for (const path of await expandOrReport(positionals, io)) {
-    if (typeof path === 'number') {
-      exitCode = path;
-      continue;
-    }
+  const expanded = await expandEach(positionals, io.err);
+  let exitCode = expanded.failed ? 1 : 0;
+  for (const { path } of expanded.files) {
     try {
       let input: Awaited<ReturnType<typeof openInput>>;
       try {
@@ -70,25 +67,4 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
     }
   }
   return exitCode;
-}
-
-/**
- * Expands each path on its own so that one unreadable path is reported (as the
- * number 1 in the result) and the others are still processed.
- */
-export async function expandOrReport(
-  paths: readonly string[],
-  io: CommandIO,
-): Promise<(string | number)[]> {
-  const result: (string | number)[] = [];
-  for (const path of paths) {
-    try {
-      result.push(...(await expandInputs([path])));
-    } catch (error) {
-      if (!(error instanceof UnreadableInputError)) throw error;
-      io.err(`tunnelwatch: ${error.message}`);
-      result.push(1);
-    }
-  }
-  return result;
 }

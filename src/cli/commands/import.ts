@@ -21,9 +21,9 @@ import {
 } from '../../aws/importer.ts';
 import { type VerifyReport, verifyStream } from '../../aws/verify.ts';
 import { UsageError } from '../errors.ts';
+import { expandEach } from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
 import { AWS_OPTION_SPEC, clientOptions, requiredLogGroup } from './aws-options.ts';
-import { expandOrReport } from './classify.ts';
 import type { CommandIO } from './io.ts';
 
 /** Usage text of `import`. */
@@ -69,12 +69,9 @@ export async function importCommand(
       'import reads files twice (to order them, then to send them): save standard input to a file and import that',
     );
   }
-  let exitCode = 0;
-  const files: string[] = [];
-  for (const entry of await expandOrReport(positionals, io)) {
-    if (typeof entry === 'number') exitCode = entry;
-    else files.push(entry);
-  }
+  const expanded = await expandEach(positionals, io.err);
+  let exitCode = expanded.failed ? 1 : 0;
+  const files = expanded.files.map((file) => file.path);
   const run = async (checkpoints: CheckpointFile): Promise<number> => {
     const interrupt = new AbortController();
     const outer = hooks.signal;

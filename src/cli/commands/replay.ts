@@ -5,7 +5,7 @@
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
-import { expandInputs, openInput } from '../input.ts';
+import { type ExpandedInput, expandEach, openInput } from '../input.ts';
 import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
 import { configOption } from './config-option.ts';
 import type { CommandIO } from './io.ts';
@@ -15,11 +15,6 @@ export const REPLAY_USAGE =
   'usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] FILE...';
 
 /** A file to replay; `listed` when it came from expanding a directory. */
-interface ReplayInput {
-  readonly path: string;
-  readonly listed: boolean;
-}
-
 /** Runs `replay`; returns the exit code. */
 export async function replayCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -38,19 +33,9 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const config = await configOption(values.config, 'replay', io);
   if (config === undefined) return 1;
 
-  let exitCode = 0;
-  const inputs: ReplayInput[] = [];
-  for (const path of positionals) {
-    try {
-      const files = await expandInputs([path]);
-      const listed = !(files.length === 1 && files[0] === path);
-      for (const file of files) inputs.push({ path: file, listed });
-    } catch (error) {
-      if (!(error instanceof UnreadableInputError)) throw error;
-      io.err(`tunnelwatch: ${error.message}`);
-      exitCode = 1;
-    }
-  }
+  const expanded = await expandEach(positionals, io.err);
+  let exitCode = expanded.failed ? 1 : 0;
+  const inputs = expanded.files;
 
   const batches: StreamBatch[] = [];
   for (const input of inputs) {
@@ -85,7 +70,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
  * command line is a usage error then, as in `classify`.
  */
 async function readBatch(
-  input: ReplayInput,
+  input: ExpandedInput,
   options: InputOptions,
 ): Promise<StreamBatch | undefined> {
   let opened: Awaited<ReturnType<typeof openInput>>;
