@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ParserOptions, SourceDefinition, StreamParser } from '../model.ts';
+import type { RawLine, StreamBatch } from '../pipeline.ts';
 import { sniffSource, sourceDefinition, unsupportedSources } from '../sources/index.ts';
 import { compareLogFileNames, softetherStreamName } from '../sources/softether/files.ts';
 import { UnreadableInputError, UsageError } from './errors.ts';
@@ -201,4 +202,69 @@ function chooseDefinition(
   throw new UsageError(
     `${path}: --source auto could not recognise the log format${notYet}; name it with --source`,
   );
+}
+
+/**
+ * Reads one file into a pipeline batch. A file found by expanding a directory
+ * whose format is not recognised is skipped (undefined); a file named on the
+ * command line is a usage error then, as in `classify`.
+ */
+export async function readFileBatch(
+  input: ExpandedInput,
+  options: InputOptions,
+): Promise<StreamBatch | undefined> {
+  let opened: OpenedInput;
+  try {
+    opened = await openInput(input.path, options);
+  } catch (error) {
+    if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
+    throw error;
+  }
+  const lines: RawLine[] = [];
+  for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
+  return {
+    source: opened.definition.source,
+    stream: opened.stream,
+    file: input.path,
+    timeZone: options.timeZone,
+    lines,
+  };
+}
+
+/** The batches of every file below `paths`, and whether some path could not be read. */
+export interface ReadBatches {
+  readonly batches: StreamBatch[];
+  readonly failed: boolean;
+}
+
+/**
+ * Expands `paths` and reads every file into a batch (`replay`, `report`):
+ * an unreadable path or file is reported in one line through `reportError`
+ * (prefixed with `tunnelwatch COMMAND:`) and the others are still read; a
+ * listed file of an unknown format is skipped with a note.
+ */
+export async function readBatches(
+  paths: readonly string[],
+  options: InputOptions,
+  command: string,
+  reportError: (line: string) => void,
+): Promise<ReadBatches> {
+  const expanded = await expandEach(paths, reportError);
+  let failed = expanded.failed;
+  const batches: StreamBatch[] = [];
+  for (const input of expanded.files) {
+    try {
+      const batch = await readFileBatch(input, options);
+      if (batch !== undefined) batches.push(batch);
+      else
+        reportError(
+          `tunnelwatch ${command}: skipping ${input.path}: not a log format tunnelwatch knows`,
+        );
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      reportError(`tunnelwatch ${command}: ${error.message}`);
+      failed = true;
+    }
+  }
+  return { batches, failed };
 }

@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   import: async (argv, io) => (await import('./commands/import.ts')).importCommand(argv, io),
   logs: async (argv, io) => (await import('./commands/logs.ts')).logsCommand(argv, io),
   replay: replayCommand,
+  report: async (argv, io) => (await import('./commands/report.ts')).reportCommand(argv, io),
   tail: async (argv, io) => (await import('./commands/tail.ts')).tailCommand(argv, io),
   // loaded on use: it pulls in the AWS SDK, which the file commands do not need
   redrive: async (argv, io) => (await import('./commands/redrive.ts')).redriveCommand(argv, io),

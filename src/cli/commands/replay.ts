@@ -2,11 +2,10 @@
  * `tunnelwatch replay`: the full rule pipeline over log files with in-memory
  * state, printing the alerts on-call would have received (CLI.md).
  */
-import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
+import { runPipeline } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { UnreadableInputError, UsageError } from '../errors.ts';
-import { type ExpandedInput, expandEach, openInput } from '../input.ts';
-import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
+import { readBatches } from '../input.ts';
+import { inputOptions, parseCommandArgs } from '../options.ts';
 import { configOption } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import { alertJson, humanReport, painter } from './replay-output.ts';
@@ -14,7 +13,6 @@ import { alertJson, humanReport, painter } from './replay-output.ts';
 export const REPLAY_USAGE =
   'usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] FILE...';
 
-/** A file to replay; `listed` when it came from expanding a directory. */
 /** Runs `replay`; returns the exit code. */
 export async function replayCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -33,22 +31,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const config = await configOption(values.config, 'replay', io);
   if (config === undefined) return 1;
 
-  const expanded = await expandEach(positionals, io.err);
-  let exitCode = expanded.failed ? 1 : 0;
-  const inputs = expanded.files;
-
-  const batches: StreamBatch[] = [];
-  for (const input of inputs) {
-    try {
-      const batch = await readBatch(input, options);
-      if (batch !== undefined) batches.push(batch);
-      else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
-    } catch (error) {
-      if (!(error instanceof UnreadableInputError)) throw error;
-      io.err(`tunnelwatch replay: ${error.message}`);
-      exitCode = 1;
-    }
-  }
+  const { batches, failed } = await readBatches(positionals, options, 'replay', io.err);
+  const exitCode = failed ? 1 : 0;
 
   // Nothing could be read: the errors above say so; an empty report would not.
   if (batches.length === 0 && exitCode !== 0) return exitCode;
@@ -62,31 +46,4 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     for (const line of humanReport(result, batches.length, painter(colour))) io.out(line);
   }
   return exitCode;
-}
-
-/**
- * Reads one file into a batch. A file found by expanding a directory whose
- * format is not recognised is skipped (undefined); a file named on the
- * command line is a usage error then, as in `classify`.
- */
-async function readBatch(
-  input: ExpandedInput,
-  options: InputOptions,
-): Promise<StreamBatch | undefined> {
-  let opened: Awaited<ReturnType<typeof openInput>>;
-  try {
-    opened = await openInput(input.path, options);
-  } catch (error) {
-    if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
-    throw error;
-  }
-  const lines: RawLine[] = [];
-  for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
-  return {
-    source: opened.definition.source,
-    stream: opened.stream,
-    file: input.path,
-    timeZone: options.timeZone,
-    lines,
-  };
 }

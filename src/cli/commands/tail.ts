@@ -11,7 +11,7 @@ import { sanitizeLine } from '../../alerts/sanitize.ts';
 import { createLogsClient } from '../../aws/client.ts';
 import { type FilteredEvent, filterLogEvents, LogAccessError } from '../../aws/cloudwatch-logs.ts';
 import type { Alert, SourceDefinition, StreamParser } from '../../model.ts';
-import { runPipeline, type StreamBatch } from '../../pipeline.ts';
+import { runPipeline } from '../../pipeline.ts';
 import { sniffSource, sourceDefinition } from '../../sources/index.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { UsageError } from '../errors.ts';
@@ -25,6 +25,7 @@ import {
 } from './aws-options.ts';
 import { configOption } from './config-option.ts';
 import type { CommandIO } from './io.ts';
+import { addToStream, logGroupBatches } from './log-group-batches.ts';
 import { alertJson, humanReport, type Paint, painter } from './replay-output.ts';
 
 /** Usage text of `tail`. */
@@ -89,20 +90,10 @@ export async function tailCommand(
           seenNow.clear();
         }
         if (event.timestamp === newest) seenNow.add(event.eventId);
-        byStream.set(event.logStreamName, [...(byStream.get(event.logStreamName) ?? []), event]);
+        addToStream(byStream, event);
         eventPrinter?.print(event);
       }
-      const batches: StreamBatch[] = [...byStream].map(([stream, events]) => ({
-        source: input.source,
-        stream,
-        logGroup,
-        timeZone: input.timeZone,
-        lines: events.map((event) => ({
-          text: event.message,
-          eventId: event.eventId,
-          timestamp: event.timestamp,
-        })),
-      }));
+      const batches = logGroupBatches(byStream, logGroup, input);
       const result = await runPipeline(batches, { store, config });
       if (values.json || values.events) {
         for (const alert of result.alerts) io.out(alertJson(alert));

@@ -1,0 +1,34 @@
+/**
+ * Events read from a log group (FilterLogEvents) as pipeline batches, one per
+ * log stream, each line keeping its CloudWatch event id and timestamp
+ * (`tail`, `report --log-group`).
+ */
+import type { FilteredEvent } from '../../aws/cloudwatch-logs.ts';
+import type { StreamBatch } from '../../pipeline.ts';
+import type { InputOptions } from '../options.ts';
+
+/** One batch per stream of `byStream`, in the map's order. */
+export function logGroupBatches(
+  byStream: ReadonlyMap<string, readonly FilteredEvent[]>,
+  logGroup: string,
+  input: InputOptions,
+): StreamBatch[] {
+  return [...byStream].map(([stream, events]) => ({
+    source: input.source,
+    stream,
+    logGroup,
+    timeZone: input.timeZone,
+    lines: events.map((event) => ({
+      text: event.message,
+      eventId: event.eventId,
+      timestamp: event.timestamp,
+    })),
+  }));
+}
+
+/** Appends `event` to its stream's list in `byStream`. */
+export function addToStream(byStream: Map<string, FilteredEvent[]>, event: FilteredEvent): void {
+  const list = byStream.get(event.logStreamName);
+  if (list === undefined) byStream.set(event.logStreamName, [event]);
+  else list.push(event);
+}

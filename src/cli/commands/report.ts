@@ -1,0 +1,146 @@
+/**
+ * `tunnelwatch report`: replays log files (or a log group's recent events)
+ * through the rule pipeline and writes one self-contained HTML page: a
+ * timeline of every tunnel's state with its causes, BGP sessions, logins,
+ * sessions, administration and the alerts on-call would have received
+ * (docs/report.md).
+ */
+import { writeFile } from 'node:fs/promises';
+import type { StreamBatch } from '../../pipeline.ts';
+import { loadReportAssets } from '../../report/assets.ts';
+import { makeReport } from '../../report/index.ts';
+import { UsageError } from '../errors.ts';
+import { readBatches } from '../input.ts';
+import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
+import {
+  AWS_OPTION_SPEC,
+  awsFailureLine,
+  clientOptions,
+  parseTimeArgument,
+} from './aws-options.ts';
+import { configOption } from './config-option.ts';
+import type { CommandIO } from './io.ts';
+
+/** Usage text of `report`. */
+export const REPORT_USAGE = `usage: tunnelwatch report [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--config FILE]
+                         [--title TEXT] [--out FILE] FILE|DIR...
+       tunnelwatch report --log-group GROUP [--since 1d] [--stream NAME] [--region R] [--endpoint-url URL]
+                         [--source …] [--tz ZONE] [--config FILE] [--title TEXT] [--out FILE]
+Writes one self-contained HTML page (default: tunnelwatch-report.html; - for stdout).
+example: tunnelwatch report samples/ --tz Asia/Tokyo --out report.html`;
+
+/** Where the page goes when `--out` is not given. */
+export const DEFAULT_REPORT_FILE = 'tunnelwatch-report.html';
+
+/** Runs `report`; returns the exit code. */
+export async function reportCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    ...AWS_OPTION_SPEC,
+    since: { type: 'string' },
+    config: { type: 'string' },
+    out: { type: 'string', short: 'o', default: DEFAULT_REPORT_FILE },
+    title: { type: 'string' },
+  });
+  if (values.help) {
+    io.out(REPORT_USAGE);
+    return 0;
+  }
+  const input = inputOptions(values);
+  const logGroup = values['log-group'];
+  if (logGroup !== undefined && positionals.length > 0) {
+    throw new UsageError('give either --log-group or FILE|DIR arguments, not both');
+  }
+  if (logGroup === undefined && positionals.length === 0) {
+    io.err(`tunnelwatch report: no FILE|DIR given\n${REPORT_USAGE}`);
+    return 2;
+  }
+  if (logGroup === undefined && values.since !== undefined) {
+    throw new UsageError('--since applies to --log-group only');
+  }
+  const config = await configOption(values.config, 'report', io);
+  if (config === undefined) return 1;
+
+  let batches: StreamBatch[];
+  let exitCode = 0;
+  if (logGroup === undefined) {
+    const read = await readBatches(positionals, input, 'report', io.err);
+    if (read.batches.length === 0 && read.failed) return 1;
+    batches = read.batches;
+    exitCode = read.failed ? 1 : 0;
+  } else {
+    const read = await readLogGroup(logGroup, values, input, io);
+    if (read === undefined) return 1;
+    batches = read;
+  }
+
+  const inputs =
+    logGroup === undefined
+      ? batches.map((batch) => batch.file ?? batch.stream)
+      : [`${logGroup} (${batches.length} streams)`];
+  const title =
+    values.title ??
+    `tunnelwatch report: ${logGroup ?? (positionals.length <= 3 ? positionals.join(' ') : `${positionals.length} paths`)}`;
+  const report = await makeReport(
+    batches,
+    config,
+    { title, inputs, logTimeZone: input.timeZone, generatedAt: Date.now() },
+    await loadReportAssets(),
+  );
+  const out = values.out;
+  if (out === '-') {
+    io.out(report.html);
+    return exitCode;
+  }
+  try {
+    await writeFile(out, report.html, 'utf8');
+  } catch (error) {
+    io.err(
+      `tunnelwatch report: --out ${out}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return 1;
+  }
+  const { model } = report;
+  const tunnels = model.connections.reduce((n, group) => n + group.tunnels.length, 0);
+  io.err(
+    `tunnelwatch report: wrote ${out} (${(Buffer.byteLength(report.html) / 1024).toFixed(0)} KiB): ` +
+      `${model.summary.events.toLocaleString('en-US')} lines, ${model.alerts.length} alerts, ${tunnels} tunnels`,
+  );
+  return exitCode;
+}
+
+/** `--log-group`: the events since `--since` (default one day), one batch per stream. */
+async function readLogGroup(
+  logGroup: string,
+  values: {
+    readonly since?: string;
+    readonly region?: string;
+    readonly 'endpoint-url'?: string;
+  },
+  input: InputOptions,
+  io: CommandIO,
+): Promise<StreamBatch[] | undefined> {
+  if (logGroup === '') throw new UsageError('--log-group is required');
+  const start = parseTimeArgument('--since', values.since ?? '1d');
+  // Loaded on use: the AWS SDK is not needed for files.
+  const { createLogsClient } = await import('../../aws/client.ts');
+  const { filterLogEvents, LogAccessError } = await import('../../aws/cloudwatch-logs.ts');
+  const { addToStream, logGroupBatches } = await import('./log-group-batches.ts');
+  const client = createLogsClient(clientOptions(values));
+  const byStream = new Map<string, import('../../aws/cloudwatch-logs.ts').FilteredEvent[]>();
+  const streams = input.stream === undefined ? undefined : [input.stream];
+  try {
+    for await (const event of filterLogEvents(client, logGroup, { start }, streams)) {
+      addToStream(byStream, event);
+    }
+  } catch (error) {
+    if (error instanceof LogAccessError) {
+      io.err(`tunnelwatch report: ${error.message}`);
+      return undefined;
+    }
+    const failure = awsFailureLine(error, logGroup);
+    if (failure === undefined) throw error;
+    io.err(`tunnelwatch report: ${failure}`);
+    return undefined;
+  }
+  return logGroupBatches(byStream, logGroup, input);
+}
