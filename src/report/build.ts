@@ -823,9 +823,7 @@ function alertViews(alerts: readonly Alert[], lanes: ReadonlySet<string>): Alert
       time: alert.time,
       subject: sanitizeLine(alert.subject, 200),
       summary: sanitizeLine(alert.summary, 600),
-      cause: isAwsS2sCategory(alert.category)
-        ? explainCause(alert.category, alert).cause
-        : alert.category,
+      cause: causeOf(alert),
       evidence: shown.map((line) => sanitizeLine(line, MAX_EVIDENCE_CHARS)),
       evidenceOmitted: alert.evidence.length - shown.length,
       remediation: sanitizeLine(alert.remediation, 600),
@@ -833,6 +831,18 @@ function alertViews(alerts: readonly Alert[], lanes: ReadonlySet<string>): Alert
       laneId: alertLane(alert, lanes),
     };
   });
+}
+
+/**
+ * The cause phrase of an alert as its subject states it (`… DOWN: DPD
+ * timeout`), else the category's phrase for aws-s2s, else the category id.
+ */
+function causeOf(alert: Alert): string {
+  const colon = alert.subject.indexOf(': ');
+  if (colon >= 0) return sanitizeLine(alert.subject.slice(colon + 2), 200);
+  return isAwsS2sCategory(alert.category)
+    ? explainCause(alert.category, alert).cause
+    : alert.category;
 }
 
 function alertsByRule(alerts: readonly Alert[]): ReportModel['summary']['alertsByRule'] {

@@ -674,7 +674,7 @@
       callout.textContent = label.text;
       group.append(pill, callout);
       row.track.appendChild(group);
-      let width = callout.getComputedTextLength() + 12;
+      let width = textWidth(callout, callout.textContent || '') + 12;
       if (left + width > trackWidth - 2 && label.x0 - width - 3 > free + 4) {
         // No room after the span: before it, right-aligned.
         const right = label.x0 - 3 - width;
@@ -684,25 +684,43 @@
         group.remove();
         continue;
       } else {
-        width = callout.getComputedTextLength() + 12;
+        width = textWidth(callout, callout.textContent || '') + 12;
       }
       pill.setAttribute('width', String(width));
       free = Math.max(free, label.x1 + 3, Number(pill.getAttribute('x')) + width);
     }
   }
 
+  const measure = document.createElement('canvas').getContext('2d');
+  /** Font of each kind of label (by its and its parent's class): read once. */
+  const fonts = new Map();
+
+  /** Width (px) of `text` in the font of `element`, without a layout pass. */
+  function textWidth(element, text) {
+    if (measure === null) return text.length * 6.5;
+    const parent = element.parentNode instanceof Element ? element.parentNode.getAttribute('class') : '';
+    const key = `${element.getAttribute('class') || ''}|${parent}`;
+    let font = fonts.get(key);
+    if (font === undefined) {
+      const style = getComputedStyle(element);
+      font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      fonts.set(key, font);
+    }
+    measure.font = font;
+    return measure.measureText(text).width;
+  }
+
   /** Cuts an SVG text with "…" until it is at most `room` px wide; false when under `minChars` would show. */
   function fitText(element, room, minChars) {
     const full = element.textContent || '';
-    if (element.getComputedTextLength() <= room) return true;
+    let width = textWidth(element, full);
+    if (width <= room) return true;
     let keep = full.length;
     while (keep > minChars) {
-      keep = Math.max(
-        minChars,
-        Math.floor(keep * Math.min(0.95, room / Math.max(1, element.getComputedTextLength()))),
-      );
+      keep = Math.max(minChars, Math.floor(keep * Math.min(0.95, room / Math.max(1, width))));
       element.textContent = `${full.slice(0, keep)}…`;
-      if (element.getComputedTextLength() <= room) return true;
+      width = textWidth(element, element.textContent);
+      if (width <= room) return true;
       if (keep === minChars) break;
     }
     return false;
