@@ -10,7 +10,7 @@ import type { ParserOptions, SourceDefinition, StreamParser } from '../model.ts'
 import { sniffSource, sourceDefinition, unsupportedSources } from '../sources/index.ts';
 import { compareLogFileNames, softetherStreamName } from '../sources/softether/files.ts';
 import { UnreadableInputError, UsageError } from './errors.ts';
-import type { InputOptions } from './options.ts';
+import { type InputOptions, zoneFor } from './options.ts';
 
 /** `-` reads standard input. */
 export const STDIN_PATH = '-';
@@ -146,6 +146,10 @@ export interface OpenedInput {
   readonly definition: SourceDefinition;
   readonly parser: StreamParser;
   readonly lines: AsyncIterable<InputLine>;
+  /** The zone local times are read in. */
+  readonly timeZone: string;
+  /** True when a local-time format is read in UTC because no zone was given (warn once). */
+  readonly zoneGuessed: boolean;
 }
 
 /**
@@ -169,11 +173,14 @@ export async function openInput(path: string, options: InputOptions): Promise<Op
     head.map((line) => line.text),
   );
   const stream = streamNameFor(path, options);
-  const parserOptions: ParserOptions = { timeZone: options.timeZone, stream };
+  const { timeZone, guessed } = zoneFor(options, definition.source);
+  const parserOptions: ParserOptions = { timeZone, stream };
   return {
     path,
     stream,
     definition,
+    timeZone,
+    zoneGuessed: guessed,
     parser: definition.createParser(parserOptions),
     lines: (async function* () {
       yield* head;
