@@ -173,8 +173,9 @@ export async function openInput(path: string, options: InputOptions): Promise<Op
     head.map((line) => line.text),
   );
   const stream = streamNameFor(path, options);
-  const { timeZone, guessed } = zoneFor(options, definition.source);
+  const { timeZone, given } = zoneFor(options, definition.source);
   const parserOptions: ParserOptions = { timeZone, stream };
+  const guessed = !given && timesDependOnZone(definition, stream, head);
   return {
     path,
     stream,
@@ -187,6 +188,31 @@ export async function openInput(path: string, options: InputOptions): Promise<Op
       yield* lines;
     })(),
   };
+}
+
+/** A zone 14 hours from UTC: local times read in it differ from the same read in UTC. */
+const PROBE_ZONE = 'Pacific/Kiritimati';
+
+/**
+ * True when the lines' times depend on the zone they are read in (a local-time
+ * format): the same lines read in UTC and in `PROBE_ZONE` give different
+ * times. Formats that carry a zone or an epoch give the same time both ways.
+ */
+export function timesDependOnZone(
+  definition: SourceDefinition,
+  stream: string,
+  lines: readonly InputLine[],
+): boolean {
+  const utc = definition.createParser({ timeZone: 'UTC', stream });
+  const far = definition.createParser({ timeZone: PROBE_ZONE, stream });
+  for (const line of lines) {
+    if (line.text.trim() === '') continue;
+    const context = { origin: { stream, line: line.number } };
+    const a = utc.parse(line.text, context).time;
+    const b = far.parse(line.text, context).time;
+    if (a !== null && b !== null && a !== b) return true;
+  }
+  return false;
 }
 
 function chooseDefinition(

@@ -79,22 +79,19 @@ export function inputOptions(values: {
   };
 }
 
-/** Sources whose usual timestamps are local time without a zone. */
-export const LOCAL_TIME_SOURCES: ReadonlySet<Source> = new Set<Source>(['openvpn', 'softether']);
-
 /**
  * The zone a file of `source` is read in: `--tz`, else the deploy
- * configuration's zone for that source, else UTC; `guessed` when a local-time
- * format is read in UTC only because no zone was given anywhere (warn).
+ * configuration's zone for that source, else UTC; `given` is false in the
+ * last case (a local-time format then deserves a warning).
  */
 export function zoneFor(
   options: InputOptions,
   source: Source,
-): { readonly timeZone: string; readonly guessed: boolean } {
-  if (options.zoneGiven === true) return { timeZone: options.timeZone, guessed: false };
+): { readonly timeZone: string; readonly given: boolean } {
+  if (options.zoneGiven === true) return { timeZone: options.timeZone, given: true };
   const configured = options.zones?.[source];
-  if (configured !== undefined) return { timeZone: configured, guessed: false };
-  return { timeZone: options.timeZone, guessed: LOCAL_TIME_SOURCES.has(source) };
+  if (configured !== undefined) return { timeZone: configured, given: true };
+  return { timeZone: options.timeZone, given: false };
 }
 
 /** The one-line warning for a local-time file read without a zone. */

@@ -72,7 +72,9 @@ export async function configOption(
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    io.err(`tunnelwatch ${command}: --config: ${new RulesConfigUnreadableError(path, error).message}`);
+    io.err(
+      `tunnelwatch ${command}: --config: ${new RulesConfigUnreadableError(path, error).message}`,
+    );
     return undefined;
   }
   let json: unknown;
