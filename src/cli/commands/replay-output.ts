@@ -4,7 +4,7 @@
  */
 import { aboutText } from '../../alerts/render.ts';
 import { sanitizeLine } from '../../alerts/sanitize.ts';
-import type { Alert, Category, Severity, Source } from '../../model.ts';
+import { type Alert, type Category, isoTime, type Severity, type Source } from '../../model.ts';
 import type { PipelineResult } from '../../pipeline.ts';
 
 /** The `--json` object of one alert: CLI.md's keys, plus `id`. */
@@ -17,7 +17,7 @@ export function alertJson(alert: Alert): string {
     source: alert.source,
     key: alert.key,
     subject: alert.subject,
-    time: new Date(alert.time).toISOString(),
+    time: isoTime(alert.time),
     evidence: alert.evidence,
     id: alert.id,
   });
@@ -60,8 +60,7 @@ function cut(text: string, max: number): string {
 }
 
 function timeCell(time: number): string {
-  return new Date(time)
-    .toISOString()
+  return isoTime(time)
     .replace('T', ' ')
     .replace(/\.\d{3}Z$/, '');
 }
