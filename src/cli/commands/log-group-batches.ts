@@ -5,19 +5,20 @@
  */
 import type { FilteredEvent } from '../../aws/cloudwatch-logs.ts';
 import type { StreamBatch } from '../../pipeline.ts';
-import type { InputOptions } from '../options.ts';
+import type { SourceChoice } from '../options.ts';
 
-/** One batch per stream of `byStream`, in the map's order. */
+/** One batch per stream of `byStream`, in the map's order, each in its stream's zone. */
 export function logGroupBatches(
   byStream: ReadonlyMap<string, readonly FilteredEvent[]>,
   logGroup: string,
-  input: InputOptions,
+  source: SourceChoice,
+  zoneOf: (stream: string) => string,
 ): StreamBatch[] {
   return [...byStream].map(([stream, events]) => ({
-    source: input.source,
+    source,
     stream,
     logGroup,
-    timeZone: input.timeZone,
+    timeZone: zoneOf(stream),
     lines: events.map((event) => ({
       text: event.message,
       eventId: event.eventId,

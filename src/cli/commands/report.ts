@@ -18,7 +18,7 @@ import {
   clientOptions,
   parseTimeArgument,
 } from './aws-options.ts';
-import { configOption } from './config-option.ts';
+import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 
 /** Usage text of `report`. */
@@ -45,7 +45,7 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
     io.out(REPORT_USAGE);
     return 0;
   }
-  const input = inputOptions(values);
+  const given = inputOptions(values);
   const logGroup = values['log-group'];
   if (logGroup !== undefined && positionals.length > 0) {
     throw new UsageError('give either --log-group or FILE|DIR arguments, not both');
@@ -59,6 +59,7 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const config = await configOption(values.config, 'report', io);
   if (config === undefined) return 1;
+  const input = withConfiguredZones(given, config);
 
   let batches: StreamBatch[];
   let exitCode = 0;
@@ -68,7 +69,12 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
     batches = read.batches;
     exitCode = read.failed ? 1 : 0;
   } else {
-    const read = await readLogGroup(logGroup, values, input, io);
+    const read = await readLogGroup(
+      logGroup,
+      values,
+      (await import('./tail.ts')).groupInputOptions(given, config.logGroups.get(logGroup)),
+      io,
+    );
     if (read === undefined) return 1;
     batches = read;
   }
@@ -82,8 +88,8 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
     `tunnelwatch report: ${logGroup ?? (positionals.length <= 3 ? positionals.join(' ') : `${positionals.length} paths`)}`;
   const report = await makeReport(
     batches,
-    config,
-    { title, inputs, logTimeZone: input.timeZone, generatedAt: Date.now() },
+    config.rules,
+    { title, inputs, logTimeZone: logZone(input), generatedAt: Date.now() },
     await loadReportAssets(),
   );
   const out = values.out;
@@ -125,11 +131,14 @@ async function readLogGroup(
   const { createLogsClient } = await import('../../aws/client.ts');
   const { filterLogEvents, LogAccessError } = await import('../../aws/cloudwatch-logs.ts');
   const { addToStream, logGroupBatches } = await import('./log-group-batches.ts');
+  const { ZoneCheck } = await import('./tail.ts');
+  const zoneCheck = new ZoneCheck(input, io, 'report');
   const client = createLogsClient(clientOptions(values));
   const byStream = new Map<string, import('../../aws/cloudwatch-logs.ts').FilteredEvent[]>();
   const streams = input.stream === undefined ? undefined : [input.stream];
   try {
     for await (const event of filterLogEvents(client, logGroup, { start }, streams)) {
+      zoneCheck.see(event);
       addToStream(byStream, event);
     }
   } catch (error) {
@@ -142,5 +151,11 @@ async function readLogGroup(
     io.err(`tunnelwatch report: ${failure}`);
     return undefined;
   }
-  return logGroupBatches(byStream, logGroup, input);
+  return logGroupBatches(byStream, logGroup, input.source, (stream) => zoneCheck.zoneOf(stream));
+}
+
+/** The zone the page offers beside UTC: `--tz`, else the configured servers' zone. */
+function logZone(input: InputOptions): string {
+  if (input.zoneGiven === true) return input.timeZone;
+  return Object.values(input.zones ?? {})[0] ?? input.timeZone;
 }

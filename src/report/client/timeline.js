@@ -698,7 +698,8 @@
   /** Width (px) of `text` in the font of `element`, without a layout pass. */
   function textWidth(element, text) {
     if (measure === null) return text.length * 6.5;
-    const parent = element.parentNode instanceof Element ? element.parentNode.getAttribute('class') : '';
+    const parent =
+      element.parentNode instanceof Element ? element.parentNode.getAttribute('class') : '';
     const key = `${element.getAttribute('class') || ''}|${parent}`;
     let font = fonts.get(key);
     if (font === undefined) {
