@@ -4,6 +4,7 @@
  */
 
 import {
+  CountingStateStore,
   compareAlerts,
   isLossless,
   lineTimes,
@@ -183,13 +184,15 @@ async function replayDeliveries(
     repeat: options.repeat,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   });
-  const run = await runDeliveries(batches, plan, { store: new MemoryStateStore(), config }, times);
+  const store = new CountingStateStore(new MemoryStateStore());
+  const run = await runDeliveries(batches, plan, { store, config }, times);
   const comparison = compareAlerts(reference.alerts, run.published, config);
   const info: DeliveriesPlanInfo = {
     linesPerDelivery: options.linesPerDelivery,
     deliveries: plan.filter((delivery) => delivery.copy === 0).length,
     handOvers: plan.length,
     repeat: options.repeat,
+    storeCalls: store.calls,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   };
   if (json) {
