@@ -22,8 +22,8 @@ import {
   openInput,
   STDIN_PATH,
 } from '../input.ts';
-import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
-import { configOption } from './config-option.ts';
+import { type InputOptions, inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
+import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import {
   alertJson,
@@ -93,7 +93,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     io.out(REPLAY_USAGE);
     return 0;
   }
-  const options = inputOptions(values);
+  const given = inputOptions(values);
   const deliveries = deliveriesOptions(values);
   if (positionals.length === 0) {
     io.err(`tunnelwatch replay: no FILE given\n${REPLAY_USAGE}`);
@@ -101,6 +101,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const config = await configOption(values.config, 'replay', io);
   if (config === undefined) return 1;
+  const options = withConfiguredZones(given, config);
 
   const expanded = await expandEach(positionals, io.err);
   let exitCode = expanded.failed ? 1 : 0;
@@ -109,7 +110,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const opened: OpenedInput[] = [];
   for (const input of inputs) {
     try {
-      const file = await openFile(input, options);
+      const file = await openFile(input, options, io);
       if (file !== undefined) opened.push(file);
       else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
     } catch (error) {
@@ -126,14 +127,14 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     const batches: StreamBatch[] = [];
     for (const file of opened) {
       try {
-        batches.push(await readBatch(file, options));
+        batches.push(await readBatch(file));
       } catch (error) {
         if (!(error instanceof UnreadableInputError)) throw error;
         io.err(`tunnelwatch replay: ${error.message}`);
         exitCode = 1;
       }
     }
-    const lossless = await replayDeliveries(batches, config, deliveries, values.json, io);
+    const lossless = await replayDeliveries(batches, config.rules, deliveries, values.json, io);
     return exitCode === 0 && deliveries.check && !lossless ? 1 : exitCode;
   }
 
@@ -144,12 +145,12 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
       path: file.path,
       stream: file.stream,
       definition: file.definition,
-      timeZone: options.timeZone,
+      timeZone: file.timeZone,
       ...(file.path === STDIN_PATH ? { lines: file.lines } : {}),
     })),
     {
       store: new MemoryStateStore(),
-      config,
+      config: config.rules,
       onUnreadable: (error) => {
         io.err(`tunnelwatch replay: ${error.message}`);
         exitCode = 1;
@@ -214,24 +215,28 @@ async function replayDeliveries(
 async function openFile(
   input: ExpandedInput,
   options: InputOptions,
+  io: CommandIO,
 ): Promise<OpenedInput | undefined> {
+  let opened: OpenedInput;
   try {
-    return await openInput(input.path, options);
+    opened = await openInput(input.path, options);
   } catch (error) {
     if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
     throw error;
   }
+  if (opened.zoneGuessed) io.err(noZoneWarning('replay', input.path, opened.definition.source));
+  return opened;
 }
 
 /** Reads an opened file whole into a batch (`--deliveries` plans over every line). */
-async function readBatch(opened: OpenedInput, options: InputOptions): Promise<StreamBatch> {
+async function readBatch(opened: OpenedInput): Promise<StreamBatch> {
   const lines: RawLine[] = [];
   for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
   return {
     source: opened.definition.source,
     stream: opened.stream,
     file: opened.path,
-    timeZone: options.timeZone,
+    timeZone: opened.timeZone,
     lines,
   };
 }
