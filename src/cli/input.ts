@@ -147,6 +147,8 @@ export interface OpenedInput {
   readonly definition: SourceDefinition;
   readonly parser: StreamParser;
   readonly lines: AsyncIterable<InputLine>;
+  /** Closes the file without reading the rest (when only its format was wanted). */
+  close(): Promise<void>;
   /** The zone local times are read in. */
   readonly timeZone: string;
   /** True when a local-time format is read in UTC because no zone was given (warn once). */
@@ -188,6 +190,9 @@ export async function openInput(path: string, options: InputOptions): Promise<Op
       yield* head;
       yield* lines;
     })(),
+    close: async () => {
+      await lines.return(undefined);
+    },
   };
 }
 
@@ -238,16 +243,18 @@ function chooseDefinition(
 }
 
 /**
- * Reads one file into a pipeline batch. A file found by expanding a directory
- * whose format is not recognised is skipped (undefined); a file named on the
- * command line is a usage error then, as in `classify`.
+ * Opens one input and chooses its format (`replay`, `report`). A file found
+ * by expanding a directory whose format is not recognised is skipped
+ * (undefined); a file named on the command line is a usage error then, as in
+ * `classify`. A local-time format read without a zone is reported through
+ * `reportError`.
  */
-export async function readFileBatch(
+export async function openListedInput(
   input: ExpandedInput,
   options: InputOptions,
   command: string,
   reportError: (line: string) => void,
-): Promise<StreamBatch | undefined> {
+): Promise<OpenedInput | undefined> {
   let opened: OpenedInput;
   try {
     opened = await openInput(input.path, options);
@@ -258,12 +265,17 @@ export async function readFileBatch(
   if (opened.zoneGuessed) {
     reportError(noZoneWarning(command, input.path, opened.definition.source));
   }
+  return opened;
+}
+
+/** Reads an opened file whole into a pipeline batch. */
+export async function readWholeBatch(opened: OpenedInput): Promise<StreamBatch> {
   const lines: RawLine[] = [];
   for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
   return {
     source: opened.definition.source,
     stream: opened.stream,
-    file: input.path,
+    file: opened.path,
     timeZone: opened.timeZone,
     lines,
   };
@@ -292,8 +304,8 @@ export async function readBatches(
   const batches: StreamBatch[] = [];
   for (const input of expanded.files) {
     try {
-      const batch = await readFileBatch(input, options, command, reportError);
-      if (batch !== undefined) batches.push(batch);
+      const opened = await openListedInput(input, options, command, reportError);
+      if (opened !== undefined) batches.push(await readWholeBatch(opened));
       else
         reportError(
           `tunnelwatch ${command}: skipping ${input.path}: not a log format tunnelwatch knows`,

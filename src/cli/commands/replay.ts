@@ -4,6 +4,7 @@
  */
 
 import {
+  CountingStateStore,
   compareAlerts,
   isLossless,
   lineTimes,
@@ -13,8 +14,14 @@ import {
 import type { RulesConfig } from '../../model.ts';
 import { runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { UsageError } from '../errors.ts';
-import { readBatches } from '../input.ts';
+import { UnreadableInputError, UsageError } from '../errors.ts';
+import {
+  expandEach,
+  type OpenedInput,
+  openListedInput,
+  readWholeBatch,
+  STDIN_PATH,
+} from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
@@ -26,6 +33,7 @@ import {
   humanReport,
   painter,
 } from './replay-output.ts';
+import { streamReplay } from './replay-stream.ts';
 
 export const REPLAY_USAGE =
   'usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] [--deliveries N [--shuffle SEED] [--repeat K] [--check]] FILE...';
@@ -95,24 +103,65 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   if (config === undefined) return 1;
   const options = withConfiguredZones(given, config);
 
-  const { batches, failed } = await readBatches(positionals, options, 'replay', io.err);
-  const exitCode = failed ? 1 : 0;
+  const expanded = await expandEach(positionals, io.err);
+  let exitCode = expanded.failed ? 1 : 0;
+  const inputs = expanded.files;
+
+  const opened: OpenedInput[] = [];
+  for (const input of inputs) {
+    try {
+      const file = await openListedInput(input, options, 'replay', io.err);
+      if (file !== undefined) opened.push(file);
+      else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      io.err(`tunnelwatch replay: ${error.message}`);
+      exitCode = 1;
+    }
+  }
 
   // Nothing could be read: the errors above say so; an empty report would not.
-  if (batches.length === 0 && exitCode !== 0) return exitCode;
+  if (opened.length === 0 && exitCode !== 0) return exitCode;
 
   if (deliveries !== undefined) {
+    const batches: StreamBatch[] = [];
+    for (const file of opened) {
+      try {
+        batches.push(await readWholeBatch(file));
+      } catch (error) {
+        if (!(error instanceof UnreadableInputError)) throw error;
+        io.err(`tunnelwatch replay: ${error.message}`);
+        exitCode = 1;
+      }
+    }
     const lossless = await replayDeliveries(batches, config.rules, deliveries, values.json, io);
     return exitCode === 0 && deliveries.check && !lossless ? 1 : exitCode;
   }
 
-  const store = new MemoryStateStore();
-  const result = await runPipeline(batches, { store, config: config.rules });
+  // Only standard input stays open: the merge opens each file when it reaches it.
+  for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
+  const result = await streamReplay(
+    opened.map((file) => ({
+      path: file.path,
+      stream: file.stream,
+      definition: file.definition,
+      timeZone: file.timeZone,
+      ...(file.path === STDIN_PATH ? { lines: file.lines } : {}),
+    })),
+    {
+      store: new MemoryStateStore(),
+      config: config.rules,
+      onUnreadable: (error) => {
+        io.err(`tunnelwatch replay: ${error.message}`);
+        exitCode = 1;
+      },
+    },
+  );
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
   } else {
     const colour = io.isTTY && process.env['NO_COLOR'] === undefined;
-    for (const line of humanReport(result, batches.length, painter(colour))) io.out(line);
+    for (const line of humanReport(result, opened.length, painter(colour))) io.out(line);
   }
   return exitCode;
 }
@@ -136,13 +185,15 @@ async function replayDeliveries(
     repeat: options.repeat,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   });
-  const run = await runDeliveries(batches, plan, { store: new MemoryStateStore(), config }, times);
+  const store = new CountingStateStore(new MemoryStateStore());
+  const run = await runDeliveries(batches, plan, { store, config }, times);
   const comparison = compareAlerts(reference.alerts, run.published, config);
   const info: DeliveriesPlanInfo = {
     linesPerDelivery: options.linesPerDelivery,
     deliveries: plan.filter((delivery) => delivery.copy === 0).length,
     handOvers: plan.length,
     repeat: options.repeat,
+    storeCalls: store.calls,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   };
   if (json) {
