@@ -117,6 +117,12 @@ function gatewayBatch(random: () => number): StreamBatch {
   };
 }
 
+/** The generated lines (seeded: the same every run). */
+export function generatedBatches(): StreamBatch[] {
+  const random = seededRandom(14);
+  return [...tunnelBatches(random), gatewayBatch(random)];
+}
+
 const CONTEXT = { title: 'bench', inputs: ['bench'], logTimeZone: 'UTC', generatedAt: 0 };
 
 /** Median of `rounds` timings (ms) of `fn`. */
@@ -172,8 +178,7 @@ export async function run(): Promise<BenchReport> {
   const samplesFile = join(dir, 'samples.html');
   await writeFile(samplesFile, samplesReport.html);
 
-  const random = seededRandom(14);
-  const batches = [...tunnelBatches(random), gatewayBatch(random)];
+  const batches = generatedBatches();
   const lineCount = batches.reduce((n, batch) => n + batch.lines.length, 0);
   // One run each (a million lines takes a while on these machines), replay first.
   const replayMs = await median(

@@ -52,7 +52,7 @@ export const MAX_ADMIN_MARKS = 1_000;
 export const MAX_EVIDENCE_LINES_SHOWN = 10;
 export const MAX_EVIDENCE_CHARS = 400;
 /** Characters of evidence the whole page may carry; many alerts get fewer lines each. */
-export const EVIDENCE_BUDGET_CHARS = 1_500_000;
+export const EVIDENCE_BUDGET_CHARS = 800_000;
 /** How far back (ms) a critical event may explain a tunnel going down (the rule's default). */
 export const CAUSE_LOOKBACK_MS = 5 * MINUTE_MS;
 /** A gap (ms) without events that separates two episodes. */
@@ -428,6 +428,7 @@ export class ReportBuilder {
     const alerts = [...result.alerts].sort((a, b) => a.time - b.time);
     const connections = this.connectionGroups(alerts, end);
     const clients = this.clientSections(toBucket);
+    const texts = new TextTable();
     const lanes = new Set<string>();
     for (const group of connections) {
       lanes.add(group.laneId);
@@ -453,7 +454,8 @@ export class ReportBuilder {
       },
       connections,
       clients,
-      alerts: alertViews(alerts, lanes),
+      alerts: alertViews(alerts, lanes, texts),
+      texts: texts.list,
       summary: {
         events: result.events,
         unclassified: result.unclassified,
@@ -797,7 +799,28 @@ export function alertLane(alert: Alert, lanes: ReadonlySet<string>): string {
   return `alerts:${alert.source}`;
 }
 
-function alertViews(alerts: readonly Alert[], lanes: ReadonlySet<string>): AlertView[] {
+/** Texts stored once and referred to by index. */
+class TextTable {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  /** The index of `text`, added when new. */
+  of(text: string): number {
+    let at = this.index.get(text);
+    if (at === undefined) {
+      at = this.list.length;
+      this.list.push(text);
+      this.index.set(text, at);
+    }
+    return at;
+  }
+}
+
+function alertViews(
+  alerts: readonly Alert[],
+  lanes: ReadonlySet<string>,
+  texts: TextTable,
+): AlertView[] {
   const totalChars = alerts.reduce(
     (sum, alert) =>
       sum +
@@ -823,11 +846,11 @@ function alertViews(alerts: readonly Alert[], lanes: ReadonlySet<string>): Alert
       time: alert.time,
       subject: sanitizeLine(alert.subject, 200),
       summary: sanitizeLine(alert.summary, 600),
-      cause: causeOf(alert),
+      cause: texts.of(causeOf(alert)),
       evidence: shown.map((line) => sanitizeLine(line, MAX_EVIDENCE_CHARS)),
       evidenceOmitted: alert.evidence.length - shown.length,
-      remediation: sanitizeLine(alert.remediation, 600),
-      docUrl: alert.docUrl === undefined ? null : sanitizeLine(alert.docUrl, 300),
+      remediation: texts.of(sanitizeLine(alert.remediation, 600)),
+      docUrl: alert.docUrl === undefined ? null : texts.of(sanitizeLine(alert.docUrl, 300)),
       laneId: alertLane(alert, lanes),
     };
   });

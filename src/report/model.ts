@@ -145,14 +145,16 @@ export interface AlertView {
   readonly time: number;
   readonly subject: string;
   readonly summary: string;
-  /** The cause phrase ("DPD timeout", "pre-shared key mismatch"). */
-  readonly cause: string;
+  /** The cause phrase ("DPD timeout", "pre-shared key mismatch"): an index into `ReportModel.texts`. */
+  readonly cause: number;
   /** Evidence lines, sanitised and cut to the page's budget. */
   readonly evidence: readonly string[];
   /** Evidence lines the alert has beyond those shown (`replay --json` has them all). */
   readonly evidenceOmitted: number;
-  readonly remediation: string;
-  readonly docUrl: string | null;
+  /** What to do: an index into `ReportModel.texts` (alerts of one cause share it). */
+  readonly remediation: number;
+  /** Vendor documentation: an index into `ReportModel.texts`, or null. */
+  readonly docUrl: number | null;
   readonly laneId: string;
 }
 
@@ -200,5 +202,7 @@ export interface ReportModel {
   readonly clients: readonly ClientSection[];
   /** In time order. */
   readonly alerts: readonly AlertView[];
+  /** Texts many alerts share (causes, remediation, links), stored once. */
+  readonly texts: readonly string[];
   readonly summary: ReportSummary;
 }

@@ -18,6 +18,9 @@ export interface ReportAssets {
   readonly style: string;
 }
 
+/** Alerts listed as table rows under the timeline (every alert has its marker). */
+export const MAX_ALERT_ROWS = 1_000;
+
 /** Element id of the JSON data block the script reads. */
 export const DATA_ELEMENT_ID = 'report-data';
 
@@ -115,14 +118,19 @@ function alertTableHtml(model: ReportModel): string {
   if (model.alerts.length === 0) {
     return '<section id="alert-list"><h2>Alerts</h2><p>No alerts: nothing in these logs would have reached on-call.</p></section>';
   }
-  const rows = model.alerts
+  const shown = model.alerts.slice(0, MAX_ALERT_ROWS);
+  const rows = shown
     .map(
       (alert) =>
         `<tr class="sev-${escapeHtml(alert.severity)} st-${escapeHtml(alert.status)}"><td>${timeElement(alert.time)}</td><td>${escapeHtml(alert.status)}</td><td>${escapeHtml(alert.severity)}</td><td><code>${escapeHtml(alert.rule)}</code></td><td>${escapeHtml(alert.subject)}</td><td><button type="button" class="show" data-alert-ref="${escapeHtml(alert.id)}">show</button></td></tr>`,
     )
     .join('\n');
   return `<section id="alert-list" aria-labelledby="alert-list-title">
-<h2 id="alert-list-title">Alerts (${count(model.alerts.length)})</h2>
+<h2 id="alert-list-title">Alerts (${count(model.alerts.length)})</h2>${
+    shown.length < model.alerts.length
+      ? `<p>The first ${count(shown.length)} are listed; all ${count(model.alerts.length)} have a marker on the timeline, and <code>tunnelwatch replay --json</code> prints them all.</p>`
+      : ''
+  }
 <table><thead><tr><th>time</th><th>status</th><th>severity</th><th>rule</th><th>subject</th><th></th></tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -848,17 +848,18 @@
   const alertsById = new Map(data.alerts.map((alert) => [alert.id, alert]));
 
   function drawMarkers(x) {
-    const lastX = new Map();
+    // Per row, the x of the last marker at each stacking level (alerts come in time order).
+    const levelEnds = new Map();
     for (const alert of data.alerts) {
       if (alert.time < state.start || alert.time > state.end) continue;
       const row = markerRows.get(alert.laneId) || markerRows.get(`alerts:${alert.source}`);
       if (row === undefined) continue;
       const cx = x(alert.time);
-      const previous = lastX.get(row) || [];
+      const ends = levelEnds.get(row) || [];
       let level = 0;
-      while (previous.some((entry) => entry.level === level && Math.abs(entry.x - cx) < 9)) level++;
-      previous.push({ x: cx, level });
-      lastX.set(row, previous);
+      while (level < ends.length && cx - ends[level] < 9) level++;
+      ends[level] = cx;
+      levelEnds.set(row, ends);
       const marker = svg('g', {
         class: `marker ${alert.status} sev-${alert.severity}`,
         tabindex: 0,
@@ -895,7 +896,7 @@
     const cause = html('p', 'cause');
     cause.append(
       html('strong', '', 'Cause: '),
-      document.createTextNode(`${alert.cause} (${alert.category})`),
+      document.createTextNode(`${data.texts[alert.cause]} (${alert.category})`),
     );
     tooltip.appendChild(cause);
     tooltip.appendChild(html('p', 'summary', alert.summary));
@@ -912,11 +913,11 @@
     const remediation = html('p', 'remediation');
     remediation.append(
       html('strong', '', 'What to do: '),
-      document.createTextNode(alert.remediation),
+      document.createTextNode(data.texts[alert.remediation]),
     );
     tooltip.appendChild(remediation);
-    if (alert.docUrl && /^https:\/\//.test(alert.docUrl))
-      tooltip.appendChild(html('p', 'doc', alert.docUrl));
+    const docUrl = alert.docUrl === null ? '' : data.texts[alert.docUrl];
+    if (/^https:\/\//.test(docUrl)) tooltip.appendChild(html('p', 'doc', docUrl));
     tooltip.hidden = false;
     const box = anchor.getBoundingClientRect();
     const width = Math.min(520, window.innerWidth - 16);
@@ -1207,7 +1208,8 @@
     for (const row of rows) {
       row.track.replaceChildren();
       row.track.setAttribute('width', String(trackWidth));
-      drawGrid(row, tickList, x);
+      // Many thin rows: no grid lines (fewer elements to lay out).
+      if (row.kind !== 'count' && row.kind !== 'session') drawGrid(row, tickList, x);
       row.draw(row, x);
     }
     drawMarkers(x);
