@@ -76,6 +76,8 @@ export interface PipelineOptions {
   readonly rules?: readonly Rule[];
   /** @default - the registry's `SOURCE_DEFINITIONS`. Tests pass their own. */
   readonly sources?: readonly SourceDefinition[];
+  /** @default DEFAULT_LATENESS_MS (24 hours) */
+  readonly latenessMs?: number;
 }
 
 /** Why an alert was held back. */
@@ -101,6 +103,11 @@ export interface PipelineResult {
   readonly duplicates: number;
   /** StateConflictErrors that were retried. */
   readonly conflicts: number;
+  /**
+   * Events that came later than the lateness bound behind their stream's
+   * newest event: parsed and counted, not judged by the rules.
+   */
+  readonly late: number;
 }
 
 /** Thrown when state conflicts persist after maxConflictRetries. */
@@ -118,11 +125,24 @@ export class StateConflictRetriesExhaustedError extends Error {
 export const DEFAULT_MAX_CONFLICT_RETRIES = 5;
 /** Non-blank lines sniffed for `source: 'auto'`. */
 const SNIFF_LINES = 50;
-/** Event-time span (ms) behind a stream's newest event whose ids are remembered. */
-export const PROCESSED_WINDOW_MS = 10 * 60_000;
-/** Most event ids remembered per stream. */
-export const PROCESSED_MAX_IDS = 1000;
-/** How long (ms, wall clock) a stream's record and a duplicateKey are kept. */
+/**
+ * The lateness bound (ms): how far behind the newest event of its stream an
+ * event may arrive and still be judged by the rules. Every processed event id
+ * within it is remembered (in time buckets), so a redelivery raises nothing
+ * and a late event is never mistaken for a redelivery. An event older than
+ * this is still parsed and counted (`PipelineResult.late`) but not judged.
+ */
+export const DEFAULT_LATENESS_MS = 24 * 60 * 60_000;
+/** Event-time width (ms) of one bucket of remembered event ids. */
+export const SEEN_BUCKET_MS = 10 * 60_000;
+/**
+ * Most ids remembered per stream and bucket (360 KB, under DynamoDB's 400 KB
+ * item limit): past 40,000 lines in 10 minutes of one stream the oldest ids
+ * of the bucket are forgotten, and a redelivery of those lines is judged
+ * again (the rules' cooldowns still hold its alerts back).
+ */
+export const MAX_SEEN_PER_BUCKET = 40_000;
+/** How long (ms, wall clock) a stream's head and a duplicateKey are kept. */
 export const BOOKKEEPING_TTL_MS = 24 * 60 * 60_000;
 
 /**
@@ -136,14 +156,46 @@ export const BOOKKEEPING_TTL_MS = 24 * 60 * 60_000;
  */
 export const LATE_ARRIVAL_GRACE_MS = 14 * 24 * 60 * 60_000;
 
-/** The stored record of the events processed in one stream. */
-interface ProcessedRecord {
-  /** Every event at or before this time (ms) counts as processed; null = none forgotten yet. */
-  readonly floor: number | null;
-  /** `eventIdHash` of each event processed after `floor`, in processing order. */
-  readonly ids: readonly number[];
-  /** The time (ms) of each of `ids`, same order. */
-  readonly times: readonly number[];
+/** The stored head of one stream: the newest event time seen (ms). */
+interface StreamHead {
+  readonly newest: number;
+}
+
+/**
+ * The stored ids of the events processed in one stream and time bucket: each
+ * `eventIdHash` as 9 base64url characters, oldest first, in one string (about
+ * 9 bytes per event in DynamoDB).
+ */
+interface SeenBucket {
+  readonly ids: string;
+}
+
+const HASH_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const HASH_WIDTH = 9;
+const DIGIT_VALUES = new Map([...HASH_DIGITS].map((digit, value) => [digit.charCodeAt(0), value]));
+
+/** Appends the 9-character form of a 53-bit hash to `out`. */
+function encodeHash(hash: number, out: string[]): void {
+  let rest = hash;
+  const digits = new Array<string>(HASH_WIDTH);
+  for (let i = HASH_WIDTH - 1; i >= 0; i--) {
+    digits[i] = HASH_DIGITS[rest % 64] as string;
+    rest = Math.floor(rest / 64);
+  }
+  out.push(digits.join(''));
+}
+
+/** The hashes of a stored bucket, oldest first (a malformed tail is ignored). */
+function decodeHashes(ids: string | undefined): number[] {
+  const hashes: number[] = [];
+  if (typeof ids !== 'string') return hashes;
+  for (let at = 0; at + HASH_WIDTH <= ids.length; at += HASH_WIDTH) {
+    let hash = 0;
+    for (let i = 0; i < HASH_WIDTH; i++)
+      hash = hash * 64 + (DIGIT_VALUES.get(ids.charCodeAt(at + i)) ?? 0);
+    hashes.push(hash);
+  }
+  return hashes;
 }
 
 /** One parsed event with what the pipeline needs to order and book it. */
@@ -464,85 +516,74 @@ class AttemptState implements StateView {
   }
 }
 
+/** The bucket of remembered ids an event of order time `time` (ms) belongs to. */
+function seenBucketOf(time: number): number {
+  return Number.isFinite(time) ? Math.floor(time / SEEN_BUCKET_MS) : 0;
+}
+
+/** The state key of one bucket of a stream's remembered event ids. */
+function seenKeyOf(streamKey: string, bucket: number): string {
+  return `${streamKey}:seen:${bucket}`;
+}
+
+/** Whether an event is new, a redelivery, or too late to be judged. */
+type Verdict = 'new' | 'seen' | 'late';
+
 /**
- * The processed-event record of one stream during an attempt. Ids are hashed
- * only when needed: to compare an event with stored ones it could repeat
- * (its time is within the stored span), and to store the ids kept.
+ * The processed events of one stream during an attempt: the ids remembered
+ * in each time bucket the batch touches, and the stream's newest event time.
+ * Every id within the lateness bound is remembered, so there is no
+ * high-water mark below which a late event would pass for a redelivery.
  */
 class ProcessedStream {
-  /** Stored: event id hash → time (ms). */
-  private readonly stored = new Map<number, number>();
-  /** Newest stored time (ms); an event after it cannot repeat a stored one. */
-  private readonly storedNewest: number;
-  /** Ids processed in this attempt, for a stream given in more than one batch. */
-  private readonly freshIds: Set<string> | undefined;
-  /** Processed in this attempt: ids and times (ms), same order. */
-  private readonly freshIdList: string[] = [];
-  private readonly freshTimes: number[] = [];
-  private readonly floor: number | null;
+  private newest: number;
+  private readonly loadedNewest: number;
+  private readonly buckets = new Map<number, { readonly ids: Set<number>; fresh: number }>();
 
-  /**
-   * `repeatedStream`: the stream appears in more than one batch of the call,
-   * so the same event may come twice within it (a file given twice).
-   */
-  constructor(record: ProcessedRecord | undefined, repeatedStream: boolean) {
-    this.freshIds = repeatedStream ? new Set() : undefined;
-    this.floor = record?.floor ?? null;
-    const ids = record?.ids ?? [];
-    const times = record?.times ?? [];
-    let newest = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < ids.length; i++) {
-      const time = times[i] as number;
-      this.stored.set(ids[i] as number, time);
-      if (time > newest) newest = time;
-    }
-    this.storedNewest = newest;
+  constructor(
+    private readonly key: string,
+    private readonly state: AttemptState,
+    private readonly latenessMs: number,
+  ) {
+    this.newest = state.get<StreamHead>(key)?.newest ?? Number.NEGATIVE_INFINITY;
+    this.loadedNewest = this.newest;
   }
 
-  /** True when the event was processed before; else records it. */
-  check(id: string, time: number): boolean {
-    if (this.floor !== null && time <= this.floor) return true;
-    if (time <= this.storedNewest && this.stored.has(eventIdHash(id))) return true;
-    if (this.freshIds !== undefined) {
-      if (this.freshIds.has(id)) return true;
-      this.freshIds.add(id);
+  /** Judges an event and, when it is new, records it as processed. */
+  check(id: string, time: number): Verdict {
+    if (Number.isFinite(time) && time < this.newest - this.latenessMs) return 'late';
+    const number = seenBucketOf(time);
+    let bucket = this.buckets.get(number);
+    if (bucket === undefined) {
+      const stored = this.state.get<SeenBucket>(seenKeyOf(this.key, number));
+      bucket = { ids: new Set(decodeHashes(stored?.ids)), fresh: 0 };
+      this.buckets.set(number, bucket);
     }
-    this.freshIdList.push(id);
-    this.freshTimes.push(time);
-    return false;
+    const hash = eventIdHash(id);
+    if (bucket.ids.has(hash)) return 'seen';
+    bucket.ids.add(hash);
+    bucket.fresh++;
+    if (time > this.newest) this.newest = time;
+    return 'new';
   }
 
-  /** The bounded record to store, or undefined when nothing new was processed. */
-  record(): ProcessedRecord | undefined {
-    const freshCount = this.freshIdList.length;
-    if (freshCount === 0) return undefined;
-    let newest = this.storedNewest;
-    for (const time of this.freshTimes) if (time > newest) newest = time;
-    let floor = this.floor;
-    const raise = (to: number): void => {
-      if (Number.isFinite(to) && (floor === null || to > floor)) floor = to;
-    };
-    const cutoff = newest - PROCESSED_WINDOW_MS;
-    let entries: [number, number][] = [];
-    let dropped = false;
-    for (const [hash, time] of this.stored) {
-      if (time > cutoff) entries.push([hash, time]);
-      else dropped = true;
+  /** Stores the buckets that gained ids and the stream's head when it moved. */
+  save(now: number): void {
+    for (const [number, bucket] of this.buckets) {
+      if (bucket.fresh === 0) continue;
+      const end = (number + 1) * SEEN_BUCKET_MS;
+      const kept = [...bucket.ids].slice(-MAX_SEEN_PER_BUCKET);
+      const out: string[] = [];
+      for (const hash of kept) encodeHash(hash, out);
+      this.state.set<SeenBucket>(
+        seenKeyOf(this.key, number),
+        { ids: out.join('') },
+        Math.max(now, end) + this.latenessMs,
+      );
     }
-    for (let i = 0; i < freshCount; i++) {
-      const time = this.freshTimes[i] as number;
-      if (time > cutoff) entries.push([eventIdHash(this.freshIdList[i] as string), time]);
-      else dropped = true;
+    if (this.newest > this.loadedNewest) {
+      this.state.set<StreamHead>(this.key, { newest: this.newest }, now + BOOKKEEPING_TTL_MS);
     }
-    if (dropped) raise(cutoff);
-    if (entries.length > PROCESSED_MAX_IDS) {
-      entries.sort((a, b) => a[1] - b[1]);
-      const newestDropped = entries[entries.length - PROCESSED_MAX_IDS - 1];
-      if (newestDropped !== undefined) raise(newestDropped[1]);
-      const limit = floor;
-      entries = entries.filter(([, time]) => limit === null || time > limit);
-    }
-    return { floor, ids: entries.map(([hash]) => hash), times: entries.map(([, time]) => time) };
   }
 }
 
@@ -586,6 +627,7 @@ export async function runPipeline(
     suppressed: committed.suppressed,
     duplicates: committed.duplicates,
     conflicts: committed.conflicts,
+    late: committed.late,
   };
 }
 
@@ -605,10 +647,15 @@ async function commitBatch(
   const relevant = rulesByCategory(rules);
   const declared = new Set<string>();
   let lastStream = -1;
-  for (const { event, stream } of ordered) {
-    if (stream !== lastStream) {
-      declared.add(streamKeys[stream] as string);
+  let lastBucket = Number.NaN;
+  for (const { event, stream, orderTime } of ordered) {
+    const bucket = seenBucketOf(orderTime);
+    if (stream !== lastStream || bucket !== lastBucket) {
+      const streamKey = streamKeys[stream] as string;
+      declared.add(streamKey);
+      declared.add(seenKeyOf(streamKey, bucket));
       lastStream = stream;
+      lastBucket = bucket;
     }
     const duplicateKey = event.fields.duplicateKey;
     if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
@@ -622,7 +669,7 @@ async function commitBatch(
   let conflicts = 0;
   for (;;) {
     const loaded = await options.store.getMany(keyList);
-    const attempt = applyBatch(ordered, streamKeys, rules, keyList, loaded, options.config, now());
+    const attempt = applyBatch(ordered, streamKeys, rules, keyList, loaded, options, now());
     const writes = [...attempt.writes, ...(options.extraWrites?.(attempt.alerts) ?? [])];
     try {
       if (writes.length > 0) await options.store.putMany(writes);
@@ -645,6 +692,7 @@ interface AttemptResult {
   readonly writes: StateWrite[];
   readonly suppressed: Record<SuppressionReason, number>;
   readonly duplicates: number;
+  readonly late: number;
 }
 
 /** One attempt: applies every event to the loaded state; no I/O. */
@@ -654,9 +702,11 @@ function applyBatch(
   rules: readonly Rule[],
   keyList: readonly string[],
   loaded: ReadonlyMap<string, Versioned>,
-  config: RulesConfig,
+  options: PipelineOptions,
   now: number,
 ): AttemptResult {
+  const { config } = options;
+  const latenessMs = options.latenessMs ?? DEFAULT_LATENESS_MS;
   const state = new AttemptState(keyList, loaded);
   const alerts: Alert[] = [];
   const alertIds = new Set<string>();
@@ -679,13 +729,8 @@ function applyBatch(
     },
   };
   const relevant = rulesByCategory(rules);
-  const seenStreams = new Set<string>();
-  const repeated = new Set<string>();
-  for (const key of streamKeys) {
-    if (seenStreams.has(key)) repeated.add(key);
-    seenStreams.add(key);
-  }
   const processed = new Map<string, ProcessedStream>();
+  let late = 0;
   let lastStream = -1;
   let record: ProcessedStream | undefined;
   for (const { event, stream, orderTime } of ordered) {
@@ -694,16 +739,18 @@ function applyBatch(
       const streamKey = streamKeys[stream] as string;
       record = processed.get(streamKey);
       if (record === undefined) {
-        record = new ProcessedStream(
-          state.get<ProcessedRecord>(streamKey),
-          repeated.has(streamKey),
-        );
+        record = new ProcessedStream(streamKey, state, latenessMs);
         processed.set(streamKey, record);
       }
       lastStream = stream;
     }
-    if (record.check(event.id, Number.isFinite(orderTime) ? orderTime : 0)) {
+    const verdict = record.check(event.id, orderTime);
+    if (verdict === 'seen') {
       duplicates++;
+      continue;
+    }
+    if (verdict === 'late') {
+      late++;
       continue;
     }
     const duplicateKey = event.fields.duplicateKey;
@@ -721,9 +768,6 @@ function applyBatch(
     for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, context);
   }
   state.clock = null;
-  for (const [streamKey, record] of processed) {
-    const value = record.record();
-    if (value !== undefined) state.set(streamKey, value, now + BOOKKEEPING_TTL_MS);
-  }
-  return { alerts, writes: state.writes(), suppressed, duplicates };
+  for (const record of processed.values()) record.save(now);
+  return { alerts, writes: state.writes(), suppressed, duplicates, late };
 }
