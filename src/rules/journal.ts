@@ -141,6 +141,12 @@ function insert(log: readonly LoggedEvent[], entry: LoggedEvent): LoggedEvent[] 
   let at = log.length;
   while (at > 0 && (log[at - 1] as LoggedEvent).t > entry.t) at--;
   const before = log[at - 1];
+  if (before?.lt !== undefined && before.li !== undefined && before.lt > entry.t) {
+    // Inside a run: the run splits into its first and its last record, around the entry.
+    const { li, lt, lr, ...first } = before;
+    const last: LoggedEvent = { ...first, i: li, t: lt, r: lr ?? first.r };
+    return [...log.slice(0, at - 1), first, entry, last, ...log.slice(at)];
+  }
   const after = log[at];
   const saying = sayingOf(entry);
   // Extends the run before it when nothing else comes between (the in-order case).
