@@ -29,9 +29,13 @@ import {
   type VpnEvent,
 } from './model.ts';
 import { rulesByCategory } from './rules/category-scope.ts';
+import { eventIdHash } from './rules/id-hash.ts';
 import { ALL_RULES } from './rules/index.ts';
 import { keyPart } from './rules/key-part.ts';
 import type { AlertDraft, Rule, RuleContext, StateView } from './rules/rule.ts';
+
+export { eventIdHash } from './rules/id-hash.ts';
+
 import { SOURCE_DEFINITIONS } from './sources/index.ts';
 
 /** One raw log line (or JSON record) as read. */
@@ -205,25 +209,6 @@ interface PipelineEvent {
   readonly stream: number;
   /** Time used for ordering and bookkeeping, ms (the previous line's when the line has none). */
   readonly orderTime: number;
-}
-
-/**
- * A 53-bit hash of an event id, as a JSON-safe integer: keeps the
- * processed-event record small whatever the id length (CloudWatch ids have 56
- * digits). cyrb53 (public domain); at the 1,000 ids kept per stream the
- * chance of a collision is about 1 in 10^10.
- */
-export function eventIdHash(id: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < id.length; i++) {
-    const ch = id.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 /** A stream's bookkeeping key. */
