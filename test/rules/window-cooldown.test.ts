@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { COOLDOWN_MEMORY_MS, inCooldown, startCooldown, takeCooldown } from '../../src/rules/cooldown.ts';
+import {
+  COOLDOWN_MEMORY_MS,
+  inCooldown,
+  startCooldown,
+  takeCooldown,
+} from '../../src/rules/cooldown.ts';
 import type { StateView } from '../../src/rules/rule.ts';
-import { crossingAt, observeWindow, type WindowState, windowEntries } from '../../src/rules/window.ts';
+import {
+  crossingAt,
+  observeWindow,
+  type WindowState,
+  windowEntries,
+} from '../../src/rules/window.ts';
 
 /** A StateView over a Map that records expiries. */
 function mapState() {
