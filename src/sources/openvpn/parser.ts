@@ -16,6 +16,7 @@
  */
 import type {
   Category,
+  CorrelationMemory,
   EventFields,
   FieldValue,
   Hint,
@@ -57,8 +58,6 @@ interface ClientInstance {
   readonly firstEventId: string;
   /** Gateway tunnel id / syslog host the client talks to. */
   readonly server: string | undefined;
-  /** Insertion number when last (re)inserted into the recency order. */
-  stamp: number;
   lastTime: number | null;
   user: string | undefined;
   userTime: number | null;
@@ -68,6 +67,66 @@ interface ClientInstance {
 }
 
 const defaultIndex = indexCatalog(OPENVPN_CATALOG);
+
+/** Where a parser keeps its client instances. */
+interface ClientMemory {
+  get(key: string): ClientInstance | undefined;
+  /** Stores the client (again, after it changed). */
+  set(key: string, client: ClientInstance): void;
+  delete(key: string): void;
+}
+
+/**
+ * The parser's own memory (no store given): a `Map` bounded to `CLIENT_LIMIT`
+ * clients; a client is moved to the young end only when it has aged past half
+ * the limit, so eviction from the old end is close to LRU at the cost of one
+ * map operation per line.
+ */
+class MapClientMemory implements ClientMemory {
+  private readonly clients = new Map<string, ClientInstance>();
+  private readonly stamps = new WeakMap<ClientInstance, number>();
+  private insertions = 0;
+
+  get(key: string): ClientInstance | undefined {
+    return this.clients.get(key);
+  }
+
+  set(key: string, client: ClientInstance): void {
+    const stamp = this.stamps.get(client);
+    if (stamp !== undefined && this.clients.get(key) === client) {
+      if (this.insertions - stamp <= CLIENT_LIMIT / 2) return;
+      this.clients.delete(key);
+    } else if (this.clients.size >= CLIENT_LIMIT && !this.clients.has(key)) {
+      const oldest = this.clients.keys().next();
+      if (oldest.done !== true) this.clients.delete(oldest.value);
+    }
+    this.stamps.set(client, ++this.insertions);
+    this.clients.set(key, client);
+  }
+
+  delete(key: string): void {
+    this.clients.delete(key);
+  }
+}
+
+/** Clients kept in the pipeline's correlation memory, one entry each, expiring with their window. */
+class StoredClientMemory implements ClientMemory {
+  constructor(private readonly memory: CorrelationMemory) {}
+
+  get(key: string): ClientInstance | undefined {
+    const stored = this.memory.get<ClientInstance>(`client:${key}`);
+    return stored === undefined ? undefined : { ...stored };
+  }
+
+  set(key: string, client: ClientInstance): void {
+    const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
+    this.memory.set(`client:${key}`, client, (client.lastTime ?? 0) + window);
+  }
+
+  delete(key: string): void {
+    this.memory.delete(`client:${key}`);
+  }
+}
 
 /** Creates a parser for one OpenVPN stream (feed it the stream's lines in order). */
 export function createOpenvpnParser(options: OpenvpnParserOptions = {}): StreamParser {
@@ -79,7 +138,9 @@ class OpenvpnStreamParser implements StreamParser {
   private readonly clock: LocalClock;
   private readonly now: () => number;
   private readonly index: CatalogIndex;
-  private readonly clients = new Map<string, ClientInstance>();
+  private readonly ownClients = new MapClientMemory();
+  /** The memory of the line being parsed: the pipeline's when it gives one. */
+  private clients: ClientMemory = this.ownClients;
   /** Reused holder for the row `matchMessage` found. */
   private readonly found: MatchedRow = { row: undefined };
   private sequence = 0;
@@ -87,7 +148,6 @@ class OpenvpnStreamParser implements StreamParser {
   private idGroup: string | undefined = undefined;
   private idStream: string | undefined = undefined;
   private idPrefix = '::';
-  private insertions = 0;
 
   constructor(options: OpenvpnParserOptions) {
     this.clock = new LocalClock(options.timeZone ?? 'UTC');
@@ -119,6 +179,10 @@ class OpenvpnStreamParser implements StreamParser {
   }
 
   private classify(line: string, context: LineContext, id: string): VpnEvent {
+    this.clients =
+      context.correlation === undefined
+        ? this.ownClients
+        : new StoredClientMemory(context.correlation);
     this.clock.reference = context.timestamp ?? this.now();
     const framed = frameLine(line, this.clock);
     if ('malformed' in framed) return malformed(line, context, id, framed.malformed);
@@ -254,21 +318,22 @@ class OpenvpnStreamParser implements StreamParser {
         if (client.established && client.sessionStart !== null && time !== null) {
           fields.durationSeconds = Math.max(0, Math.round((time - client.sessionStart) / 1000));
         }
-        if (isSignal) this.clients.delete(key);
+        if (isSignal) {
+          this.clients.delete(key);
+          return row;
+        }
         break;
       default:
         fields.user ??= recentUser;
         break;
     }
+    this.clients.set(key, client);
     return row;
   }
 
   /**
-   * The remembered client for `key` (`known`: what the map holds for it),
-   * created (or renewed when stale). The map
-   * keeps insertion order; a client is moved to the young end only when it has
-   * aged past half the limit, so eviction from the old end is close to LRU at
-   * the cost of one map operation per line.
+   * The remembered client for `key` (`known`: what the memory holds for it),
+   * created (or renewed when stale).
    */
   private client(
     known: ClientInstance | undefined,
@@ -283,10 +348,6 @@ class OpenvpnStreamParser implements StreamParser {
       if (client.server !== server || !within(client.lastTime, time, window)) {
         this.clients.delete(key);
         client = undefined;
-      } else if (this.insertions - client.stamp > CLIENT_LIMIT / 2) {
-        this.clients.delete(key);
-        client.stamp = ++this.insertions;
-        this.clients.set(key, client);
       }
     }
     if (client === undefined) {
@@ -294,7 +355,6 @@ class OpenvpnStreamParser implements StreamParser {
       client = {
         firstEventId: id,
         server,
-        stamp: ++this.insertions,
         lastTime: time,
         user: undefined,
         userTime: null,
@@ -302,11 +362,6 @@ class OpenvpnStreamParser implements StreamParser {
         sessionStart: null,
         assignedIp: undefined,
       };
-      if (this.clients.size >= CLIENT_LIMIT) {
-        const oldest = this.clients.keys().next();
-        if (oldest.done !== true) this.clients.delete(oldest.value);
-      }
-      this.clients.set(key, client);
     }
     if (time !== null) client.lastTime = time;
     return client;
