@@ -82,6 +82,12 @@ export interface PipelineOptions {
   readonly sources?: readonly SourceDefinition[];
   /** @default DEFAULT_LATENESS_MS (24 hours) */
   readonly latenessMs?: number;
+  /**
+   * Observer of every parsed event, in merged (time) order, before the rules
+   * and the duplicate checks (the report draws its timeline from it). Called
+   * once per event per run, whatever the conflict retries.
+   */
+  readonly onEvent?: (event: VpnEvent) => void;
 }
 
 /** Why an alert was held back. */
@@ -597,6 +603,7 @@ export async function runPipeline(
     const merged = new TimeOrderedEvents(cursors);
     for (let next = merged.next(); next !== undefined; next = merged.next()) ordered.push(next);
   }
+  if (options.onEvent !== undefined) for (const { event } of ordered) options.onEvent(event);
   const committed = await commitBatch(ordered, batches.map(streamKey), options);
   return {
     alerts: committed.alerts,
