@@ -307,6 +307,12 @@ export interface StateStore {
    * naming the keys that conflicted, and then writes none of them.
    */
   putMany(writes: readonly StateWrite[]): Promise<void>;
+  /**
+   * A synchronous read, where the backend can (in memory): the pipeline then
+   * parses a batch once instead of parsing it again after loading the
+   * correlation entries the parsers asked for.
+   */
+  readNow?(key: string): Versioned | undefined;
 }
 
 // ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { renderAlert } from './alerts/render.ts';
 import {
   type Alert,
   type Category,
+  type CorrelationMemory,
   type EventOrigin,
   type RuleId,
   type RulesConfig,
@@ -215,6 +216,8 @@ interface PipelineEvent {
   readonly stream: number;
   /** Time used for ordering and bookkeeping, ms (the previous line's when the line has none). */
   readonly orderTime: number;
+  /** Earlier events this line completed (`CorrelationMemory.amend`), judged again after it. */
+  readonly amended?: readonly VpnEvent[];
 }
 
 /** A stream's bookkeeping key. */
@@ -278,12 +281,23 @@ class StreamCursor {
   /** `head.orderTime`, kept here for the merge's comparisons. */
   headTime = 0;
 
+  /** The correlation memory the parser is given (scoped to this stream), if any. */
+  private readonly correlation: CorrelationMemory | undefined;
+  /** Events amended while the current line was parsed. */
+  private amended: VpnEvent[] = [];
+
   constructor(
     private readonly batch: StreamBatch,
     readonly streamIndex: number,
     definitions: readonly SourceDefinition[],
     private readonly counts: ParseCounts,
+    slots?: CorrelationSlots,
+    streamKey?: string,
   ) {
+    this.correlation =
+      slots === undefined || streamKey === undefined
+        ? undefined
+        : slots.memoryFor(streamKey, (event) => this.amended.push(event));
     const definition =
       batch.source === 'auto'
         ? sniff(definitions, batch.lines)
@@ -328,12 +342,18 @@ class StreamCursor {
       if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
       counts.events++;
       const id = raw.eventId ?? `${this.idPrefix}${raw.line ?? index}`;
-      const context: { eventId: string; timestamp?: number; origin: EventOrigin } = {
+      const context: {
+        eventId: string;
+        timestamp?: number;
+        origin: EventOrigin;
+        correlation?: CorrelationMemory;
+      } = {
         eventId: id,
         origin:
           raw.line === undefined ? this.sharedOrigin : { ...this.sharedOrigin, line: raw.line },
       };
       if (raw.timestamp !== undefined) context.timestamp = raw.timestamp;
+      if (this.correlation !== undefined) context.correlation = this.correlation;
       let event = parser.parse(text, context);
       if (event.id !== id) event = { ...event, id };
       if (event.time === null && this.lastTime !== null) event = { ...event, time: this.lastTime };
@@ -351,11 +371,11 @@ class StreamCursor {
       perSource.set(event.category, (perSource.get(event.category) ?? 0) + 1);
       if (event.category === 'unclassified') counts.unclassified++;
       if (event.category === 'malformed') counts.malformed++;
-      return {
-        event,
-        stream: this.streamIndex,
-        orderTime: this.lastTime ?? Number.NEGATIVE_INFINITY,
-      };
+      const orderTime = this.lastTime ?? Number.NEGATIVE_INFINITY;
+      if (this.amended.length === 0) return { event, stream: this.streamIndex, orderTime };
+      const amended = this.amended;
+      this.amended = [];
+      return { event, stream: this.streamIndex, orderTime, amended };
     }
     return undefined;
   }
@@ -578,20 +598,24 @@ class ProcessedStream {
   }
 }
 
-/** Parses, runs every rule, commits state; deterministic and idempotent. */
-export async function runPipeline(
+/** Most parse passes per attempt that load correlation entries found missing. */
+const MAX_CORRELATION_PASSES = 4;
+
+/** The stream's events in merged order, with the counts gathered while parsing them. */
+interface Parsed {
+  readonly ordered: PipelineEvent[];
+  readonly counts: ParseCounts;
+}
+
+function parseBatches(
   batches: readonly StreamBatch[],
-  options: PipelineOptions,
-): Promise<PipelineResult> {
-  const definitions = options.sources ?? SOURCE_DEFINITIONS;
-  const counts: ParseCounts = {
-    events: 0,
-    unclassified: 0,
-    malformed: 0,
-    byCategory: new Map(),
-  };
+  streamKeys: readonly string[],
+  definitions: readonly SourceDefinition[],
+  slots: CorrelationSlots,
+): Parsed {
+  const counts: ParseCounts = { events: 0, unclassified: 0, malformed: 0, byCategory: new Map() };
   const cursors = batches.map(
-    (batch, index) => new StreamCursor(batch, index, definitions, counts),
+    (batch, index) => new StreamCursor(batch, index, definitions, counts, slots, streamKeys[index]),
   );
   const ordered: PipelineEvent[] = [];
   if (cursors.length === 1) {
@@ -603,44 +627,98 @@ export async function runPipeline(
     const merged = new TimeOrderedEvents(cursors);
     for (let next = merged.next(); next !== undefined; next = merged.next()) ordered.push(next);
   }
-  if (options.onEvent !== undefined) for (const { event } of ordered) options.onEvent(event);
-  const committed = await commitBatch(ordered, batches.map(streamKey), options);
-  return {
-    alerts: committed.alerts,
-    events: counts.events,
-    byCategory: Object.fromEntries(
-      [...counts.byCategory].map(([source, categories]) => [
-        source,
-        Object.fromEntries(categories),
-      ]),
-    ),
-    unclassified: counts.unclassified,
-    malformed: counts.malformed,
-    suppressed: committed.suppressed,
-    duplicates: committed.duplicates,
-    conflicts: committed.conflicts,
-    late: committed.late,
-  };
+  return { ordered, counts };
 }
 
 /**
- * The events in merged order: gathers every key they may touch,
- * reads them with one `getMany`, applies the rules, commits with one
- * `putMany`; on a conflict re-reads and re-applies (bounded).
+ * Parses, runs every rule, commits state; deterministic and idempotent.
+ *
+ * One attempt: parse every stream with its correlation memory (entries the
+ * parsers ask for are loaded, and the streams parsed again when some were
+ * missing, unless the store reads synchronously), read every key the events
+ * touch with one `getMany`, apply the rules, and commit the rule state, the
+ * correlation entries and the bookkeeping with one `putMany`. On a conflict
+ * the attempt starts again from fresh state (bounded).
  */
-async function commitBatch(
-  ordered: readonly PipelineEvent[],
-  streamKeys: readonly string[],
+export async function runPipeline(
+  batches: readonly StreamBatch[],
   options: PipelineOptions,
-): Promise<AttemptResult & { readonly conflicts: number }> {
+): Promise<PipelineResult> {
+  const definitions = options.sources ?? SOURCE_DEFINITIONS;
+  const streamKeys = batches.map(streamKey);
   const rules = options.rules ?? ALL_RULES;
   const now = options.now ?? Date.now;
   const maxRetries = options.maxConflictRetries ?? DEFAULT_MAX_CONFLICT_RETRIES;
+  const { store } = options;
+  const readNow = store.readNow?.bind(store);
+  let conflicts = 0;
+  for (;;) {
+    const correlationLoaded = new Map<string, Versioned | undefined>();
+    let slots = new CorrelationSlots(correlationLoaded, readNow);
+    let parsed = parseBatches(batches, streamKeys, definitions, slots);
+    for (let pass = 1; slots.misses.size > 0 && pass < MAX_CORRELATION_PASSES; pass++) {
+      const missing = [...slots.misses];
+      const found = await store.getMany(missing);
+      for (const key of missing) correlationLoaded.set(key, found.get(key));
+      slots = new CorrelationSlots(correlationLoaded, readNow);
+      parsed = parseBatches(batches, streamKeys, definitions, slots);
+    }
+    const { ordered, counts } = parsed;
+    const keyList = declaredKeys(ordered, streamKeys, rules);
+    const loaded = await store.getMany(keyList);
+    const attempt = applyBatch(ordered, streamKeys, rules, keyList, loaded, options, now());
+    const writes = [
+      ...attempt.writes,
+      ...slots.writes(),
+      ...(options.extraWrites?.(attempt.alerts) ?? []),
+    ];
+    try {
+      if (writes.length > 0) await store.putMany(writes);
+    } catch (error) {
+      if (!(error instanceof StateConflictError)) throw error;
+      conflicts++;
+      if (conflicts > maxRetries) throw new StateConflictRetriesExhaustedError(conflicts, error);
+      continue;
+    }
+    if (options.onEvent !== undefined) for (const { event } of ordered) options.onEvent(event);
+    return {
+      alerts: attempt.alerts,
+      events: counts.events,
+      byCategory: Object.fromEntries(
+        [...counts.byCategory].map(([source, categories]) => [
+          source,
+          Object.fromEntries(categories),
+        ]),
+      ),
+      unclassified: counts.unclassified,
+      malformed: counts.malformed,
+      suppressed: attempt.suppressed,
+      duplicates: attempt.duplicates,
+      conflicts,
+      late: attempt.late,
+    };
+  }
+}
+
+/** Every key the events may touch: bookkeeping, duplicate keys and the rules' keys, sorted. */
+function declaredKeys(
+  ordered: readonly PipelineEvent[],
+  streamKeys: readonly string[],
+  rules: readonly Rule[],
+): string[] {
   const relevant = rulesByCategory(rules);
   const declared = new Set<string>();
   let lastStream = -1;
   let lastBucket = Number.NaN;
-  for (const { event, stream, orderTime } of ordered) {
+  const declareRules = (event: VpnEvent) => {
+    const duplicateKey = event.fields.duplicateKey;
+    if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
+    if (event.category === 'malformed') return;
+    for (const rule of relevant.get(event.category) ?? rules) {
+      for (const key of rule.keys(event)) declared.add(key);
+    }
+  };
+  for (const { event, stream, orderTime, amended } of ordered) {
     const bucket = seenBucketOf(orderTime);
     if (stream !== lastStream || bucket !== lastBucket) {
       const streamKey = streamKeys[stream] as string;
@@ -649,29 +727,91 @@ async function commitBatch(
       lastStream = stream;
       lastBucket = bucket;
     }
-    const duplicateKey = event.fields.duplicateKey;
-    if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
-    if (event.category === 'malformed') continue;
-    for (const rule of relevant.get(event.category) ?? rules) {
-      for (const key of rule.keys(event)) declared.add(key);
-    }
+    declareRules(event);
+    if (amended !== undefined) for (const earlier of amended) declareRules(earlier);
   }
-  const keyList = [...declared].sort();
+  return [...declared].sort();
+}
 
-  let conflicts = 0;
-  for (;;) {
-    const loaded = await options.store.getMany(keyList);
-    const attempt = applyBatch(ordered, streamKeys, rules, keyList, loaded, options, now());
-    const writes = [...attempt.writes, ...(options.extraWrites?.(attempt.alerts) ?? [])];
-    try {
-      if (writes.length > 0) await options.store.putMany(writes);
-    } catch (error) {
-      if (!(error instanceof StateConflictError)) throw error;
-      conflicts++;
-      if (conflicts > maxRetries) throw new StateConflictRetriesExhaustedError(conflicts, error);
-      continue;
+/**
+ * The correlation entries of one attempt: what the parsers read (loaded
+ * before the pass, or read at once from a synchronous store) and wrote.
+ * Keys are scoped to their stream: `<stream key>:corr:<parser's key>`.
+ */
+class CorrelationSlots {
+  /** Keys a parser asked for that were not loaded: the pass must run again. */
+  readonly misses = new Set<string>();
+  private readonly slots = new Map<
+    string,
+    { value: unknown; present: boolean; expiresAt: number | undefined; dirty: boolean }
+  >();
+
+  constructor(
+    private readonly loaded: Map<string, Versioned | undefined>,
+    private readonly readNow: ((key: string) => Versioned | undefined) | undefined,
+  ) {}
+
+  memoryFor(streamKey: string, amend: (event: VpnEvent) => void): CorrelationMemory {
+    const prefix = `${streamKey}:corr:`;
+    return {
+      get: <T>(key: string) => this.get(prefix + key) as T | undefined,
+      set: (key, value, expiresAt) => this.set(prefix + key, value, expiresAt),
+      delete: (key) => this.set(prefix + key, undefined, undefined),
+      amend,
+    };
+  }
+
+  private slot(key: string) {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      if (!this.loaded.has(key)) {
+        if (this.readNow === undefined) this.misses.add(key);
+        else this.loaded.set(key, this.readNow(key));
+      }
+      const entry = this.loaded.get(key);
+      slot = {
+        value: entry?.value,
+        present: entry !== undefined,
+        expiresAt: entry?.expiresAt,
+        dirty: false,
+      };
+      this.slots.set(key, slot);
     }
-    return { ...attempt, conflicts };
+    return slot;
+  }
+
+  private get(key: string): unknown {
+    const slot = this.slot(key);
+    return slot.present ? slot.value : undefined;
+  }
+
+  private set(key: string, value: unknown, expiresAt: number | undefined): void {
+    const slot = this.slot(key);
+    slot.present = value !== undefined;
+    slot.value = value;
+    slot.expiresAt = expiresAt === undefined ? undefined : expiresAt + LATE_ARRIVAL_GRACE_MS;
+    slot.dirty = true;
+  }
+
+  /** The conditional writes of the entries that changed. */
+  writes(): StateWrite[] {
+    const writes: StateWrite[] = [];
+    for (const [key, slot] of this.slots) {
+      if (!slot.dirty) continue;
+      const before = this.loaded.get(key);
+      const expectedVersion = before?.version ?? 0;
+      if (!slot.present) {
+        if (before !== undefined) writes.push({ key, value: null, expectedVersion });
+        continue;
+      }
+      writes.push({
+        key,
+        value: slot.value,
+        expectedVersion,
+        ...(slot.expiresAt === undefined ? {} : { expiresAt: slot.expiresAt }),
+      });
+    }
+    return writes;
   }
 }
 
@@ -725,7 +865,7 @@ function applyBatch(
   let late = 0;
   let lastStream = -1;
   let record: ProcessedStream | undefined;
-  for (const { event, stream, orderTime } of ordered) {
+  for (const { event, stream, orderTime, amended } of ordered) {
     state.clock = null;
     if (stream !== lastStream || record === undefined) {
       const streamKey = streamKeys[stream] as string;
@@ -755,9 +895,21 @@ function applyBatch(
       state.set(key, { eventId: event.id }, Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS);
     }
     // Unclassified records still carry tunnel phase states (the tunnel rules need them).
-    if (event.category === 'malformed') continue;
-    state.clock = event.time;
-    for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, context);
+    if (event.category !== 'malformed') {
+      state.clock = event.time;
+      for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, context);
+    }
+    for (const earlier of amended ?? []) {
+      // Judged again with what a later line revealed; only the copy first judged counts.
+      const key = earlier.fields.duplicateKey;
+      const first =
+        key === undefined
+          ? undefined
+          : state.get<{ eventId: string }>(duplicateKeyOf(earlier.source, key));
+      if (first !== undefined && first.eventId !== earlier.id) continue;
+      state.clock = earlier.time;
+      for (const rule of relevant.get(earlier.category) ?? rules) rule.apply(earlier, context);
+    }
   }
   state.clock = null;
   for (const record of processed.values()) record.save(now);
