@@ -815,6 +815,22 @@ class CorrelationSlots {
   }
 }
 
+/** What the pipeline remembers of the first copy of an event logged twice. */
+interface DuplicateRecord {
+  readonly eventId: string;
+  readonly clientIp?: string;
+  readonly user?: string;
+}
+
+function recordOf(eventId: string, event: VpnEvent): DuplicateRecord {
+  const { clientIp, user } = event.fields;
+  return {
+    eventId,
+    ...(clientIp === undefined ? {} : { clientIp }),
+    ...(user === undefined ? {} : { user }),
+  };
+}
+
 function duplicateKeyOf(source: Source, duplicateKey: string): string {
   return `pipeline:duplicate:${source}:${keyPart(duplicateKey)}`;
 }
@@ -888,11 +904,26 @@ function applyBatch(
     const duplicateKey = event.fields.duplicateKey;
     if (duplicateKey !== undefined) {
       const key = duplicateKeyOf(event.source, duplicateKey);
-      if (state.get(key) !== undefined) {
+      const first = state.get<DuplicateRecord>(key);
+      const expiresAt = Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS;
+      if (first !== undefined) {
         duplicates++;
+        // A copy that names what the first judged copy did not (SoftEther's server
+        // log knows the address its security log lacks): the first copy is judged
+        // again with it.
+        const { clientIp, user } = event.fields;
+        const richer =
+          (clientIp !== undefined && first.clientIp === undefined) ||
+          (user !== undefined && first.user === undefined);
+        if (richer && event.category !== 'malformed') {
+          state.set<DuplicateRecord>(key, recordOf(first.eventId, event), expiresAt);
+          const again: VpnEvent = { ...event, id: first.eventId };
+          state.clock = again.time;
+          for (const rule of relevant.get(again.category) ?? rules) rule.apply(again, context);
+        }
         continue;
       }
-      state.set(key, { eventId: event.id }, Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS);
+      state.set<DuplicateRecord>(key, recordOf(event.id, event), expiresAt);
     }
     // Unclassified records still carry tunnel phase states (the tunnel rules need them).
     if (event.category !== 'malformed') {
@@ -905,7 +936,7 @@ function applyBatch(
       const first =
         key === undefined
           ? undefined
-          : state.get<{ eventId: string }>(duplicateKeyOf(earlier.source, key));
+          : state.get<DuplicateRecord>(duplicateKeyOf(earlier.source, key));
       if (first !== undefined && first.eventId !== earlier.id) continue;
       state.clock = earlier.time;
       for (const rule of relevant.get(earlier.category) ?? rules) rule.apply(earlier, context);

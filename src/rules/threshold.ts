@@ -200,33 +200,45 @@ export const authBruteforceRule: CategoryScopedRule = {
     if (user === undefined) return;
     const ip = address?.ip;
     const userMaxEntries = Math.max(DEFAULT_WINDOW_MAX_ENTRIES, rule.userThreshold ?? 5);
-    const entries = entriesAt(
-      observeWindow(
-        state,
-        user.window,
-        { ...entry, ...(ip === undefined ? {} : { tag: ip }) },
-        { windowMs, maxEntries: userMaxEntries },
-        addressCovered ? (old) => (old.tag === ip ? { ...old, covered: true } : old) : undefined,
-      ),
-      time,
-      windowMs,
-      userMaxEntries,
+    const all = observeWindow(
+      state,
+      user.window,
+      { ...entry, ...(ip === undefined ? {} : { tag: ip }) },
+      { windowMs, maxEntries: userMaxEntries },
+      addressCovered ? (old) => (old.tag === ip ? { ...old, covered: true } : old) : undefined,
     );
-    const uncovered = entries.filter((old) => old.covered !== true);
-    const addresses = [
-      ...new Set(uncovered.flatMap((old) => (old.tag === undefined ? [] : [old.tag]))),
-    ].sort();
-    if (
-      uncovered.length < (rule.userThreshold ?? 5) ||
-      addresses.length < (rule.userMinAddresses ?? 2)
-    ) {
+    // The first time at or after this event (within one window) at which the
+    // user's uncovered failures come from enough addresses: this event's own
+    // time when it came in order, a later one when it came late.
+    let crossing: { at: number; uncovered: WindowEntry[]; addresses: string[] } | undefined;
+    let inQuiet = false;
+    for (const candidate of all) {
+      if (candidate.t < time || candidate.t >= time + windowMs) continue;
+      const uncovered = entriesAt(all, candidate.t, windowMs, userMaxEntries).filter(
+        (old) => old.covered !== true,
+      );
+      const addresses = [
+        ...new Set(uncovered.flatMap((old) => (old.tag === undefined ? [] : [old.tag]))),
+      ].sort();
+      if (
+        uncovered.length < (rule.userThreshold ?? 5) ||
+        addresses.length < (rule.userMinAddresses ?? 2)
+      ) {
+        continue;
+      }
+      if (inCooldown(state, user.cooldown, candidate.t)) {
+        inQuiet = true;
+        continue;
+      }
+      crossing = { at: candidate.t, uncovered, addresses };
+      break;
+    }
+    if (crossing === undefined) {
+      if (inQuiet) context.suppressed('auth.bruteforce', 'cooldown');
       return;
     }
-    if (inCooldown(state, user.cooldown, time)) {
-      context.suppressed('auth.bruteforce', 'cooldown');
-      return;
-    }
-    startCooldown(state, user.cooldown, time, cooldownMs, { addresses });
+    const { uncovered, addresses } = crossing;
+    startCooldown(state, user.cooldown, crossing.at, cooldownMs, { addresses });
     context.emit(
       draft(event, {
         rule: 'auth.bruteforce',

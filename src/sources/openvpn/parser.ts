@@ -64,7 +64,21 @@ interface ClientInstance {
   established: boolean;
   sessionStart: number | null;
   assignedIp: string | undefined;
+  /** Failed logins that came before the line naming their user (late delivery), at most `MAX_PENDING`. */
+  pending?: VpnEvent[];
+  /** True when `user` came from a line that names the login (`try username`), not a certificate's name. */
+  userNamed?: boolean;
+  /**
+   * Time of the signal that ended the instance: a later line from its address
+   * starts a new one, an earlier one (delivered late) still belongs to it.
+   */
+  endedAt?: number;
 }
+
+/** Failed logins kept per client while its user is unknown. */
+const MAX_PENDING = 16;
+/** Longest raw line kept with a pending failed login. */
+const PENDING_RAW_LENGTH = 600;
 
 const defaultIndex = indexCatalog(OPENVPN_CATALOG);
 
@@ -119,7 +133,8 @@ class StoredClientMemory implements ClientMemory {
   }
 
   set(key: string, client: ClientInstance): void {
-    const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
+    const window =
+      client.established && client.endedAt === undefined ? SESSION_WINDOW_MS : USER_WINDOW_MS;
     this.memory.set(`client:${key}`, client, (client.lastTime ?? 0) + window);
   }
 
@@ -139,6 +154,8 @@ class OpenvpnStreamParser implements StreamParser {
   private readonly now: () => number;
   private readonly index: CatalogIndex;
   private readonly ownClients = new MapClientMemory();
+  /** The client of the line being parsed when it is a failed login with no user yet. */
+  private waiting: { readonly key: string; readonly client: ClientInstance } | undefined;
   /** The memory of the line being parsed: the pipeline's when it gives one. */
   private clients: ClientMemory = this.ownClients;
   /** Reused holder for the row `matchMessage` found. */
@@ -233,7 +250,7 @@ class OpenvpnStreamParser implements StreamParser {
     ) {
       fields.user = fields.commonName;
     }
-    const row = this.correlate(matched, framed, fields, time, id, isSignal);
+    const row = this.correlate(matched, framed, fields, time, id, isSignal, context);
     if (extras) {
       for (const group of groups) {
         const value = match[group.index];
@@ -241,7 +258,30 @@ class OpenvpnStreamParser implements StreamParser {
       }
     }
     if (extracted !== undefined) Object.assign(fields, extracted);
-    return event(id, row.category, row.severity, time, message, line, fields, context, row.hint);
+    const built = event(
+      id,
+      row.category,
+      row.severity,
+      time,
+      message,
+      line,
+      fields,
+      context,
+      row.hint,
+    );
+    if (this.waiting !== undefined && context.correlation !== undefined) {
+      // A failed login whose user an earlier line will name, when that line comes late.
+      const { key, client } = this.waiting;
+      const kept: VpnEvent = {
+        ...built,
+        raw: built.raw.slice(0, PENDING_RAW_LENGTH),
+        message: built.message.slice(0, PENDING_RAW_LENGTH),
+      };
+      client.pending = [...(client.pending ?? []), kept].slice(-MAX_PENDING);
+      this.clients.set(key, client);
+    }
+    this.waiting = undefined;
+    return built;
   }
 
   /** Applies and updates the client's remembered state; returns the row to report. */
@@ -252,6 +292,7 @@ class OpenvpnStreamParser implements StreamParser {
     time: number | null,
     id: string,
     isSignal: boolean,
+    context: LineContext,
   ): CatalogRow {
     let row = matched;
     const ip = fields.clientIp;
@@ -259,7 +300,13 @@ class OpenvpnStreamParser implements StreamParser {
     const key = framed.client?.key ?? clientKey(ip, fields.clientPort);
     let known = this.clients.get(key);
     // A new handshake from an address without a session is a new attempt.
-    if (row.role === 'connection-start' && known !== undefined && !known.established) {
+    // (A start line older than what is known of the client is this attempt's own, delivered late.)
+    if (
+      row.role === 'connection-start' &&
+      known !== undefined &&
+      !known.established &&
+      !(time !== null && known.lastTime !== null && time <= known.lastTime)
+    ) {
       this.clients.delete(key);
       known = undefined;
     }
@@ -284,17 +331,32 @@ class OpenvpnStreamParser implements StreamParser {
         if (fields.user !== undefined) {
           client.user = fields.user;
           client.userTime = time;
+          client.userNamed = true;
+          if (client.pending !== undefined) {
+            for (const failure of client.pending) {
+              context.correlation?.amend({
+                ...failure,
+                fields: { ...failure.fields, user: fields.user },
+              });
+            }
+            client.pending = undefined;
+          }
         }
         break;
       case 'auth-failure': {
         const named = fields.commonName;
-        const user = fields.user ?? recentUser ?? (named !== 'UNDEF' ? named : undefined);
+        const own = fields.user;
+        const user = own ?? recentUser ?? (named !== 'UNDEF' ? named : undefined);
         if (user !== undefined) {
           fields.user = user;
           if (client.user === undefined) {
             client.user = user;
             client.userTime = time;
           }
+        }
+        // Judged now; judged again if a line naming the login comes late.
+        if (own === undefined && !(user === recentUser && client.userNamed === true)) {
+          this.waiting = { key, client };
         }
         fields.duplicateKey = `openvpn:auth-failed:${client.firstEventId}`;
         break;
@@ -319,8 +381,11 @@ class OpenvpnStreamParser implements StreamParser {
           fields.durationSeconds = Math.max(0, Math.round((time - client.sessionStart) / 1000));
         }
         if (isSignal) {
-          this.clients.delete(key);
-          return row;
+          if (time === null) {
+            this.clients.delete(key);
+            return row;
+          }
+          client.endedAt = time;
         }
         break;
       default:
@@ -345,7 +410,8 @@ class OpenvpnStreamParser implements StreamParser {
     let client = known;
     if (client !== undefined) {
       const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
-      if (client.server !== server || !within(client.lastTime, time, window)) {
+      const ended = client.endedAt !== undefined && (time === null || time > client.endedAt);
+      if (ended || client.server !== server || !within(client.lastTime, time, window)) {
         this.clients.delete(key);
         client = undefined;
       }
@@ -363,7 +429,9 @@ class OpenvpnStreamParser implements StreamParser {
         assignedIp: undefined,
       };
     }
-    if (time !== null) client.lastTime = time;
+    if (time !== null && (client.lastTime === null || time > client.lastTime)) {
+      client.lastTime = time;
+    }
     return client;
   }
 }

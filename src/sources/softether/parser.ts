@@ -58,7 +58,15 @@ interface RememberedConnection extends ConnectionInfo {
   at?: number;
 }
 
-/** Failed logins kept per connection while its address is unknown. */
+/** Categories that rules judge per client address: worth completing when the address comes late. */
+const ADDRESS_JUDGED: ReadonlySet<Category> = new Set<Category>([
+  'auth.failed',
+  'probe.bad_packet',
+  'tls.hmac_failed',
+  'tls.negotiation_timeout',
+]);
+
+/** Events kept per connection while its address is unknown. */
 const MAX_PENDING = 16;
 /** How long a connection or session is remembered after its last line (ms). */
 const CORRELATION_WINDOW_MS = 7 * 24 * 3_600_000;
@@ -296,7 +304,7 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
   const pend = (memory: ParserMemory, event: VpnEvent, time: number) => {
     const connectionId = event.fields.connectionId;
     if (
-      event.category !== 'auth.failed' ||
+      !ADDRESS_JUDGED.has(event.category) ||
       typeof connectionId !== 'string' ||
       event.fields.clientIp !== undefined
     ) {
