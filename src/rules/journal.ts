@@ -40,9 +40,9 @@ import type { AlertDraft, Rule, RuleContext, StateView } from './rule.ts';
 /** How far back (ms) the log reaches behind a key's newest event: the lateness bound. */
 export const JOURNAL_HORIZON_MS = 24 * 60 * 60_000;
 /** Most entries kept in one key's log; past it the oldest are folded into `base`. */
-export const MAX_JOURNAL_ENTRIES = 64;
+export const MAX_JOURNAL_ENTRIES = 128;
 /** Entries folded into `base` at once when the log is full. */
-const FOLD_BATCH = 16;
+const FOLD_BATCH = 32;
 /** Most sent alerts remembered per key. */
 export const MAX_SENT_ALERTS = 64;
 /** Longest raw line kept in the log (the rules cut evidence at 600 characters). */
@@ -83,6 +83,8 @@ export interface Journal<T = unknown> {
   readonly liveExpiresAt?: number;
   readonly base?: T;
   readonly baseExpiresAt?: number;
+  /** Time (ms) of the newest event folded into `base`. */
+  readonly baseAt?: number;
   readonly log: readonly LoggedEvent[];
   /** The catalog hints of the logged events, by id. */
   readonly hints?: Readonly<Record<string, Hint>>;
@@ -368,6 +370,23 @@ export function journaled(
         sent = [...sent, ...step.drafts.map(sentOf)];
         live = step.state.value;
         liveExpiresAt = step.state.expiresAt;
+      } else if (stored?.baseAt !== undefined && time < stored.baseAt) {
+        // Older than the log reaches back: judged alone. Its cause alerts are
+        // raised unless one of the kind was sent near it; incidents need the
+        // events around it, which are folded into `base`, so none is opened.
+        const alone = run(
+          rule,
+          key,
+          { value: undefined, expiresAt: undefined },
+          [event],
+          context.config,
+        );
+        const causes = alone.drafts.filter((draft) => !STATE_RULE_IDS.has(draft.rule));
+        const fresh = unsentDrafts(causes, sent, context.config, proximityOf);
+        for (const draft of fresh) context.emit(draft);
+        sent = [...sent, ...fresh.map(sentOf)];
+        live = stored.live;
+        liveExpiresAt = stored.liveExpiresAt;
       } else {
         const withLate = insert(log, entry);
         const rerun = run(
@@ -383,9 +402,11 @@ export function journaled(
         live = rerun.state.value;
         liveExpiresAt = rerun.state.expiresAt;
       }
-      let nextLog = insert(log, entry);
+      const tooOld = stored?.baseAt !== undefined && time < stored.baseAt;
+      let nextLog = tooOld ? [...log] : insert(log, entry);
       let base = stored?.base;
       let baseExpiresAt = stored?.baseExpiresAt;
+      let baseAt = stored?.baseAt;
       // Fold what fell behind the horizon, or the oldest entries of a full log, into `base`.
       const latest = Math.max(newest, time);
       let fold = 0;
@@ -405,6 +426,8 @@ export function journaled(
         ).state;
         base = folded.value;
         baseExpiresAt = folded.expiresAt;
+        const newestFolded = nextLog[fold - 1] as LoggedEvent;
+        baseAt = Math.max(baseAt ?? Number.NEGATIVE_INFINITY, newestFolded.lt ?? newestFolded.t);
         nextLog = nextLog.slice(fold);
       }
       sent = sent.filter((alert) => alert.t >= latest - horizonMs).slice(-MAX_SENT_ALERTS);
@@ -413,6 +436,7 @@ export function journaled(
         ...(liveExpiresAt === undefined ? {} : { liveExpiresAt }),
         ...(base === undefined ? {} : { base }),
         ...(baseExpiresAt === undefined ? {} : { baseExpiresAt }),
+        ...(baseAt === undefined ? {} : { baseAt }),
         log: nextLog,
         ...(Object.keys(hints).length === 0 ? {} : { hints: keptHints(hints, nextLog) }),
         sent,

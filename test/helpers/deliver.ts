@@ -67,6 +67,44 @@ export function cut(batches: readonly StreamBatch[], sizes: readonly number[]): 
   return deliveries;
 }
 
+/**
+ * The time-sorted log (all streams merged by time, ties in stream order) cut
+ * into deliveries in that order: a delivery holds consecutive lines of one
+ * stream, at most the next of `sizes` (cycled), so that handing them over one
+ * after the other is the sorted log, however it is cut.
+ */
+export function cutInOrder(batches: readonly StreamBatch[], sizes: readonly number[]): Delivery[] {
+  const lines = batches.flatMap((batch, streamIndex) =>
+    lineTimes(batch).map((time, index) => ({ time, streamIndex, index })),
+  );
+  lines.sort((a, b) => a.time - b.time || a.streamIndex - b.streamIndex || a.index - b.index);
+  const deliveries: Delivery[] = [];
+  let turn = 0;
+  let at = 0;
+  while (at < lines.length) {
+    const size = Math.max(1, sizes[turn++ % sizes.length] ?? 1);
+    const first = lines[at] as (typeof lines)[number];
+    let end = at + 1;
+    while (
+      end < lines.length &&
+      end - at < size &&
+      (lines[end] as (typeof lines)[number]).streamIndex === first.streamIndex &&
+      (lines[end] as (typeof lines)[number]).index ===
+        (lines[end - 1] as (typeof lines)[number]).index + 1
+    ) {
+      end++;
+    }
+    const batch = batches[first.streamIndex] as StreamBatch;
+    deliveries.push({
+      batch: { ...batch, lines: batch.lines.slice(first.index, first.index + (end - at)) },
+      firstTime: first.time,
+      order: [first.streamIndex, first.index],
+    });
+    at = end;
+  }
+  return deliveries;
+}
+
 /** Deliveries in time order of their first line (stream order, then cut order, on ties). */
 export function inTimeOrder(deliveries: readonly Delivery[]): Delivery[] {
   return [...deliveries].sort(
