@@ -210,7 +210,6 @@ class OpenvpnStreamParser implements StreamParser {
         ? client.user
         : undefined;
     let role = row.role;
-    if (role === 'session-end' && fields.reason === 'connection-reset') role = 'reset';
     if (role === 'reset' && !authenticated && !client.established && client.user === undefined) {
       row = RESET_BEFORE_AUTH;
       role = 'probe';
@@ -237,6 +236,10 @@ class OpenvpnStreamParser implements StreamParser {
       }
       case 'probe':
         fields.duplicateKey = `openvpn:probe:${client.firstEventId}`;
+        break;
+      case 'cert-failure':
+        fields.user ??= recentUser;
+        fields.duplicateKey = `openvpn:cert:${client.firstEventId}`;
         break;
       case 'session-start':
         if (!client.established) {
