@@ -238,7 +238,11 @@ class OpenvpnStreamParser implements StreamParser {
         fields.duplicateKey = `openvpn:probe:${client.firstEventId}`;
         break;
       case 'cert-failure':
-        fields.user ??= recentUser;
+        if (fields.user === undefined) fields.user = recentUser;
+        else if (client.user === undefined) {
+          client.user = fields.user;
+          client.userTime = time;
+        }
         fields.duplicateKey = `openvpn:cert:${client.firstEventId}`;
         break;
       case 'session-start':
