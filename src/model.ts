@@ -23,6 +23,12 @@ export const SHARED_CATEGORIES = [
   'unclassified',
   'malformed',
   'auth.attempt',
+  /**
+   * A step of a client connection before the verdict that is not itself a
+   * login attempt: TCP accepted, TLS initial packet, a certificate verified,
+   * the client's peer info, the control channel up.
+   */
+  'connection.progress',
   'auth.succeeded',
   'auth.failed',
   'session.established',

@@ -321,7 +321,6 @@ class OpenvpnStreamParser implements StreamParser {
         ? client.user
         : undefined;
     let role = row.role;
-    if (role === 'session-end' && fields.reason === 'connection-reset') role = 'reset';
     if (role === 'reset' && !authenticated && !client.established && client.user === undefined) {
       row = RESET_BEFORE_AUTH;
       role = 'probe';
@@ -363,6 +362,14 @@ class OpenvpnStreamParser implements StreamParser {
       }
       case 'probe':
         fields.duplicateKey = `openvpn:probe:${client.firstEventId}`;
+        break;
+      case 'cert-failure':
+        if (fields.user === undefined) fields.user = recentUser;
+        else if (client.user === undefined) {
+          client.user = fields.user;
+          client.userTime = time;
+        }
+        fields.duplicateKey = `openvpn:cert:${client.firstEventId}`;
         break;
       case 'session-start':
         if (!client.established) {
