@@ -461,6 +461,7 @@ export class ReportBuilder {
         unclassified: result.unclassified,
         malformed: result.malformed,
         duplicates: result.duplicates,
+        late: result.late,
         untimed: this.untimed,
         suppressed: { ...result.suppressed },
         alertsByRule: alertsByRule(alerts),

@@ -164,6 +164,8 @@ export interface ReportSummary {
   readonly unclassified: number;
   readonly malformed: number;
   readonly duplicates: number;
+  /** Events behind their stream's newest by more than the lateness bound: counted, not judged. */
+  readonly late: number;
   /** Events without a time (before the first timed line of their stream): counted, not drawn. */
   readonly untimed: number;
   readonly suppressed: Readonly<Record<'cooldown' | 'dedup' | 'folded', number>>;

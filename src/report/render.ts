@@ -94,6 +94,7 @@ function summaryHtml(model: ReportModel): string {
     ['Unclassified', summary.unclassified, 'lines no catalog row knows: kept and counted'],
     ['Malformed', summary.malformed, 'lines that are not a valid record of their source'],
     ['Duplicates', summary.duplicates, 'events already processed (redelivered or logged twice)'],
+    ['Too late', summary.late, 'past the lateness bound: counted, not judged by the rules'],
     ['Without a time', summary.untimed, 'counted, not drawn on the timeline'],
     ['Held back: cooldown', held.cooldown, ''],
     ['Held back: folded into an open incident', held.folded, ''],

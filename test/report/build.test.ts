@@ -277,6 +277,7 @@ describe('report model: size', () => {
         suppressed: { cooldown: 0, dedup: 0, folded: 0 },
         duplicates: 0,
         conflicts: 0,
+        late: 0,
       },
       CONTEXT,
     );

@@ -13,6 +13,7 @@ const EMPTY_RESULT = {
   suppressed: { cooldown: 0, dedup: 0, folded: 0 },
   duplicates: 0,
   conflicts: 0,
+  late: 0,
 };
 
 function model(title: string) {
