@@ -27,7 +27,7 @@ import { dirname } from 'node:path';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { readLines } from '../cli/input.ts';
 import type { SourceChoice } from '../cli/options.ts';
-import type { SourceDefinition, StreamParser } from '../model.ts';
+import { isoTime, type SourceDefinition, type StreamParser } from '../model.ts';
 import { sniffSource, sourceDefinition } from '../sources/index.ts';
 import { backoffDelayMs } from './backoff.ts';
 import {
@@ -721,8 +721,8 @@ class StreamImport {
       if (before !== undefined) {
         this.progress.gaps.push({
           file: file.path,
-          after: new Date(before.end).toISOString(),
-          firstLine: new Date(first).toISOString(),
+          after: isoTime(before.end),
+          firstLine: isoTime(first),
         });
       }
     }
@@ -835,7 +835,7 @@ class StreamImport {
       logStream: this.name,
       file,
       line,
-      time: new Date(time).toISOString(),
+      time: isoTime(time),
       reason,
       message,
     };
