@@ -13,7 +13,7 @@ import {
 import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { UnreadableInputError, UsageError } from '../errors.ts';
+import { UnreadableInputError, UnrecognisedInputError, UsageError } from '../errors.ts';
 import { type ExpandedInput, expandEach, openInput } from '../input.ts';
 import { type InputOptions, inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
@@ -104,7 +104,6 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     try {
       const batch = await readBatch(input, options, io);
       if (batch !== undefined) batches.push(batch);
-      else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
     } catch (error) {
       if (!(error instanceof UnreadableInputError)) throw error;
       io.err(`tunnelwatch replay: ${error.message}`);
@@ -171,9 +170,10 @@ async function replayDeliveries(
 }
 
 /**
- * Reads one file into a batch. A file found by expanding a directory whose
- * format is not recognised is skipped (undefined); a file named on the
- * command line is a usage error then, as in `classify`.
+ * Reads one file into a batch. An empty file, or one found by expanding a
+ * directory whose format is not recognised, is skipped with a note
+ * (undefined); a named file that is not recognised throws
+ * `UnrecognisedInputError` (skipped with a note and exit code 1), as in `classify`.
  */
 async function readBatch(
   input: ExpandedInput,
@@ -184,7 +184,10 @@ async function readBatch(
   try {
     opened = await openInput(input.path, options);
   } catch (error) {
-    if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
+    if (error instanceof UnrecognisedInputError && (input.listed || error.empty)) {
+      io.err(`tunnelwatch replay: ${error.message}`);
+      return undefined;
+    }
     throw error;
   }
   if (opened.zoneGuessed) io.err(noZoneWarning('replay', input.path, opened.definition.source));
