@@ -13,9 +13,17 @@ import {
 import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { UnreadableInputError, UsageError } from '../errors.ts';
+import { EXIT_FAIL_ON, UnreadableInputError, UsageError } from '../errors.ts';
 import { type ExpandedInput, expandEach, openInput } from '../input.ts';
-import { type InputOptions, inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
+import {
+  failOnMatched,
+  failOnOption,
+  type InputOptions,
+  inputOptions,
+  noZoneWarning,
+  parseCommandArgs,
+} from '../options.ts';
+import { TunnelIdentityCount } from '../tunnel-identity-count.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import {
@@ -25,6 +33,7 @@ import {
   deliveriesReport,
   humanReport,
   painter,
+  summaryJson,
 } from './replay-output.ts';
 
 export const REPLAY_USAGE =
@@ -80,6 +89,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     shuffle: { type: 'string' },
     repeat: { type: 'string' },
     check: { type: 'boolean' },
+    explain: { type: 'boolean', default: false },
+    'fail-on': { type: 'string' },
   });
   if (values.help) {
     io.out(REPLAY_USAGE);
@@ -87,6 +98,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const given = inputOptions(values);
   const deliveries = deliveriesOptions(values);
+  const failOn = failOnOption(values['fail-on']);
   if (positionals.length === 0) {
     io.err(`tunnelwatch replay: no FILE given\n${REPLAY_USAGE}`);
     return 2;
@@ -121,14 +133,23 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   }
 
   const store = new MemoryStateStore();
-  const result = await runPipeline(batches, { store, config: config.rules });
+  const identities = new TunnelIdentityCount();
+  const result = await runPipeline(batches, {
+    store,
+    config: config.rules,
+    onEvent: (event) => identities.see(event),
+  });
+  const extras = { explain: values.explain, withoutTunnel: identities.missing };
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
+    io.out(summaryJson(result, batches.length, extras));
   } else {
     const colour = io.isTTY && process.env['NO_COLOR'] === undefined;
-    for (const line of humanReport(result, batches.length, painter(colour))) io.out(line);
+    for (const line of humanReport(result, batches.length, painter(colour), 'file', extras)) {
+      io.out(line);
+    }
   }
-  return exitCode;
+  return exitCode === 0 && failOnMatched(result.alerts, failOn) ? EXIT_FAIL_ON : exitCode;
 }
 
 /**
