@@ -1,7 +1,7 @@
 /**
  * `tunnelwatch classify`: one NDJSON object per input line (CLI.md).
  */
-import type { VpnEvent } from '../../model.ts';
+import { isoTime, type VpnEvent } from '../../model.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
 import { expandEach, openInput } from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
@@ -18,7 +18,7 @@ export function classifiedLine(file: string, line: number, event: VpnEvent): str
     source: event.source,
     category: event.category,
     severity: event.severity,
-    time: event.time === null ? null : new Date(event.time).toISOString(),
+    time: event.time === null ? null : isoTime(event.time),
     fields: event.fields,
     ...(event.reason === undefined ? {} : { reason: event.reason }),
   });

@@ -20,6 +20,7 @@ import {
   importLogs,
 } from '../../aws/importer.ts';
 import { type VerifyReport, verifyStream } from '../../aws/verify.ts';
+import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
 import { expandEach } from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
@@ -185,7 +186,7 @@ function isServiceError(error: unknown): boolean {
 }
 
 function iso(time: number | null): string | null {
-  return time === null ? null : new Date(time).toISOString();
+  return time === null ? null : isoTime(time);
 }
 
 function rate(progress: ImportProgress): number {

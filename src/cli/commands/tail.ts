@@ -10,7 +10,7 @@ import { aboutText } from '../../alerts/render.ts';
 import { sanitizeLine } from '../../alerts/sanitize.ts';
 import { createLogsClient } from '../../aws/client.ts';
 import { type FilteredEvent, filterLogEvents, LogAccessError } from '../../aws/cloudwatch-logs.ts';
-import type { Alert, SourceDefinition, StreamParser } from '../../model.ts';
+import { type Alert, isoTime, type SourceDefinition, type StreamParser } from '../../model.ts';
 import { runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { sniffSource, sourceDefinition } from '../../sources/index.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
@@ -131,8 +131,7 @@ export async function tailCommand(
 
 /** One alert as a single line for `--follow`, coloured by severity on a terminal. */
 function alertLine(alert: Alert, paint: Paint): string {
-  const time = new Date(alert.time)
-    .toISOString()
+  const time = isoTime(alert.time)
     .replace('T', ' ')
     .replace(/\.\d{3}Z$/, '');
   const status = alert.status === 'resolved' ? 'RESOLVED' : 'OPENED';
@@ -153,7 +152,7 @@ class EventPrinter {
 
   print(event: FilteredEvent): void {
     const parser = this.parserFor(event);
-    const time = new Date(event.timestamp).toISOString();
+    const time = isoTime(event.timestamp);
     if (parser === null) {
       this.io.out(
         JSON.stringify({
@@ -179,7 +178,7 @@ class EventPrinter {
       source: parsed.source,
       category: parsed.category,
       severity: parsed.severity,
-      time: parsed.time === null ? time : new Date(parsed.time).toISOString(),
+      time: parsed.time === null ? time : isoTime(parsed.time),
       fields: parsed.fields,
       ...(parsed.reason === undefined ? {} : { reason: parsed.reason }),
     });
