@@ -4,7 +4,7 @@
 import { isoTime, type VpnEvent } from '../../model.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
 import { expandEach, openInput } from '../input.ts';
-import { inputOptions, parseCommandArgs } from '../options.ts';
+import { inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
 import type { CommandIO } from './io.ts';
 
 export const CLASSIFY_USAGE =
@@ -53,6 +53,7 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
         io.err(`tunnelwatch classify: skipping ${path}: not a log format tunnelwatch knows`);
         continue;
       }
+      if (input.zoneGuessed) io.err(noZoneWarning('classify', path, input.definition.source));
       for await (const line of input.lines) {
         if (line.text.trim() === '') continue;
         const event = input.parser.parse(line.text, {

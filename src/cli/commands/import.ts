@@ -112,6 +112,10 @@ export async function importCommand(
         },
       );
     } catch (error) {
+      if (error instanceof LogAccessError && error.missing !== undefined) {
+        io.err(`tunnelwatch import: ${error.message}`);
+        return 1;
+      }
       if (error instanceof LogAccessError || isServiceError(error)) {
         io.err(
           `tunnelwatch import: ${(error as Error).message}; nothing after the last acknowledged batch was recorded, run again to resume`,

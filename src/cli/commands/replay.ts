@@ -15,8 +15,8 @@ import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
 import { type ExpandedInput, expandEach, openInput } from '../input.ts';
-import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
-import { configOption } from './config-option.ts';
+import { type InputOptions, inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
+import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import {
   alertJson,
@@ -85,7 +85,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     io.out(REPLAY_USAGE);
     return 0;
   }
-  const options = inputOptions(values);
+  const given = inputOptions(values);
   const deliveries = deliveriesOptions(values);
   if (positionals.length === 0) {
     io.err(`tunnelwatch replay: no FILE given\n${REPLAY_USAGE}`);
@@ -93,6 +93,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const config = await configOption(values.config, 'replay', io);
   if (config === undefined) return 1;
+  const options = withConfiguredZones(given, config);
 
   const expanded = await expandEach(positionals, io.err);
   let exitCode = expanded.failed ? 1 : 0;
@@ -101,7 +102,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const batches: StreamBatch[] = [];
   for (const input of inputs) {
     try {
-      const batch = await readBatch(input, options);
+      const batch = await readBatch(input, options, io);
       if (batch !== undefined) batches.push(batch);
       else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
     } catch (error) {
@@ -115,12 +116,12 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   if (batches.length === 0 && exitCode !== 0) return exitCode;
 
   if (deliveries !== undefined) {
-    const lossless = await replayDeliveries(batches, config, deliveries, values.json, io);
+    const lossless = await replayDeliveries(batches, config.rules, deliveries, values.json, io);
     return exitCode === 0 && deliveries.check && !lossless ? 1 : exitCode;
   }
 
   const store = new MemoryStateStore();
-  const result = await runPipeline(batches, { store, config });
+  const result = await runPipeline(batches, { store, config: config.rules });
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
   } else {
@@ -177,6 +178,7 @@ async function replayDeliveries(
 async function readBatch(
   input: ExpandedInput,
   options: InputOptions,
+  io: CommandIO,
 ): Promise<StreamBatch | undefined> {
   let opened: Awaited<ReturnType<typeof openInput>>;
   try {
@@ -185,13 +187,14 @@ async function readBatch(
     if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
     throw error;
   }
+  if (opened.zoneGuessed) io.err(noZoneWarning('replay', input.path, opened.definition.source));
   const lines: RawLine[] = [];
   for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
   return {
     source: opened.definition.source,
     stream: opened.stream,
     file: input.path,
-    timeZone: options.timeZone,
+    timeZone: opened.timeZone,
     lines,
   };
 }
