@@ -4,6 +4,8 @@ export const EXIT_OK = 0;
 export const EXIT_UNREADABLE = 1;
 /** Bad usage: unknown flag, missing argument, bad value. */
 export const EXIT_USAGE = 2;
+/** `--fail-on SEVERITY` matched: an alert of that severity or higher was opened. */
+export const EXIT_FAIL_ON = 3;
 
 /** Bad usage; the message names the flag or argument. Exit code 2. */
 export class UsageError extends Error {
