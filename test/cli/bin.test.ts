@@ -41,7 +41,7 @@ describe('bin/tunnelwatch.js start', () => {
 
     // Assess
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^usage: tunnelwatch/);
+    expect(result.stdout).toMatch(/^usage: tunnelwatch <command>/m);
     expect(result.loads.some((url) => /\/cli\/main\.(js|ts)$/.test(url))).toBe(true);
     expect(result.loads.filter((url) => /\/cli\/commands\//.test(url))).toEqual([]);
   });
