@@ -150,6 +150,46 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       ],
     ],
   },
+  report: {
+    summary: 'write a self-contained HTML timeline of tunnels, logins and alerts',
+    usage: [
+      'report [--source S] [--stream NAME] [--tz ZONE] [--config FILE] [--title TEXT] [--out FILE] FILE|DIR...',
+      'report --log-group GROUP [--since T] [--region R] [--endpoint-url URL] [options]',
+    ],
+    description:
+      "Runs the rule pipeline as replay does and writes one HTML page that loads nothing from the network: each tunnel's state with the cause of every outage, BGP sessions, failed logins by address and user, sessions, administrative changes, a marker per alert (hover or Tab for its evidence and remediation), the summary; UTC or the logs' zone, zoom and pan. See docs/report.md. Exit codes as for replay.",
+    flags: [
+      SOURCE,
+      STREAM,
+      TZ,
+      CONFIG,
+      {
+        flag: '--out',
+        value: 'FILE',
+        text: 'Where to write the page; - writes it to standard output. Default tunnelwatch-report.html.',
+      },
+      { flag: '--title', value: 'TEXT', text: "The page's title. Default: the inputs." },
+      {
+        ...LOG_GROUP,
+        text: 'Read this CloudWatch Logs log group (FilterLogEvents) instead of files.',
+      },
+      {
+        flag: '--since',
+        value: 'T',
+        text: `With --log-group: the events since T. Default 1d. ${TIME}`,
+      },
+      REGION,
+      ENDPOINT,
+      HELP,
+    ],
+    examples: [
+      ['report samples/ --tz Asia/Tokyo --out report.html', "the samples' timeline"],
+      [
+        'report --log-group /aws/vendedlogs/vpn --since 2d --out vpn.html',
+        'the last two days of a log group',
+      ],
+    ],
+  },
   import: {
     summary: 'send log files to a CloudWatch Logs group: nothing lost, nothing twice, resumable',
     usage: [
