@@ -189,6 +189,11 @@ export interface TunnelwatchProps {
    */
   readonly functionLogRetention?: RetentionDays;
   /**
+   * Name of the CloudWatch dashboard on-call opens (letters, digits, `-`, `_`).
+   * @default - `tunnelwatch-` and the stack's name
+   */
+  readonly dashboardName?: string;
+  /**
    * Rule settings (the document `tunnelwatch replay --config` reads), passed as `RULES_CONFIG`.
    * @default - the rules' built-in thresholds, windows and severities
    */
@@ -502,7 +507,12 @@ export class Tunnelwatch extends Construct {
       subscriptionFilterName: SUBSCRIPTION_FILTER_NAME,
       vpnConnectionIds,
     });
-    const dashboard = new TunnelwatchDashboard(this, 'Dashboard', { vpnConnectionIds });
+    const dashboard = new TunnelwatchDashboard(this, 'Dashboard', {
+      vpnConnectionIds,
+      alarms: alarms.alarms,
+      functionLogGroup: alertFunction.logGroup,
+      ...(props.dashboardName === undefined ? {} : { dashboardName: props.dashboardName }),
+    });
 
     if (outputs) {
       new CfnOutput(this, 'AlertTopicArn', {

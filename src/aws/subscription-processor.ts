@@ -5,8 +5,10 @@
  * `tunnelwatch redrive`; every collaborator is injected.
  */
 import { type AlertSink, type DeliveryResult, deliverBatch, outboxKeyOf } from '../delivery.ts';
-import type { RulesConfig, SourceDefinition, StateStore } from '../model.ts';
+import type { Alert, RulesConfig, SourceDefinition, StateStore, VpnEvent } from '../model.ts';
 import { type PipelineResult, runPipeline, type StreamBatch } from '../pipeline.ts';
+import { tunnelOf } from '../rules/tunnel-identity.ts';
+import { observedTunnelPhase } from '../rules/tunnel-phase.ts';
 import { type LogGroupSource, sourceForLogGroup } from './log-group-sources.ts';
 import {
   decodeSubscriptionEvent,
@@ -24,7 +26,12 @@ export type MetricName =
   | 'AlertsSuppressed'
   | 'PublishFailures'
   | 'PoisonPayloads'
-  | 'StateConflicts';
+  | 'StateConflicts'
+  /** 1 when the tunnel's last record in the batch shows it up, 0 when down (dimensions vpnConnectionId, tunnelIp). */
+  | 'TunnelUp';
+
+/** The message of the log line written for each published alert (the dashboard's alert table reads it). */
+export const ALERT_LOG_MESSAGE = 'alert published';
 
 /** Counts a metric (unit Count) with extra dimensions besides `service`. */
 export type CountMetric = (
@@ -117,6 +124,7 @@ export async function processSubscriptionEvent(
   });
   const batch = streamBatchOf(data, deps.logGroupSources);
   const now = deps.now ?? Date.now;
+  const tunnels = new LastTunnelPhases();
   const delivery = await deliverBatch({
     store: deps.store,
     sink: deps.sink,
@@ -128,10 +136,12 @@ export async function processSubscriptionEvent(
         config: deps.config,
         extraWrites,
         now,
+        onEvent: (event) => tunnels.see(event),
         ...(deps.sources === undefined ? {} : { sources: deps.sources }),
       }),
   });
   countDelivery(delivery, count);
+  tunnels.count(count);
   const pipeline = delivery.pipeline;
   logger.info('batch processed', {
     source: batch.source,
@@ -149,6 +159,7 @@ export async function processSubscriptionEvent(
     alertIds: delivery.published.map((alert) => alert.id),
     publishFailures: delivery.failed.length,
   });
+  for (const alert of delivery.published) logger.info(ALERT_LOG_MESSAGE, alertLogFields(alert));
   for (const failure of delivery.failed) {
     logger.warn('alert not published', { ...failure });
   }
@@ -180,4 +191,50 @@ function countDelivery(delivery: DeliveryResult<PipelineResult>, count: CountMet
   for (const { rule, severity, n } of published.values())
     count('AlertsPublished', n, { rule, severity });
   count('PublishFailures', delivery.failed.length);
+}
+
+/**
+ * One published alert as log fields: what the dashboard's latest-alerts table
+ * shows. No evidence (log lines may hold secrets); the subject is ASCII.
+ */
+export function alertLogFields(alert: Alert): Record<string, string> {
+  return {
+    alertId: alert.id,
+    rule: alert.rule,
+    status: alert.status,
+    severity: alert.severity,
+    category: alert.category,
+    source: alert.source,
+    subject: alert.subject,
+    ...(alert.about.vpnConnectionId === undefined
+      ? {}
+      : { vpnConnectionId: alert.about.vpnConnectionId }),
+    ...(alert.about.tunnelIp === undefined ? {} : { tunnelIp: alert.about.tunnelIp }),
+  };
+}
+
+/** The last state each tunnel's records showed in a batch, for the `TunnelUp` metric. */
+class LastTunnelPhases {
+  private readonly phases = new Map<
+    string,
+    { vpnConnectionId: string; tunnelIp: string; up: boolean }
+  >();
+
+  see(event: VpnEvent): void {
+    const tunnel = tunnelOf(event);
+    if (tunnel === undefined) return;
+    const phase = observedTunnelPhase(event.fields);
+    if (phase === undefined) return;
+    this.phases.set(tunnel.stateKey, {
+      vpnConnectionId: tunnel.vpnConnectionId,
+      tunnelIp: tunnel.tunnelIp,
+      up: phase === 'up',
+    });
+  }
+
+  count(count: CountMetric): void {
+    for (const { vpnConnectionId, tunnelIp, up } of this.phases.values()) {
+      count('TunnelUp', up ? 1 : 0, { vpnConnectionId, tunnelIp });
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { type CfnLogGroup, LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,11 @@ import {
   SoftEtherServerLogs,
 } from '../../cdk/constructs/self-hosted-logs.ts';
 import { TunnelwatchAlarms } from '../../cdk/constructs/tunnelwatch-alarms.ts';
-import { TunnelwatchDashboard } from '../../cdk/constructs/tunnelwatch-dashboard.ts';
+import {
+  ALERT_LOG_MESSAGE,
+  TunnelwatchDashboard,
+} from '../../cdk/constructs/tunnelwatch-dashboard.ts';
+import { ALERT_LOG_MESSAGE as FUNCTION_ALERT_LOG_MESSAGE } from '../../src/aws/subscription-processor.ts';
 import { testStack } from './helpers.ts';
 
 const VPN_A = 'vpn-0a1b2c3d4e5f60718';
@@ -179,6 +183,17 @@ describe('TunnelwatchAlarms', () => {
 });
 
 describe('TunnelwatchDashboard', () => {
+  /** The dashboard's body as CloudWatch reads it, its tokens (ARNs, region) as `<token>`. */
+  function bodyOf(stack: Stack): string {
+    const [dashboard] = Object.values(
+      Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'),
+    );
+    const resolved = stack.resolve(dashboard?.Properties.DashboardBody) as unknown;
+    const joined = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (joined === undefined) return String(resolved);
+    return joined[1].map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+  }
+
   it('graphs tunnel state per VPN and the EMF metrics of the contract', () => {
     // Prepare
     const stack = testStack({ account: '111122223333', region: 'ap-northeast-1' });
@@ -210,6 +225,96 @@ describe('TunnelwatchDashboard', () => {
     ]) {
       expect(body).toContain(`\\"Tunnelwatch\\",\\"${name}\\",\\"service\\",\\"tunnelwatch\\"`);
     }
+  });
+
+  it('has a fixed name: tunnelwatch- and the stack name, or the one given', () => {
+    const stack = testStack();
+    const named = new TunnelwatchDashboard(stack, 'Named', {
+      vpnConnectionIds: [],
+      dashboardName: 'vpn-on-call',
+    });
+    const fixed = new TunnelwatchDashboard(stack, 'Fixed', { vpnConnectionIds: [] });
+    expect(named.dashboardName).toBe('vpn-on-call');
+    expect(fixed.dashboardName).toBe(`tunnelwatch-${stack.stackName}`);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'vpn-on-call' });
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: `tunnelwatch-${stack.stackName}`,
+    });
+  });
+
+  it('rejects a name CloudWatch would refuse, naming the prop', () => {
+    const stack = testStack();
+    expect(
+      () =>
+        new TunnelwatchDashboard(stack, 'Bad', {
+          vpnConnectionIds: [],
+          dashboardName: 'on call/vpn',
+        }),
+    ).toThrow(/dashboardName "on call\/vpn" must be 1-255 letters, digits/);
+  });
+
+  it('shows the alarms, per-tunnel state from the logs, the latest alerts and failed logins per source', () => {
+    // Prepare
+    const stack = testStack({ account: '111122223333', region: 'ap-northeast-1' });
+    const alarms = new TunnelwatchAlarms(stack, 'Alarms', {
+      topic: new Topic(stack, 'T'),
+      function: fn(stack),
+      deadLetterQueue: new Queue(stack, 'Q'),
+      subscribedLogGroupNames: [],
+      subscriptionFilterName: 'tunnelwatch',
+      vpnConnectionIds: [VPN_A],
+    });
+    const logGroup = new LogGroup(stack, 'FnLogs', {
+      logGroupName: '/aws/lambda/tunnelwatch-alerts',
+    });
+
+    // Act
+    new TunnelwatchDashboard(stack, 'Dash', {
+      vpnConnectionIds: [VPN_A],
+      alarms: alarms.alarms,
+      functionLogGroup: logGroup,
+    });
+
+    // Assess
+    const text = bodyOf(stack);
+    const widgets = (
+      JSON.parse(text) as { widgets: { type: string; properties: Record<string, unknown> }[] }
+    ).widgets;
+    const alarmWidget = widgets.find((w) => w.type === 'alarm');
+    expect((alarmWidget?.properties.alarms as unknown[]).length).toBe(alarms.alarms.length);
+    const query = widgets.find((w) => w.type === 'log');
+    // The function's log group, by reference.
+    expect(query?.properties.query).toContain(`SOURCE '<token>'`);
+    const [dashboard] = Object.values(
+      Template.fromStack(stack).findResources('AWS::CloudWatch::Dashboard'),
+    );
+    expect(JSON.stringify(dashboard?.Properties.DashboardBody)).toContain(
+      JSON.stringify({ Ref: stack.getLogicalId(logGroup.node.defaultChild as CfnLogGroup) }),
+    );
+    expect(query?.properties.query).toContain(`filter message = "${ALERT_LOG_MESSAGE}"`);
+    expect(query?.properties.query).toContain('sort @timestamp desc');
+    expect(query?.properties.view).toBe('table');
+    const metrics = JSON.stringify(widgets.map((w) => w.properties.metrics ?? []));
+    expect(metrics).toContain(
+      `SEARCH('{Tunnelwatch,service,vpnConnectionId,tunnelIp} MetricName=\\"TunnelUp\\" vpnConnectionId=\\"${VPN_A}\\"', 'Minimum', 300)`,
+    );
+    expect(metrics).toContain(
+      `SEARCH('{Tunnelwatch,service,source,category} MetricName=\\"EventsParsed\\" category=\\"auth.failed\\"', 'Sum', 300)`,
+    );
+    const titles = widgets.map((w) => w.properties.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Alarms',
+        `Tunnel state ${VPN_A}`,
+        'Latest alerts (last 50)',
+        'Failed logins per source',
+      ]),
+    );
+  });
+
+  it('reads the alert lines the function writes (same message)', () => {
+    expect(ALERT_LOG_MESSAGE).toBe(FUNCTION_ALERT_LOG_MESSAGE);
   });
 });
 

@@ -86,7 +86,7 @@ class RecordingSink implements AlertSink {
   }
 }
 
-function setup() {
+function setup(options: { realSources?: boolean } = {}) {
   const sink = new RecordingSink();
   const handler = createHandler({
     environment: {
@@ -101,7 +101,7 @@ function setup() {
     sqs: new SQSClient({ region: 'us-east-1' }),
     logger: new Logger({ serviceName: 'tunnelwatch' }),
     metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
-    sources: SYNTHETIC_SOURCES,
+    ...(options.realSources === true ? {} : { sources: SYNTHETIC_SOURCES }),
   });
   return { handler, sink };
 }
@@ -150,6 +150,55 @@ describe('subscription handler', () => {
       value: 1,
       dimensions: { service: 'tunnelwatch' },
     });
+  });
+
+  it('emits TunnelUp per tunnel from the last record with phase states, and logs each published alert in one line', async () => {
+    // Prepare: a tunnel that goes down (PSK mismatch), then a record with no state change.
+    const { handler, sink } = setup({ realSources: true });
+    const record = (seconds: number, details: string, phase: string) =>
+      JSON.stringify({
+        event_timestamp: 1_762_580_400 + seconds,
+        details,
+        dpd_enabled: true,
+        nat_t_detected: false,
+        ike_phase1_state: phase,
+        ike_phase2_state: phase,
+      });
+    const event = subscriptionEvent(
+      logEventsOf([
+        record(0, 'AWS tunnel is sending DPD request', 'established'),
+        record(60, 'AWS tunnel detected a pre-shared key mismatch with cgw: 198.51.100.7', 'down'),
+      ]),
+      { logGroup: '/aws/vendedlogs/vpn/x', logStream: 'vpn-0abc1234def567890-203.0.113.10' },
+    );
+
+    // Act
+    await handler(event);
+
+    // Assess
+    const tunnelUp = emitted().filter((m) => m.name === 'TunnelUp');
+    expect(tunnelUp).toEqual([
+      {
+        name: 'TunnelUp',
+        value: 0,
+        dimensions: {
+          service: 'tunnelwatch',
+          vpnConnectionId: 'vpn-0abc1234def567890',
+          tunnelIp: '203.0.113.10',
+        },
+      },
+    ]);
+    const lines = output().filter((record) => record.message === 'alert published');
+    expect(lines.map((line) => line.alertId).sort()).toEqual(sink.alerts.map((a) => a.id).sort());
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      rule: expect.any(String),
+      status: 'opened',
+      severity: 'critical',
+      subject: expect.stringContaining('203.0.113.10'),
+      vpnConnectionId: 'vpn-0abc1234def567890',
+    });
+    expect(JSON.stringify(lines)).not.toContain('198.51.100.7');
   });
 
   it('logs the stream keys and never the log lines', async () => {
