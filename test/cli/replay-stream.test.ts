@@ -143,6 +143,57 @@ describe('streamReplay', () => {
     });
   });
 
+  it('gives one file, cut anywhere, the pipeline’s own times without parsing it twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tw-stream-one-'));
+    const path = join(dir, 'one.log');
+    const texts = [line(0, 'auth.failed'), 'not json', 'not json', line(2, 'auth.failed'), 'no'];
+    await writeFile(path, texts.join('\n'));
+    const file = { path, stream: 'one', definition: SYNTHETIC, timeZone: 'UTC' };
+    let parsed = 0;
+    const counting = {
+      ...SYNTHETIC,
+      createParser: (options: Parameters<typeof SYNTHETIC.createParser>[0]) => {
+        const parser = SYNTHETIC.createParser(options);
+        return {
+          ...parser,
+          parse: (...args: Parameters<typeof parser.parse>) => {
+            parsed++;
+            return parser.parse(...args);
+          },
+        };
+      },
+    };
+    const seen = (events: string[]) => (event: VpnEvent) =>
+      events.push(`${event.id} ${event.time}`);
+    const reference: string[] = [];
+    await runPipeline(
+      [
+        {
+          source: 'openvpn',
+          stream: 'one',
+          file: path,
+          lines: texts.map((text, i) => ({ text, line: i + 1 })),
+        },
+      ],
+      {
+        ...pipelineOptions([SYNTHETIC]),
+        onEvent: seen(reference),
+      },
+    );
+    expect(reference[2]).toBe(`${path}:one:3 ${T0}`);
+    for (const chunkLines of [1, 2, 3]) {
+      const events: string[] = [];
+      parsed = 0;
+      await streamReplay([{ ...file, definition: counting }], {
+        ...pipelineOptions([counting]),
+        chunkLines,
+        onEvent: seen(events),
+      });
+      expect({ chunkLines, events }).toEqual({ chunkLines, events: reference });
+      expect(parsed).toBe(5);
+    }
+  });
+
   it('keeps only the files that overlap in time open', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tw-stream-open-'));
     const paths: string[] = [];
