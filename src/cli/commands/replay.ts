@@ -9,6 +9,7 @@ import {
   isLossless,
   lineTimes,
   planDeliveries,
+  ReplayClock,
   runDeliveries,
 } from '../../deliveries.ts';
 import type { RulesConfig } from '../../model.ts';
@@ -140,6 +141,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
 
   // Only standard input stays open: the merge opens each file when it reaches it.
   for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
+  const clock = new ReplayClock();
   const result = await streamReplay(
     opened.map((file) => ({
       path: file.path,
@@ -149,8 +151,10 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
       ...(file.path === STDIN_PATH ? { lines: file.lines } : {}),
     })),
     {
-      store: new MemoryStateStore(),
+      store: new MemoryStateStore(clock.now),
       config: config.rules,
+      now: clock.now,
+      onEvent: clock.observe,
       onUnreadable: (error) => {
         io.err(`tunnelwatch replay: ${error.message}`);
         exitCode = 1;
@@ -185,7 +189,10 @@ async function replayDeliveries(
     repeat: options.repeat,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   });
-  const store = new CountingStateStore(new MemoryStateStore());
+  // Nothing expires in the store (its clock stays at 0): shuffled deliveries
+  // of logs months apart are judged by the pipeline's lateness bound alone,
+  // not by a clock that the newest line would move past the older logs' state.
+  const store = new CountingStateStore(new MemoryStateStore(() => 0));
   const run = await runDeliveries(batches, plan, { store, config }, times);
   const comparison = compareAlerts(reference.alerts, run.published, config);
   const info: DeliveriesPlanInfo = {
