@@ -296,7 +296,7 @@ export function deliveriesReport(
     }
   };
   section(
-    paint('red', 'Lost (no alert of the same rule, key and status within the rule’s window)'),
+    paint('red', 'Lost (no published incident of the same rule and key matches it)'),
     comparison.lost.map(refText),
   );
   section(
