@@ -23,7 +23,7 @@ import { loadReportAssets } from '../src/report/assets.ts';
 import { makeReport } from '../src/report/index.ts';
 import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
 import { MemoryStateStore } from '../src/state/memory-state-store.ts';
-import type { BenchReport, Figure } from './harness.ts';
+import { type BenchReport, type Figure, medianMs } from './harness.ts';
 
 const CHROMIUM = process.env.TUNNELWATCH_CHROMIUM ?? '/usr/bin/chromium';
 const START = Date.parse('2025-04-25T00:00:00Z');
@@ -125,18 +125,6 @@ export function generatedBatches(): StreamBatch[] {
 
 const CONTEXT = { title: 'bench', inputs: ['bench'], logTimeZone: 'UTC', generatedAt: 0 };
 
-/** Median of `rounds` timings (ms) of `fn`. */
-async function median(fn: () => Promise<unknown>, rounds: number): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = process.hrtime.bigint();
-    await fn();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? Number.NaN;
-}
-
 /** Chromium's median time (ms) from navigation to the page's first full draw. */
 async function browserDrawMs(files: readonly string[]): Promise<number[]> {
   const browser = await chromium.launch({
@@ -181,14 +169,15 @@ export async function run(): Promise<BenchReport> {
   const batches = generatedBatches();
   const lineCount = batches.reduce((n, batch) => n + batch.lines.length, 0);
   // One run each (a million lines takes a while on these machines), replay first.
-  const replayMs = await median(
+  const once = { rounds: 1, warmup: 0 };
+  const replayMs = await medianMs(
     () => runPipeline(batches, { store: new MemoryStateStore(), config: DEFAULT_RULES_CONFIG }),
-    1,
+    once,
   );
   let big: Awaited<ReturnType<typeof makeReport>> | undefined;
-  const reportMs = await median(async () => {
+  const reportMs = await medianMs(async () => {
     big = await makeReport(batches, DEFAULT_RULES_CONFIG, CONTEXT, assets);
-  }, 1);
+  }, once);
   if (big === undefined) throw new Error('no report');
   const bigFile = join(dir, 'million.html');
   await writeFile(bigFile, big.html);
