@@ -282,7 +282,7 @@ describe('TunnelwatchDashboard', () => {
       JSON.parse(text) as { widgets: { type: string; properties: Record<string, unknown> }[] }
     ).widgets;
     const alarmWidget = widgets.find((w) => w.type === 'alarm');
-    expect((alarmWidget?.properties.alarms as unknown[]).length).toBe(alarms.alarms.length);
+    expect(alarmWidget?.properties.alarms).toHaveLength(alarms.alarms.length);
     const query = widgets.find((w) => w.type === 'log');
     // The function's log group, by reference.
     expect(query?.properties.query).toContain(`SOURCE '<token>'`);
