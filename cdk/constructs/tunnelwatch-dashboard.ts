@@ -118,9 +118,13 @@ export class TunnelwatchDashboard extends Construct {
       }),
       new SingleValueWidget({
         title: 'Pipeline health',
-        metrics: ['AlertsSuppressed', 'PublishFailures', 'PoisonPayloads', 'StateConflicts'].map(
-          (name) => serviceMetric(name).with({ label: name }),
-        ),
+        metrics: [
+          'AlertsSuppressed',
+          'PublishFailures',
+          'PoisonPayloads',
+          'StateConflicts',
+          'LateEvents',
+        ].map((name) => serviceMetric(name).with({ label: name })),
         width: 12,
       }),
     );

@@ -24,7 +24,8 @@ export type MetricName =
   | 'AlertsSuppressed'
   | 'PublishFailures'
   | 'PoisonPayloads'
-  | 'StateConflicts';
+  | 'StateConflicts'
+  | 'LateEvents';
 
 /** Counts a metric (unit Count) with extra dimensions besides `service`. */
 export type CountMetric = (
@@ -144,6 +145,7 @@ export async function processSubscriptionEvent(
           malformed: pipeline.malformed,
           duplicates: pipeline.duplicates,
           conflicts: pipeline.conflicts,
+          late: pipeline.late,
         }),
     alertsPublished: delivery.published.length,
     alertIds: delivery.published.map((alert) => alert.id),
@@ -169,6 +171,8 @@ function countDelivery(delivery: DeliveryResult<PipelineResult>, count: CountMet
     const { cooldown, dedup, folded } = pipeline.suppressed;
     count('AlertsSuppressed', cooldown + dedup + folded);
     count('StateConflicts', pipeline.conflicts);
+    // Past the lateness bound: counted and classified, not judged (docs/lambda.md).
+    count('LateEvents', pipeline.late);
   }
   const published = new Map<string, { rule: string; severity: string; n: number }>();
   for (const alert of delivery.published) {

@@ -207,6 +207,7 @@ describe('TunnelwatchDashboard', () => {
       'PublishFailures',
       'PoisonPayloads',
       'StateConflicts',
+      'LateEvents',
     ]) {
       expect(body).toContain(`\\"Tunnelwatch\\",\\"${name}\\",\\"service\\",\\"tunnelwatch\\"`);
     }
