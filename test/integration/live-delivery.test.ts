@@ -138,11 +138,6 @@ describe('live delivery on the emulator', () => {
       (await drainAndDelete(aws.sqs, aws.alertQueueUrl)).map((message) => message.Body),
     );
     const { lost, doubled, reopened } = compare(reference, published, 3_600_000);
-    if (process.env['TW_DEBUG']) {
-      console.log(retries, published.length, reference.length);
-      for (const a of published)
-        console.log(new Date(a.time).toISOString(), a.id.slice(0, 6), a.subject);
-    }
     expect({
       lost: lost.map((a) => a.subject),
       doubled,
