@@ -421,11 +421,14 @@ function matchIncidents(
     }
     return group;
   };
-  for (const alert of reference) groupOf(alert).reference.push(alert);
-  for (const alert of published) groupOf(alert).published.push(alert);
   const lost: AlertRef[] = [];
   const extra: AlertRef[] = [];
   const pairs: [AlertRef, AlertRef][] = [];
+  for (const alert of reference)
+    if (!STATE_RULE_IDS.has(alert.rule)) groupOf(alert).reference.push(alert);
+  for (const alert of published)
+    if (!STATE_RULE_IDS.has(alert.rule)) groupOf(alert).published.push(alert);
+  matchStateIncidents(reference, published, lost, extra, pairs);
   for (const group of groups.values()) {
     const rule = (group.reference[0] ?? group.published[0])?.rule;
     if (rule === undefined) continue;
@@ -457,6 +460,82 @@ function matchIncidents(
   }
   const byTime = (a: AlertRef, b: AlertRef) => a.time - b.time || (a.id < b.id ? -1 : 1);
   return { lost: lost.sort(byTime), extra: extra.sort(byTime), pairs };
+}
+
+/** One incident of a state rule on one key: its opening alert and, once resolved, its resolution. */
+interface Span {
+  readonly opened: AlertRef;
+  readonly resolved?: AlertRef;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The incidents the state-rule alerts of one key open and resolve (a resolution with no open incident stands alone). */
+function spansOf(alerts: readonly AlertRef[]): { spans: Span[]; strays: AlertRef[] } {
+  const spans: Span[] = [];
+  const strays: AlertRef[] = [];
+  let open: AlertRef | undefined;
+  for (const alert of [...alerts].sort((a, b) => a.time - b.time)) {
+    if (alert.status === 'opened') {
+      if (open === undefined) open = alert;
+      else strays.push(alert);
+    } else if (open !== undefined) {
+      spans.push({ opened: open, resolved: alert, from: open.time, to: alert.time });
+      open = undefined;
+    } else {
+      strays.push(alert);
+    }
+  }
+  if (open !== undefined)
+    spans.push({ opened: open, from: open.time, to: Number.POSITIVE_INFINITY });
+  return { spans, strays };
+}
+
+/**
+ * State rules are matched by incident, not by time: a reference incident is
+ * not lost when a published incident on the same key overlaps it (a late
+ * line may move its start or its end), and its resolution is not lost when
+ * the last such incident was resolved too.
+ */
+function matchStateIncidents(
+  reference: readonly AlertRef[],
+  published: readonly AlertRef[],
+  lost: AlertRef[],
+  extra: AlertRef[],
+  pairs: [AlertRef, AlertRef][],
+): void {
+  const keys = new Set(
+    [...reference, ...published].filter((a) => STATE_RULE_IDS.has(a.rule)).map((a) => a.key),
+  );
+  for (const key of keys) {
+    const onKey = (list: readonly AlertRef[]) =>
+      list.filter((a) => a.key === key && STATE_RULE_IDS.has(a.rule));
+    const want = spansOf(onKey(reference));
+    const got = spansOf(onKey(published));
+    lost.push(...want.strays);
+    const matched = new Set<Span>();
+    for (const span of want.spans) {
+      const overlapping = got.spans.filter(
+        (other) => other.from <= span.to && span.from <= other.to,
+      );
+      const last = overlapping[overlapping.length - 1];
+      if (last === undefined) {
+        lost.push(span.opened, ...(span.resolved === undefined ? [] : [span.resolved]));
+        continue;
+      }
+      for (const other of overlapping) matched.add(other);
+      pairs.push([span.opened, (overlapping[0] as Span).opened]);
+      if (span.resolved !== undefined) {
+        if (last.resolved === undefined) lost.push(span.resolved);
+        else pairs.push([span.resolved, last.resolved]);
+      }
+    }
+    for (const span of got.spans) {
+      if (matched.has(span)) continue;
+      extra.push(span.opened, ...(span.resolved === undefined ? [] : [span.resolved]));
+    }
+    extra.push(...got.strays);
+  }
 }
 
 /** State-rule `opened` alerts that follow another `opened` on the same key with no `resolved` between (in time order). */

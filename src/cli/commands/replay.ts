@@ -13,8 +13,14 @@ import {
 } from '../../deliveries.ts';
 import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
+import { EventTimeClock } from '../../state/event-time-clock.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { EXIT_FAIL_ON, UnreadableInputError, UnrecognisedInputError, UsageError } from '../errors.ts';
+import {
+  EXIT_FAIL_ON,
+  UnreadableInputError,
+  UnrecognisedInputError,
+  UsageError,
+} from '../errors.ts';
 import {
   type ExpandedInput,
   expandEach,
@@ -152,6 +158,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   // Only standard input stays open: the merge opens each file when it reaches it.
   for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
   const identities = new TunnelIdentityCount();
+  const clock = new EventTimeClock();
   const result = await streamReplay(
     opened.map((file) => ({
       path: file.path,
@@ -161,9 +168,13 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
       ...(file.path === STDIN_PATH ? { lines: file.lines } : {}),
     })),
     {
-      store: new MemoryStateStore(),
+      store: new MemoryStateStore(clock.now),
+      now: clock.now,
       config: config.rules,
-      onEvent: (event) => identities.see(event),
+      onEvent: (event) => {
+        clock.see(event.time);
+        identities.see(event);
+      },
       onUnreadable: (error) => {
         io.err(`tunnelwatch replay: ${error.message}`);
         exitCode = 1;
@@ -202,8 +213,14 @@ async function replayDeliveries(
     repeat: options.repeat,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   });
-  const store = new CountingStateStore(new MemoryStateStore());
-  const run = await runDeliveries(batches, plan, { store, config }, times);
+  const clock = new EventTimeClock();
+  const store = new CountingStateStore(new MemoryStateStore(clock.now));
+  const run = await runDeliveries(
+    batches,
+    plan,
+    { store, config, now: clock.now, onEvent: (event) => clock.see(event.time) },
+    times,
+  );
   const comparison = compareAlerts(reference.alerts, run.published, config);
   const info: DeliveriesPlanInfo = {
     linesPerDelivery: options.linesPerDelivery,
