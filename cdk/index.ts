@@ -9,6 +9,7 @@ export * from './constructs/log-subscriptions.ts';
 export * from './constructs/self-hosted-logs.ts';
 export * from './constructs/tunnel-alert-function.ts';
 export * from './constructs/tunnel-logging.ts';
+export * from './constructs/tunnelwatch.ts';
 export * from './constructs/tunnelwatch-alarms.ts';
 export * from './constructs/tunnelwatch-dashboard.ts';
 export * from './constructs/validation.ts';

@@ -76,6 +76,12 @@ export interface PipelineOptions {
   readonly rules?: readonly Rule[];
   /** @default - the registry's `SOURCE_DEFINITIONS`. Tests pass their own. */
   readonly sources?: readonly SourceDefinition[];
+  /**
+   * Observer of every parsed event, in merged (time) order, before the rules
+   * and the duplicate checks (the report draws its timeline from it). Called
+   * once per event per run, whatever the conflict retries.
+   */
+  readonly onEvent?: (event: VpnEvent) => void;
 }
 
 /** Why an alert was held back. */
@@ -571,6 +577,7 @@ export async function runPipeline(
     const merged = new TimeOrderedEvents(cursors);
     for (let next = merged.next(); next !== undefined; next = merged.next()) ordered.push(next);
   }
+  if (options.onEvent !== undefined) for (const { event } of ordered) options.onEvent(event);
   const committed = await commitBatch(ordered, batches.map(streamKey), options);
   return {
     alerts: committed.alerts,

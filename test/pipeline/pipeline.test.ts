@@ -175,6 +175,21 @@ describe('runPipeline: counting and identity', () => {
     ]);
   });
 
+  it('shows every parsed event to onEvent once, in merged order, malformed ones too, whatever the retries', async () => {
+    const store = new ProbeStore();
+    store.conflictsToThrow = 1;
+    const observed: string[] = [];
+    await runPipeline(
+      [
+        batch('a', [line(0, 'auth.failed'), line(5, 'malformed')]),
+        batch('b', [line(1, 'auth.failed')]),
+      ],
+      options(store, { onEvent: (event: { id: string }) => void observed.push(event.id) }),
+    );
+    expect(store.putManyCalls).toBe(2);
+    expect(observed).toEqual(['a.log:a:1', 'b.log:b:1', 'a.log:a:2']);
+  });
+
   it('passes unclassified events to the rules, not malformed ones', async () => {
     // An unknown message may still carry tunnel state fields that the rules need.
     const seen: string[] = [];

@@ -1,0 +1,554 @@
+/**
+ * `Tunnelwatch`: the whole of tunnelwatch as one construct, to drop into an
+ * existing stack of another CDK app:
+ *
+ * ```ts
+ * new Tunnelwatch(this, 'Tunnelwatch', {
+ *   vpnLogGroups: [{ name: '/aws/vendedlogs/vpn/tunnels' }],
+ *   vpnConnections: [{ id: 'vpn-0a1b2c3d4e5f60718', tunnelOutsideIps: ['203.0.113.10'],
+ *     logGroup: '/aws/vendedlogs/vpn/tunnels', enableLogging: true }],
+ *   alerts: { emails: ['netops-oncall@example.com'] },
+ * });
+ * ```
+ *
+ * Props are checked with the same rules as the deployment configuration file
+ * (`parseConfig`); every problem is reported at once with the construct path.
+ */
+import { CfnOutput, type Duration } from 'aws-cdk-lib';
+import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ManagedPolicy, Role } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  type ILogGroup,
+  LogGroup,
+  type LogGroup as LogGroupResource,
+  type RetentionDays,
+  type SubscriptionFilter,
+} from 'aws-cdk-lib/aws-logs';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  ConfigError,
+  DEFAULT_FUNCTION_LOG_RETENTION_DAYS,
+  DEFAULT_LOG_RETENTION_DAYS,
+  type LogOutputFormat,
+  type PacketLogMode,
+  parseConfig,
+  type TunnelwatchConfig,
+} from '../config.ts';
+import { SELF_HOSTED_LOG_GROUP_PREFIX } from '../log-layout.ts';
+import { AlertStateTable } from './alert-state-table.ts';
+import { AlertTopic } from './alert-topic.ts';
+import {
+  type MonitoredLogGroup,
+  SUBSCRIPTION_FILTER_NAME,
+  TunnelAlertSubscriptions,
+} from './log-subscriptions.ts';
+import {
+  CloudWatchAgentWritePolicy,
+  OpenVpnGatewayLogs,
+  SoftEtherServerLogs,
+} from './self-hosted-logs.ts';
+import { type LogGroupSource, TunnelAlertFunction } from './tunnel-alert-function.ts';
+import { TunnelLogging } from './tunnel-logging.ts';
+import { TunnelwatchAlarms } from './tunnelwatch-alarms.ts';
+import { TunnelwatchDashboard } from './tunnelwatch-dashboard.ts';
+import { ConstructPropsError } from './validation.ts';
+import { logGroupNameDirectory, VendedLogsDeliveryPolicy } from './vended-logs-delivery-policy.ts';
+import { VpnLoggingOperatorPolicy } from './vpn-logging-operator-policy.ts';
+import { logGroupArnWithoutSuffix, VpnTunnelLogGroup } from './vpn-tunnel-log-group.ts';
+
+/** A log group that receives AWS Site-to-Site VPN tunnel logs. */
+export interface TunnelwatchVpnLogGroup {
+  /** Log group name; must start with `/aws/vendedlogs/` (the delivery policy covers it by prefix). */
+  readonly name: string;
+  /**
+   * Retention of the group when the construct creates it.
+   * @default - `logRetention`
+   */
+  readonly retention?: RetentionDays;
+  /**
+   * True when the group exists already: it is imported and subscribed, not created.
+   * @default false
+   */
+  readonly existing?: boolean;
+  /**
+   * Subscription filters other tools already put on this group (CloudWatch Logs allows 2, tunnelwatch needs 1).
+   * @default 0
+   */
+  readonly otherSubscriptionFilters?: number;
+}
+
+/** An AWS Site-to-Site VPN connection to watch. */
+export interface TunnelwatchVpnConnection {
+  /** The `vpn-…` id. */
+  readonly id: string;
+  /** The tunnels' AWS-side outside IPv4 addresses (1 or 2). */
+  readonly tunnelOutsideIps: readonly string[];
+  /** Name of the log group (one of `vpnLogGroups`) the tunnels log to. */
+  readonly logGroup: string;
+  /**
+   * True: a custom resource turns tunnel logging on (one tunnel at a time) and off on delete.
+   * @default false
+   */
+  readonly enableLogging?: boolean;
+  /**
+   * Tunnel log output format set when `enableLogging` is true.
+   * @default 'json'
+   */
+  readonly logOutputFormat?: LogOutputFormat;
+}
+
+/** An OpenVPN server or gateway whose log the CloudWatch agent ships. */
+export interface TunnelwatchOpenVpnGateway {
+  /** Part of the log group name: letters, digits, `.`, `_`, `-`. */
+  readonly name: string;
+  /** IANA zone of the timestamps in its log, e.g. `Asia/Tokyo`. */
+  readonly timeZone: string;
+}
+
+/** A Virtual Hub of a SoftEther server. */
+export interface TunnelwatchSoftEtherHub {
+  /** Hub name as on the server (part of log group names). */
+  readonly name: string;
+  /**
+   * `off`: no packet log group; `store`: a log group the agent ships to;
+   * `monitor`: also subscribed to the alert function.
+   * @default 'store'
+   */
+  readonly packetLog?: PacketLogMode;
+}
+
+/** A SoftEther VPN (PacketiX) server whose logs the CloudWatch agent ships. */
+export interface TunnelwatchSoftEtherServer {
+  /** Part of the log group names: letters, digits, `.`, `_`, `-`. */
+  readonly name: string;
+  /** IANA zone of the timestamps in its logs. */
+  readonly timeZone: string;
+  /** Its Virtual Hubs (at least one). */
+  readonly hubs: readonly TunnelwatchSoftEtherHub[];
+}
+
+/** Where alerts and alarms are sent. */
+export interface TunnelwatchAlerts {
+  /**
+   * Email addresses subscribed to the alert topic.
+   * @default - none
+   */
+  readonly emails?: readonly string[];
+  /**
+   * HTTPS endpoints subscribed to the alert topic, e.g. a paging service's SNS integration URL.
+   * @default - none
+   */
+  readonly httpsEndpoints?: readonly string[];
+}
+
+/** Props of `Tunnelwatch`. At least one VPN connection or server is required. */
+export interface TunnelwatchProps {
+  /**
+   * Log groups receiving AWS Site-to-Site VPN tunnel logs.
+   * @default - none
+   */
+  readonly vpnLogGroups?: readonly TunnelwatchVpnLogGroup[];
+  /**
+   * AWS Site-to-Site VPN connections to watch.
+   * @default - none
+   */
+  readonly vpnConnections?: readonly TunnelwatchVpnConnection[];
+  /**
+   * OpenVPN servers or gateways to watch.
+   * @default - none
+   */
+  readonly openvpnGateways?: readonly TunnelwatchOpenVpnGateway[];
+  /**
+   * SoftEther / PacketiX servers to watch.
+   * @default - none
+   */
+  readonly softetherServers?: readonly TunnelwatchSoftEtherServer[];
+  /**
+   * Subscribers of the alert topic.
+   * @default - none (subscribe later through `topic`)
+   */
+  readonly alerts?: TunnelwatchAlerts;
+  /**
+   * Customer managed key for the log groups, topic, queues and state table.
+   * @default - each service's own encryption (CloudWatch Logs, SQS-managed, DynamoDB-owned keys)
+   */
+  readonly encryptionKey?: IKey;
+  /**
+   * Retention of the log groups the construct creates for VPN and server logs.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Retention of the alert function's own log group.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly functionLogRetention?: RetentionDays;
+  /**
+   * Rule settings (the document `tunnelwatch replay --config` reads), passed as `RULES_CONFIG`.
+   * @default - the rules' built-in thresholds, windows and severities
+   */
+  readonly rules?: Readonly<Record<string, unknown>>;
+  /**
+   * Handler file of the alert function (exports `handler`), bundled with esbuild.
+   * @default - the bundle shipped prebuilt in the package (lambda/subscription.ts)
+   */
+  readonly functionEntry?: string;
+  /**
+   * Memory of the alert function, MB.
+   * @default 512
+   */
+  readonly functionMemorySize?: number;
+  /**
+   * Timeout of the alert function.
+   * @default Duration.seconds(60)
+   */
+  readonly functionTimeout?: Duration;
+  /**
+   * Create stack outputs: topic ARN, dead-letter queue URL and the policies operators attach.
+   * @default true
+   */
+  readonly createOutputs?: boolean;
+}
+
+/** A log group tunnelwatch created or imported, and what it holds. */
+export interface TunnelwatchLogGroup {
+  readonly logGroupName: string;
+  readonly logGroup: ILogGroup;
+  readonly source: LogGroupSource['source'];
+  /** True when the alert function is subscribed to it. */
+  readonly monitored: boolean;
+}
+
+/** The constructs `Tunnelwatch` is made of. */
+export interface TunnelwatchParts {
+  readonly alertTopic: AlertTopic;
+  readonly alertFunction: TunnelAlertFunction;
+  readonly stateTable: AlertStateTable;
+  readonly subscriptions: TunnelAlertSubscriptions;
+  readonly alarms: TunnelwatchAlarms;
+  readonly dashboard: TunnelwatchDashboard;
+  /** Absent without VPN log groups. */
+  readonly deliveryPolicy?: VendedLogsDeliveryPolicy;
+  /** Absent when no connection has `enableLogging`. */
+  readonly tunnelLogging?: TunnelLogging;
+  /** Absent without VPN connections. */
+  readonly operatorPolicy?: VpnLoggingOperatorPolicy;
+  /** Absent without self-hosted servers. */
+  readonly agentPolicy?: CloudWatchAgentWritePolicy;
+  readonly openvpnGateways: readonly OpenVpnGatewayLogs[];
+  readonly softetherServers: readonly SoftEtherServerLogs[];
+}
+
+/**
+ * The deployment configuration (`tunnelwatch.config.json`, parsed) as
+ * `Tunnelwatch` props; `encryptionKey` is left to the caller (the file holds
+ * an ARN).
+ */
+export function tunnelwatchPropsFromConfig(config: TunnelwatchConfig): TunnelwatchProps {
+  return {
+    vpnLogGroups: config.vpnLogGroups.map((g) => ({
+      name: g.name,
+      retention: g.retentionDays as RetentionDays,
+      existing: g.existing,
+      otherSubscriptionFilters: g.otherSubscriptionFilters,
+    })),
+    vpnConnections: config.vpnConnections,
+    openvpnGateways: config.openvpnGateways.map((g) => ({ name: g.name, timeZone: g.timeZone })),
+    softetherServers: config.softetherServers.map((s) => ({
+      name: s.name,
+      timeZone: s.timeZone,
+      hubs: s.hubs.map((h) => ({ name: h.name, packetLog: h.packetLog })),
+    })),
+    alerts: config.alerts,
+    logRetention: config.logRetentionDays as RetentionDays,
+    functionLogRetention: config.functionLogRetentionDays as RetentionDays,
+    ...(config.rules === undefined ? {} : { rules: config.rules }),
+  };
+}
+
+/** Checks `props` with the configuration file's rules and applies its defaults. */
+function validatedConfig(scope: Construct, props: TunnelwatchProps): TunnelwatchConfig {
+  const json = JSON.parse(
+    JSON.stringify({
+      logRetentionDays: props.logRetention ?? DEFAULT_LOG_RETENTION_DAYS,
+      functionLogRetentionDays: props.functionLogRetention ?? DEFAULT_FUNCTION_LOG_RETENTION_DAYS,
+      vpnLogGroups: props.vpnLogGroups?.map((g) => ({
+        name: g.name,
+        retentionDays: g.retention,
+        existing: g.existing,
+        otherSubscriptionFilters: g.otherSubscriptionFilters,
+      })),
+      vpnConnections: props.vpnConnections,
+      alerts: props.alerts,
+      openvpnGateways: props.openvpnGateways,
+      softetherServers: props.softetherServers,
+      rules: props.rules,
+    }),
+  );
+  try {
+    return parseConfig(json, scope.node.path);
+  } catch (error) {
+    if (error instanceof ConfigError)
+      throw new ConstructPropsError(scope.node.path, error.problems);
+    throw error;
+  }
+}
+
+/**
+ * Everything tunnelwatch deploys: the VPN log groups with their delivery
+ * policy and tunnel logging, the self-hosted servers' log groups and
+ * policies, the state table, the alert topic, the alert function with its
+ * dead-letter queues and subscriptions, the alarms and the dashboard.
+ * The public members are escape hatches to the resources it creates.
+ */
+export class Tunnelwatch extends Construct {
+  /** The alert function. */
+  readonly function: LambdaFunction;
+  /** The alert function's role. */
+  readonly functionRole: Role;
+  /** The alert function's own log group. */
+  readonly functionLogGroup: LogGroupResource;
+  /** Rule state, open alerts and dedup records. */
+  readonly table: Table;
+  /** Alerts and alarms are published here. */
+  readonly topic: Topic;
+  /** Failed invocations and poison payloads (`tunnelwatch redrive` reads it). */
+  readonly deadLetterQueue: Queue;
+  /** Where dead letters go after repeated failed replays. */
+  readonly redriveArchiveQueue: Queue;
+  /** For people who run `tunnelwatch redrive`. */
+  readonly redrivePolicy: ManagedPolicy;
+  /** The CloudWatch dashboard. */
+  readonly dashboard: Dashboard;
+  /** Pipeline and tunnel state alarms. */
+  readonly alarms: readonly Alarm[];
+  /** Every VPN and server log group created or imported. */
+  readonly logGroups: readonly TunnelwatchLogGroup[];
+  /** One subscription filter per monitored log group. */
+  readonly subscriptionFilters: readonly SubscriptionFilter[];
+  /** The key given in props, if any. */
+  readonly encryptionKey?: IKey;
+  /** The constructs it is made of, with their own members. */
+  readonly parts: TunnelwatchParts;
+
+  constructor(scope: Construct, id: string, props: TunnelwatchProps) {
+    super(scope, id);
+    const config = validatedConfig(this, props);
+    const key = props.encryptionKey;
+    if (key !== undefined) this.encryptionKey = key;
+    const keyProps = key === undefined ? {} : { encryptionKey: key };
+    const monitored: MonitoredLogGroup[] = [];
+    const sources: LogGroupSource[] = [];
+    const logGroups: TunnelwatchLogGroup[] = [];
+
+    // AWS Site-to-Site VPN
+    const vpnGroups: ILogGroup[] = [];
+    for (const [i, group] of config.vpnLogGroups.entries()) {
+      const logGroup = group.existing
+        ? LogGroup.fromLogGroupName(this, `ExistingVpnLogGroup${i}`, group.name)
+        : new VpnTunnelLogGroup(this, `VpnLogGroup${i}`, {
+            logGroupName: group.name,
+            retention: group.retentionDays as RetentionDays,
+            ...keyProps,
+          }).logGroup;
+      vpnGroups.push(logGroup);
+      monitored.push({
+        logGroup,
+        logGroupName: group.name,
+        otherSubscriptionFilters: group.otherSubscriptionFilters,
+      });
+      logGroups.push({ logGroup, logGroupName: group.name, source: 'aws-s2s', monitored: true });
+      sources.push({ prefix: group.name, source: 'aws-s2s' });
+    }
+    const deliveryPolicy =
+      config.vpnLogGroups.length === 0
+        ? undefined
+        : new VendedLogsDeliveryPolicy(this, 'VendedLogsDeliveryPolicy', {
+            logGroupNamePrefixes: config.vpnLogGroups.map((g) => logGroupNameDirectory(g.name)),
+          });
+    const operatorPolicy =
+      config.vpnConnections.length === 0
+        ? undefined
+        : new VpnLoggingOperatorPolicy(this, 'VpnLoggingOperatorPolicy', {
+            vpnConnectionIds: config.vpnConnections.map((c) => c.id),
+          });
+    const loggingTargets = config.vpnConnections
+      .filter((c) => c.enableLogging)
+      .flatMap((c) =>
+        c.tunnelOutsideIps.map((ip) => ({
+          vpnConnectionId: c.id,
+          tunnelOutsideIp: ip,
+          logGroupArn: logGroupArnWithoutSuffix(this, c.logGroup),
+          logOutputFormat: c.logOutputFormat,
+        })),
+      );
+    let tunnelLogging: TunnelLogging | undefined;
+    if (loggingTargets.length > 0 && operatorPolicy !== undefined) {
+      tunnelLogging = new TunnelLogging(this, 'TunnelLogging', {
+        tunnels: loggingTargets,
+        operatorPolicy: operatorPolicy.managedPolicy,
+      });
+      if (deliveryPolicy !== undefined) tunnelLogging.node.addDependency(deliveryPolicy);
+      for (const group of vpnGroups) tunnelLogging.node.addDependency(group);
+    }
+
+    // Self-hosted servers
+    const agentGroups: ILogGroup[] = [];
+    const openvpnGateways: OpenVpnGatewayLogs[] = [];
+    for (const [i, gateway] of config.openvpnGateways.entries()) {
+      const logs = new OpenVpnGatewayLogs(this, `OpenVpn${i}`, {
+        gatewayName: gateway.name,
+        retention: config.logRetentionDays as RetentionDays,
+        ...keyProps,
+      });
+      openvpnGateways.push(logs);
+      agentGroups.push(logs.logGroup);
+      monitored.push({ logGroup: logs.logGroup, logGroupName: logs.logGroupName });
+      logGroups.push({
+        logGroup: logs.logGroup,
+        logGroupName: logs.logGroupName,
+        source: 'openvpn',
+        monitored: true,
+      });
+      sources.push({ prefix: logs.logGroupName, source: 'openvpn', timeZone: gateway.timeZone });
+    }
+    const outputs = props.createOutputs ?? true;
+    const softetherServers: SoftEtherServerLogs[] = [];
+    for (const [i, server] of config.softetherServers.entries()) {
+      const logs = new SoftEtherServerLogs(this, `SoftEther${i}`, {
+        serverName: server.name,
+        hubs: server.hubs.map((hub) => ({ name: hub.name, packetLog: hub.packetLog !== 'off' })),
+        retention: config.logRetentionDays as RetentionDays,
+        ...keyProps,
+      });
+      softetherServers.push(logs);
+      for (const group of logs.logGroups) {
+        agentGroups.push(group.logGroup);
+        const hub = server.hubs.find((h) => h.name === group.hub);
+        const isMonitored = group.kind !== 'packet_log' || hub?.packetLog === 'monitor';
+        if (isMonitored) {
+          monitored.push({ logGroup: group.logGroup, logGroupName: group.logGroupName });
+        }
+        logGroups.push({
+          logGroup: group.logGroup,
+          logGroupName: group.logGroupName,
+          source: 'softether',
+          monitored: isMonitored,
+        });
+      }
+      sources.push({
+        prefix: `${SELF_HOSTED_LOG_GROUP_PREFIX}softether/${server.name}/`,
+        source: 'softether',
+        timeZone: server.timeZone,
+      });
+      if (!outputs) continue;
+      for (const [hubName, policy] of logs.hubReadPolicies) {
+        new CfnOutput(this, `HubReadPolicy${i}${hubName.replace(/[^A-Za-z0-9]/g, '')}`, {
+          description: `Attach to administrators of SoftEther hub ${hubName} on ${server.name}`,
+          value: policy.managedPolicyArn,
+        });
+      }
+      new CfnOutput(this, `ServerReadPolicy${i}`, {
+        description: `Attach to the administrators of SoftEther server ${server.name}: every log of the server`,
+        value: logs.serverReadPolicy.managedPolicyArn,
+      });
+    }
+    const agentPolicy =
+      agentGroups.length === 0
+        ? undefined
+        : new CloudWatchAgentWritePolicy(this, 'CloudWatchAgentWritePolicy', {
+            logGroups: agentGroups,
+          });
+    if (agentPolicy !== undefined && outputs) {
+      new CfnOutput(this, 'AgentPolicyArn', {
+        description: 'Attach to the instance role of the VPN servers running the CloudWatch agent',
+        value: agentPolicy.managedPolicy.managedPolicyArn,
+      });
+    }
+
+    // Alerting
+    const stateTable = new AlertStateTable(this, 'StateTable', keyProps);
+    const alertTopic = new AlertTopic(this, 'AlertTopic', {
+      emails: config.alerts.emails,
+      httpsEndpoints: config.alerts.httpsEndpoints,
+      ...(key === undefined ? {} : { masterKey: key }),
+    });
+    const alertFunction = new TunnelAlertFunction(this, 'AlertFunction', {
+      stateTable: stateTable.table,
+      alertTopic: alertTopic.topic,
+      logGroupSources: sources,
+      logRetention: config.functionLogRetentionDays as RetentionDays,
+      ...(config.rules === undefined ? {} : { rulesConfig: config.rules }),
+      ...(props.functionEntry === undefined ? {} : { entry: props.functionEntry }),
+      ...(props.functionMemorySize === undefined ? {} : { memorySize: props.functionMemorySize }),
+      ...(props.functionTimeout === undefined ? {} : { timeout: props.functionTimeout }),
+      ...keyProps,
+    });
+    const subscriptions = new TunnelAlertSubscriptions(this, 'Subscriptions', {
+      function: alertFunction.function,
+      logGroups: monitored,
+    });
+    const vpnConnectionIds = config.vpnConnections.map((c) => c.id);
+    const alarms = new TunnelwatchAlarms(this, 'Alarms', {
+      topic: alertTopic.topic,
+      function: alertFunction.function,
+      deadLetterQueue: alertFunction.deadLetterQueue,
+      subscribedLogGroupNames: monitored.map((m) => m.logGroupName),
+      subscriptionFilterName: SUBSCRIPTION_FILTER_NAME,
+      vpnConnectionIds,
+    });
+    const dashboard = new TunnelwatchDashboard(this, 'Dashboard', { vpnConnectionIds });
+
+    if (outputs) {
+      new CfnOutput(this, 'AlertTopicArn', {
+        description: 'Subscribe chat (AWS Chatbot) or other consumers here',
+        value: alertTopic.topic.topicArn,
+      });
+      new CfnOutput(this, 'DeadLetterQueueUrl', {
+        value: alertFunction.deadLetterQueue.queueUrl,
+      });
+      new CfnOutput(this, 'RedrivePolicyArn', {
+        description: 'Attach to people who run tunnelwatch redrive',
+        value: alertFunction.redrivePolicy.managedPolicyArn,
+      });
+      if (operatorPolicy !== undefined) {
+        new CfnOutput(this, 'VpnLoggingOperatorPolicyArn', {
+          description: 'Attach to people or pipelines that enable tunnel logging by hand',
+          value: operatorPolicy.managedPolicy.managedPolicyArn,
+        });
+      }
+    }
+
+    this.parts = {
+      alertTopic,
+      alertFunction,
+      stateTable,
+      subscriptions,
+      alarms,
+      dashboard,
+      openvpnGateways,
+      softetherServers,
+      ...(deliveryPolicy === undefined ? {} : { deliveryPolicy }),
+      ...(tunnelLogging === undefined ? {} : { tunnelLogging }),
+      ...(operatorPolicy === undefined ? {} : { operatorPolicy }),
+      ...(agentPolicy === undefined ? {} : { agentPolicy }),
+    };
+    this.function = alertFunction.function;
+    this.functionRole = alertFunction.role;
+    this.functionLogGroup = alertFunction.logGroup;
+    this.table = stateTable.table;
+    this.topic = alertTopic.topic;
+    this.deadLetterQueue = alertFunction.deadLetterQueue;
+    this.redriveArchiveQueue = alertFunction.redriveArchiveQueue;
+    this.redrivePolicy = alertFunction.redrivePolicy;
+    this.dashboard = dashboard.dashboard;
+    this.alarms = alarms.alarms;
+    this.logGroups = logGroups;
+    this.subscriptionFilters = subscriptions.filters;
+  }
+}
