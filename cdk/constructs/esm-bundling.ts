@@ -31,6 +31,31 @@ export const ESM_BUNDLING: BundlingOptions = {
   esbuildArgs: { '--charset': 'utf8' },
 };
 
+/** The log sources a bundle can carry (src/sources/index.ts). */
+export const BUNDLE_SOURCES = ['aws-s2s', 'openvpn', 'softether'] as const;
+
+/**
+ * `ESM_BUNDLING` for a function that serves only `sources`: the registry's
+ * other sources (their catalogs and parsers) are left out of the bundle
+ * through `define` (see `SOURCE_DEFINITIONS` in src/sources/index.ts).
+ * Every source, or none named, gives `ESM_BUNDLING` itself.
+ */
+export function bundlingFor(
+  sources: readonly (typeof BUNDLE_SOURCES)[number][] = BUNDLE_SOURCES,
+): BundlingOptions {
+  const omitted = BUNDLE_SOURCES.filter((source) => !sources.includes(source));
+  if (sources.length === 0 || omitted.length === 0) return ESM_BUNDLING;
+  return {
+    ...ESM_BUNDLING,
+    define: Object.fromEntries(
+      omitted.map((source) => [
+        `process.env.TUNNELWATCH_OMIT_SOURCE_${source.toUpperCase().replace('-', '_')}`,
+        JSON.stringify('true'),
+      ]),
+    ),
+  };
+}
+
 /** The `BundlingOptions` keys `esbuildOptionsOf` knows how to translate. */
 const TRANSLATED: ReadonlySet<string> = new Set([
   'minify',
@@ -41,6 +66,7 @@ const TRANSLATED: ReadonlySet<string> = new Set([
   'externalModules',
   'target',
   'esbuildArgs',
+  'define',
 ]);
 
 /**
@@ -77,6 +103,7 @@ export function esbuildOptionsOf(
     ...(bundling.mainFields === undefined ? {} : { mainFields: [...bundling.mainFields] }),
     ...(bundling.banner === undefined ? {} : { banner: { js: bundling.banner } }),
     ...(charset === 'utf8' || charset === 'ascii' ? { charset } : {}),
+    ...(bundling.define === undefined ? {} : { define: { ...bundling.define } }),
     logLevel: 'silent',
   };
 }

@@ -14,7 +14,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ESM_BUNDLING } from './esm-bundling.ts';
+import { bundlingFor } from './esm-bundling.ts';
 import { isToken, throwIfProblems } from './validation.ts';
 
 export { ESM_BUNDLING, ESM_REQUIRE_BANNER } from './esm-bundling.ts';
@@ -94,7 +94,8 @@ export interface TunnelAlertFunctionProps {
 
 /**
  * A `NodejsFunction` (nodejs24.x, arm64, minified ESM with source maps and the
- * `createRequire` banner, `@aws-sdk/*` left to the runtime) with its own log
+ * `createRequire` banner, `@aws-sdk/*` left to the runtime, only the log
+ * sources named in `logGroupSources` bundled) with its own log
  * group, a role holding only what the handler uses (no managed policies), and
  * an encrypted SQS dead-letter queue that is both the async on-failure
  * destination and `DEAD_LETTER_QUEUE_URL` for poison payloads (the
@@ -249,7 +250,8 @@ export class TunnelAlertFunction extends Construct {
       logGroup: this.logGroup,
       environment: { ...this.environment },
       description: 'tunnelwatch: VPN log events to on-call alerts',
-      bundling: ESM_BUNDLING,
+      // Only the catalogs and parsers of the sources its log groups hold.
+      bundling: bundlingFor([...new Set(props.logGroupSources.map((row) => row.source))]),
     });
     this.function.configureAsyncInvoke({
       onFailure: new SqsDestination(this.deadLetterQueue),

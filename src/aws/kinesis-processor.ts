@@ -5,18 +5,19 @@
  * the direct path), decoded and run through `processSubscriptionData`, the
  * direct path's processing.
  *
- * - Records of one log stream are processed in shard order, one after the
- *   other; different log streams run concurrently (state is keyed by what it
- *   is about, and the store's conditional writes settle races).
+ * - The records of one log stream in a batch are run through the pipeline
+ *   together, their log events in shard order (one state read and one
+ *   conditional write for the lot instead of one per record); different log
+ *   streams run concurrently (state is keyed by what it is about, and the
+ *   store's conditional writes settle races).
  * - A poison record (bad base64, gzip, JSON or shape) is dead-lettered with
  *   its reason and its Kinesis coordinates and counts as handled: a retry
  *   cannot fix it, and reporting it would hold the shard back for every retry.
  *   If the dead-letter write itself fails, the record is reported failed.
- * - A record whose processing fails (store error, alerts not published) is
- *   reported in `batchItemFailures`, and so is every later record of the same
- *   log stream in the batch, unprocessed: Lambda resumes the shard from the
- *   lowest failed sequence number, so the stream's order is kept on the retry.
- *   Other log streams go on.
+ * - When a log stream's run fails (store error, alerts not published), each
+ *   of its records in the batch is reported in `batchItemFailures`: Lambda
+ *   resumes the shard from the lowest failed sequence number, so the stream's
+ *   order is kept on the retry. Other log streams go on.
  *
  * Redelivery (a retried batch, bisected halves, a resharded stream) is safe:
  * each record's outbox key and the pipeline's processed-event bookkeeping are
@@ -80,7 +81,7 @@ export type KinesisRecordOutcome =
   | {
       readonly kind: 'failed';
       readonly record: KinesisRecordRef;
-      /** The error, or why the record was not attempted (an earlier record of its stream failed). */
+      /** The error of its log stream's run. */
       readonly why: string;
     };
 
@@ -144,28 +145,47 @@ export async function processKinesisEvent(
   const refOf = (index: number) => kinesisRecordRef((records[index] ?? {}) as KinesisRecordLike);
   const groups = [...streams.values()];
   const runGroup = async (group: { index: number; data: SubscriptionData }[]) => {
+    const data: { index: number; data: SubscriptionData }[] = [];
+    for (const entry of group) {
+      if (entry.data.messageType === 'CONTROL_MESSAGE') {
+        outcomes[entry.index] = { kind: 'control', record: refOf(entry.index) };
+      } else {
+        data.push(entry);
+      }
+    }
+    const first = data[0];
+    if (first === undefined) return;
+    // One pipeline run for the stream's records of this batch, in shard order.
+    const merged: SubscriptionData =
+      data.length === 1
+        ? first.data
+        : { ...first.data, logEvents: data.flatMap((entry) => entry.data.logEvents) };
+    let outcome: KinesisRecordOutcome | undefined;
     let failure: string | undefined;
-    for (const { index, data } of group) {
+    try {
+      const processed = await processSubscriptionData(merged, deps);
+      if (processed.kind === 'processed' && processed.delivery.failed.length > 0) {
+        failure = `${processed.delivery.failed.length} alert(s) not published`;
+      } else {
+        outcome = { ...processed, record: refOf(first.index) };
+      }
+    } catch (error) {
+      failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+    if (failure !== undefined) {
+      deps.logger.error('records failed', {
+        logGroup: first.data.logGroup,
+        logStream: first.data.logStream,
+        sequenceNumbers: data.map((entry) => refOf(entry.index).sequenceNumber),
+        failure,
+      });
+    }
+    for (const { index } of data) {
       const record = refOf(index);
-      if (failure !== undefined) {
-        outcomes[index] = { kind: 'failed', record, why: failure };
-        continue;
-      }
-      try {
-        const outcome = await processSubscriptionData(data, deps);
-        if (outcome.kind === 'processed' && outcome.delivery.failed.length > 0) {
-          failure = `${outcome.delivery.failed.length} alert(s) not published`;
-          outcomes[index] = { kind: 'failed', record, why: failure };
-        } else {
-          outcomes[index] = { ...outcome, record };
-        }
-      } catch (error) {
-        failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        deps.logger.error('record failed', { sequenceNumber: record.sequenceNumber, failure });
-        outcomes[index] = { kind: 'failed', record, why: failure };
-      }
-      if (failure !== undefined)
-        failure = `an earlier record of its log stream failed (${failure})`;
+      outcomes[index] =
+        outcome === undefined
+          ? { kind: 'failed', record, why: failure ?? 'not processed' }
+          : { ...outcome, record };
     }
   };
   await inParallel(groups, deps.concurrency ?? KINESIS_STREAM_CONCURRENCY, runGroup);
