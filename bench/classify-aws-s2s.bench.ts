@@ -4,10 +4,11 @@
  * IKE errors and peer deletes, some BGP status and route records. The floor
  * only runs `JSON.parse` on the same lines; the target is parse ÷ floor ≤ 2.
  */
+
+import { seededRandom } from '../src/deliveries.ts';
 import type { StreamParser } from '../src/model.ts';
 import { createAwsS2sParser } from '../src/sources/aws-s2s/parser.ts';
 import { type BenchReport, ratioOf } from './harness.ts';
-import { seededRandom } from './seeded-random.ts';
 
 /** Records per round. */
 export const RECORDS = 100_000;

@@ -7,8 +7,8 @@
 import { gzipSync } from 'node:zlib';
 import type { HandlerMetrics } from '../lambda/subscription.ts';
 import type { SubscriptionEnvironment } from '../src/aws/environment.ts';
+import { seededRandom } from '../src/deliveries.ts';
 import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
-import { seededRandom } from './seeded-random.ts';
 
 /** Log group the benchmark maps to aws-s2s. */
 export const BENCH_LOG_GROUP = '/aws/vendedlogs/vpn/bench';

@@ -1,19 +1,30 @@
 /**
  * The deployment configuration (`tunnelwatch.config.json`): which VPN
  * connections and servers tunnelwatch watches, where their logs go and who is
- * alerted. `parseConfig` checks the whole file and throws one `ConfigError`
- * listing every problem with the key it concerns (rule settings are checked by
- * `src/rules/config.ts`, as the function will). Pure: no CDK imports, so the
- * `tunnelwatch agent-config` command can read the same file.
+ * alerted. One zod schema is the single source of the configuration's types,
+ * its validation, its defaults and the JSON Schema editors use
+ * (`schema/tunnelwatch.config.schema.json`, written by `npm run schema`).
+ *
+ * `parseConfig` checks the whole file and throws one `ConfigError` listing
+ * every problem with the key it concerns. What a JSON Schema cannot say
+ * (uniqueness, a connection's log group being one of `vpnLogGroups`) is
+ * checked after the schema; rule settings are checked by
+ * `src/rules/config.ts`, as the function will. Pure: no CDK imports, so the
+ * `tunnelwatch` command can read the same file.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseRulesConfig, RulesConfigError } from '../src/rules/config.ts';
+import { z } from 'zod';
+import { AWS_S2S_CATEGORIES, type RuleSettings, SEVERITIES } from '../src/model.ts';
 import {
-  LOG_GROUP_NAME_PATTERN,
-  SOFTETHER_SWITCH_CYCLES,
-  type SoftEtherSwitchCycle,
-} from './log-layout.ts';
+  CONFIGURED_RULES,
+  DEFAULT_RULES_CONFIG,
+  parseRulesConfig,
+  RulesConfigError,
+  SETTING_KINDS,
+  type SettingName,
+} from '../src/rules/config.ts';
+import { LOG_GROUP_NAME_PATTERN, SOFTETHER_SWITCH_CYCLES } from './log-layout.ts';
 
 /** File name looked up in the working directory when no `-c config=…` is given. */
 export const DEFAULT_CONFIG_FILE = 'tunnelwatch.config.json';
@@ -51,84 +62,352 @@ export const OPENVPN_TIMESTAMP_STYLES = ['iso', 'ctime'] as const;
 /** An OpenVPN timestamp style. */
 export type OpenVpnTimestampStyle = (typeof OPENVPN_TIMESTAMP_STYLES)[number];
 
-/** A log group receiving AWS Site-to-Site VPN tunnel logs. */
-export interface VpnLogGroupConfig {
-  /** Must start with `/aws/vendedlogs/`. */
-  readonly name: string;
-  /** Days. */
-  readonly retentionDays: number;
-  /** True when the group exists already: the stack imports it instead of creating it. */
-  readonly existing: boolean;
-  /** Subscription filters other tools already put on this group (CloudWatch allows 2 in all). */
-  readonly otherSubscriptionFilters: number;
+/** Where the generated JSON Schema lives, relative to the repository (and package) root. */
+export const CONFIG_SCHEMA_PATH = 'schema/tunnelwatch.config.schema.json';
+/** The JSON Schema of a rules-only document (`replay --config`, `RULES_CONFIG`). */
+export const RULES_SCHEMA_PATH = 'schema/tunnelwatch.rules.schema.json';
+
+// ---------------------------------------------------------------------------
+// Messages: each says what was expected and what was found.
+
+/** A value as an error message shows it: JSON, cut at 60 characters; `nothing` when absent. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+/** A zod error function: `expected …, got <the value>`. */
+const expected =
+  (what: string) =>
+  (issue: { readonly input?: unknown }): string =>
+    `expected ${what}, got ${describe(issue.input)}`;
+
+/** A check on a string: a message when it fails, undefined when it holds. */
+type StringCheck = (value: string) => string | undefined;
+
+const NON_EMPTY = expected('a non-empty string');
+
+/**
+ * A non-empty string. `pattern` (with its message) also goes into the JSON
+ * Schema; `check` is a rule a JSON Schema cannot state (time zones, URLs).
+ */
+function text(
+  description: string,
+  rules: {
+    readonly pattern?: RegExp;
+    readonly message?: StringCheck;
+    readonly check?: StringCheck;
+  } = {},
+) {
+  let schema = z.string({ error: NON_EMPTY }).min(1, { error: NON_EMPTY, abort: true });
+  const { pattern, message, check } = rules;
+  if (pattern !== undefined) {
+    schema = schema.regex(pattern, {
+      abort: true,
+      error: (issue) => message?.(String(issue.input)) ?? `does not match ${pattern.source}`,
+    });
+  }
+  if (check !== undefined) {
+    schema = schema.refine((value) => check(value) === undefined, {
+      error: (issue) => check(String(issue.input)) ?? 'invalid',
+    });
+  }
+  return schema.describe(description);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, description: string) {
+  return z.enum(values, { error: expected(`one of ${values.join(', ')}`) }).describe(description);
+}
+
+function flag(description: string) {
+  return z.boolean({ error: expected('true or false') }).describe(description);
+}
+
+function retention(description: string) {
+  return z
+    .literal(RETENTION_DAYS, {
+      error: expected(`a CloudWatch Logs retention in days (${RETENTION_DAYS.join(', ')})`),
+    })
+    .describe(description);
+}
+
+function list<T extends z.ZodType>(item: T, description: string) {
+  return z.array(item, { error: expected('an array') }).describe(description);
+}
+
+const COMMENT = z.string().optional().describe('A note for people; ignored.');
+
+/**
+ * An object that refuses unknown keys (each reported with the keys it
+ * accepts) and allows a `$comment`.
+ */
+function object<const T extends z.core.$ZodLooseShape>(shape: T, description: string) {
+  const keys = Object.keys(shape).join(', ');
+  return z
+    .strictObject(
+      { $comment: COMMENT, ...shape },
+      {
+        error: (issue) =>
+          issue.code === 'unrecognized_keys'
+            ? `unknown key (expected one of ${keys})`
+            : expected('an object')(issue),
+      },
+    )
+    .describe(description);
+}
+
+// ---------------------------------------------------------------------------
+// The schema.
+
+const VPN_ID = /^vpn-[0-9a-f]{8,17}$/;
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const SERVER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+const HUB_NAME = /^[A-Za-z0-9._#-]{1,64}$/;
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const ABSOLUTE_PATH = /^\//;
+const HTTPS_URL = /^https:\/\//;
+
+function timeZone(value: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return undefined;
+  } catch {
+    return `unknown time zone "${value}": expected an IANA name such as UTC or Asia/Tokyo`;
+  }
+}
+
+function httpsUrl(value: string): string | undefined {
+  try {
+    return new URL(value).protocol === 'https:'
+      ? undefined
+      : `expected an https:// URL, got "${value}"`;
+  } catch {
+    return `expected an https:// URL, got "${value}"`;
+  }
+}
+
+const serverName = (what: string) =>
+  text(`${what}; used in log group names: letters, digits, ".", "_", "-" (at most 64).`, {
+    pattern: SERVER_NAME,
+    message: (s) => `expected letters, digits, ".", "_" or "-" (≤ 64), got "${s}"`,
+  });
+
+const zone = text('IANA time zone of the timestamps in the log, e.g. Asia/Tokyo.', {
+  check: timeZone,
+});
+
+const absolutePath = (description: string) =>
+  text(description, {
+    pattern: ABSOLUTE_PATH,
+    message: (s) => `expected an absolute path, got "${s}"`,
+  });
+
+/** A log group name accepted for VPN tunnel logs. */
+const vpnLogGroupName = z
+  .string({ error: NON_EMPTY })
+  .min(1, { error: NON_EMPTY, abort: true })
+  .startsWith(VENDED_LOGS_PREFIX, {
+    abort: true,
+    error: (issue) =>
+      `VPN log group names must start with ${VENDED_LOGS_PREFIX} (the delivery policy covers them by prefix), got "${String(issue.input)}"`,
+  })
+  .regex(LOG_GROUP_NAME_PATTERN, {
+    error: (issue) => `not a valid log group name: "${String(issue.input)}"`,
+  })
+  .describe(`Log group name; must start with ${VENDED_LOGS_PREFIX}.`);
+
+const vpnLogGroupSchema = object(
+  {
+    name: vpnLogGroupName,
+    retentionDays: retention('Days; default: the top-level logRetentionDays.').optional(),
+    existing: flag(
+      'True when the group exists already: the stack imports it instead of creating it.',
+    ).default(false),
+    otherSubscriptionFilters: z
+      .int({ error: expected('a whole number ≥ 0') })
+      .min(0, { error: expected('a whole number ≥ 0'), abort: true })
+      .max(1, {
+        error: (issue) =>
+          `log group already has ${String(issue.input)} subscription filter(s); CloudWatch Logs allows 2 per log group and tunnelwatch needs 1`,
+      })
+      .default(0)
+      .describe(
+        'Subscription filters other tools already put on this group (CloudWatch Logs allows 2 in all; tunnelwatch needs 1).',
+      ),
+  },
+  'A log group receiving AWS Site-to-Site VPN tunnel logs.',
+);
+
+/** Tunnels per VPN connection. */
+const TUNNELS = { min: 1, max: 2 } as const;
+
+const vpnConnectionSchema = object(
+  {
+    id: text('VPN connection id (vpn-…).', {
+      pattern: VPN_ID,
+      message: (s) => `expected a VPN connection id such as vpn-0123456789abcdef0, got "${s}"`,
+    }),
+    tunnelOutsideIps: list(
+      text("A tunnel's AWS-side outside IPv4 address.", {
+        pattern: IPV4,
+        message: (s) => `expected an IPv4 address such as 203.0.113.10, got "${s}"`,
+      }),
+      "The tunnels' AWS-side outside IPv4 addresses (the key of every tunnel setting).",
+    ).meta({ minItems: TUNNELS.min, maxItems: TUNNELS.max }),
+    logGroup: text('Name of the VPN log group (one of vpnLogGroups) the tunnels log to.'),
+    enableLogging: flag(
+      'True: the stack turns tunnel logging on (one tunnel at a time; each tunnel renegotiates) and off on delete.',
+    ).default(false),
+    logOutputFormat: oneOf(LOG_OUTPUT_FORMATS, 'Tunnel log output format.').default('json'),
+  },
+  'An AWS Site-to-Site VPN connection tunnelwatch watches.',
+);
+
+const alertsSchema = object(
+  {
+    emails: list(
+      text('An email address.', {
+        pattern: EMAIL,
+        message: (s) => `expected an email address, got "${s}"`,
+      }),
+      'Email addresses subscribed to the alert topic.',
+    ).default([]),
+    httpsEndpoints: list(
+      text('An https:// URL.', { pattern: HTTPS_URL, check: httpsUrl, message: httpsUrl }),
+      "HTTPS endpoints, e.g. a paging service's SNS integration URL.",
+    ).default([]),
+  },
+  'Where alerts and alarms are sent.',
+);
+
+const openvpnGatewaySchema = object(
+  {
+    name: serverName('Gateway name'),
+    timeZone: zone,
+    logFile: absolutePath('The OpenVPN --log file the CloudWatch agent ships.').default(
+      DEFAULT_OPENVPN_LOG_FILE,
+    ),
+    timestampStyle: oneOf(
+      OPENVPN_TIMESTAMP_STYLES,
+      'Timestamp style: iso (OpenVPN 2.5+) or ctime (2.4 and older).',
+    ).default('iso'),
+  },
+  'An OpenVPN server or gateway whose --log file the CloudWatch agent ships.',
+);
+
+const softetherHubSchema = object(
+  {
+    name: text('Virtual Hub name; hub names become log group names.', {
+      pattern: HUB_NAME,
+      message: (s) =>
+        `hub names become log group names: expected letters, digits, ".", "_", "#" or "-" (≤ 64), got "${s}"`,
+    }),
+    securityLogSwitch: oneOf(SOFTETHER_SWITCH_CYCLES, 'Security log switch cycle.').default('day'),
+    packetLogSwitch: oneOf(SOFTETHER_SWITCH_CYCLES, 'Packet log switch cycle.').default('day'),
+    packetLog: oneOf(
+      PACKET_LOG_MODES,
+      'off: nothing; store: a log group the agent ships to; monitor: also sent to the alert function.',
+    ).default('store'),
+  },
+  'A SoftEther Virtual Hub.',
+);
+
+const softetherServerSchema = object(
+  {
+    name: serverName('Server name'),
+    timeZone: zone,
+    logDirectory: absolutePath(
+      'Directory holding server_log/, security_log/, packet_log/.',
+    ).default(DEFAULT_SOFTETHER_LOG_DIRECTORY),
+    hubs: list(softetherHubSchema, 'The Virtual Hubs whose logs are shipped.'),
+  },
+  'A SoftEther VPN (PacketiX) server.',
+);
+
+const rulesMemberSchema = z
+  .record(z.string(), z.unknown(), { error: expected('an object of rule settings') })
+  .describe(
+    'Rule settings (thresholds, windows, cooldowns, severities), passed to the function as RULES_CONFIG.',
+  );
+
+/** The schema of the configuration file, with every default. */
+export const configSchema = object(
+  {
+    $schema: z.string().optional().describe('The JSON Schema this file follows.'),
+    stackName: text('CloudFormation stack name.', {
+      pattern: STACK_NAME,
+      message: (s) => `expected a CloudFormation stack name (letters, digits, hyphens), got "${s}"`,
+    }).default(DEFAULT_STACK_NAME),
+    env: object(
+      {
+        account: text('12-digit AWS account id.', {
+          pattern: ACCOUNT,
+          message: (s) => `expected a 12-digit account id, got "${s}"`,
+        }).optional(),
+        region: text('AWS region, e.g. ap-northeast-1.', {
+          pattern: REGION,
+          message: (s) => `expected a region such as ap-northeast-1, got "${s}"`,
+        }).optional(),
+      },
+      'Deployment target; absent members make the stack environment-agnostic.',
+    ).optional(),
+    kmsKeyArn: text('Customer managed KMS key for log groups, topic, queues and table.', {
+      pattern: KMS_KEY_ARN,
+      message: (s) => `expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got "${s}"`,
+    }).optional(),
+    logRetentionDays: retention('Retention of every log group, in days.').default(
+      DEFAULT_LOG_RETENTION_DAYS,
+    ),
+    functionLogRetentionDays: retention(
+      "Retention of the alert function's own log group, in days.",
+    ).default(DEFAULT_FUNCTION_LOG_RETENTION_DAYS),
+    vpnLogGroups: list(vpnLogGroupSchema, 'Log groups receiving VPN tunnel logs.').default([]),
+    vpnConnections: list(vpnConnectionSchema, 'AWS Site-to-Site VPN connections.').default([]),
+    alerts: alertsSchema.default({ emails: [], httpsEndpoints: [] }),
+    openvpnGateways: list(openvpnGatewaySchema, 'OpenVPN servers and gateways.').default([]),
+    softetherServers: list(softetherServerSchema, 'SoftEther VPN servers.').default([]),
+    rules: rulesMemberSchema.optional(),
+  },
+  'tunnelwatch deployment configuration.',
+);
+
+/** Deeply readonly. */
+type Frozen<T> = T extends readonly (infer U)[]
+  ? readonly Frozen<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: Frozen<T[K]> }
+    : T;
+
+type Parsed = z.output<typeof configSchema>;
+
+/** A log group receiving AWS Site-to-Site VPN tunnel logs (retention resolved). */
+export type VpnLogGroupConfig = Frozen<
+  Omit<z.output<typeof vpnLogGroupSchema>, 'retentionDays'> & { retentionDays: number }
+>;
 /** An AWS Site-to-Site VPN connection tunnelwatch watches. */
-export interface VpnConnectionConfig {
-  /** `vpn-…` id. */
-  readonly id: string;
-  /** The tunnels' AWS-side outside IPv4 addresses (the key of every tunnel setting). */
-  readonly tunnelOutsideIps: readonly string[];
-  /** Name of the VPN log group (one of `vpnLogGroups`) the tunnels log to. */
-  readonly logGroup: string;
-  /** True: the stack turns tunnel logging on (one tunnel at a time) and off on delete. */
-  readonly enableLogging: boolean;
-  readonly logOutputFormat: LogOutputFormat;
-}
-
+export type VpnConnectionConfig = Frozen<z.output<typeof vpnConnectionSchema>>;
 /** Where alerts and alarms are sent. */
-export interface AlertsConfig {
-  readonly emails: readonly string[];
-  /** HTTPS endpoints, e.g. a paging service's SNS integration URL. */
-  readonly httpsEndpoints: readonly string[];
-}
-
+export type AlertsConfig = Frozen<z.output<typeof alertsSchema>>;
 /** An OpenVPN server or gateway whose `--log` file the CloudWatch agent ships. */
-export interface OpenVpnGatewayConfig {
-  /** Used in the log group name: letters, digits, `.`, `_`, `-`. */
-  readonly name: string;
-  /** IANA zone of the timestamps in the log. */
-  readonly timeZone: string;
-  readonly logFile: string;
-  readonly timestampStyle: OpenVpnTimestampStyle;
-}
-
+export type OpenVpnGatewayConfig = Frozen<z.output<typeof openvpnGatewaySchema>>;
 /** A SoftEther Virtual Hub. */
-export interface SoftEtherHubConfig {
-  readonly name: string;
-  readonly securityLogSwitch: SoftEtherSwitchCycle;
-  readonly packetLogSwitch: SoftEtherSwitchCycle;
-  readonly packetLog: PacketLogMode;
-}
-
+export type SoftEtherHubConfig = Frozen<z.output<typeof softetherHubSchema>>;
 /** A SoftEther VPN (PacketiX) server. */
-export interface SoftEtherServerConfig {
-  readonly name: string;
-  readonly timeZone: string;
-  /** Directory holding `server_log/`, `security_log/`, `packet_log/`. */
-  readonly logDirectory: string;
-  readonly hubs: readonly SoftEtherHubConfig[];
-}
-
+export type SoftEtherServerConfig = Frozen<z.output<typeof softetherServerSchema>>;
 /** The whole validated configuration with defaults applied. */
-export interface TunnelwatchConfig {
-  readonly stackName: string;
-  /** Deployment target; absent members make the stack environment-agnostic. */
-  readonly env?: { readonly account?: string; readonly region?: string };
-  /** Customer managed KMS key for log groups, topic, queues and table. */
-  readonly kmsKeyArn?: string;
-  /** Days. */
-  readonly logRetentionDays: number;
-  /** Days. */
-  readonly functionLogRetentionDays: number;
-  readonly vpnLogGroups: readonly VpnLogGroupConfig[];
-  readonly vpnConnections: readonly VpnConnectionConfig[];
-  readonly alerts: AlertsConfig;
-  readonly openvpnGateways: readonly OpenVpnGatewayConfig[];
-  readonly softetherServers: readonly SoftEtherServerConfig[];
-  /** Rule settings passed to the function as `RULES_CONFIG`, checked with `parseRulesConfig`. */
-  readonly rules?: Readonly<Record<string, unknown>>;
-}
+export type TunnelwatchConfig = Frozen<
+  Omit<Parsed, 'vpnLogGroups' | '$schema' | '$comment'> & {
+    vpnLogGroups: VpnLogGroupConfig[];
+  }
+>;
+
+// ---------------------------------------------------------------------------
+// Errors.
 
 /** The configuration file is invalid; the message lists every problem, one per line. */
 export class ConfigError extends Error {
@@ -155,474 +434,170 @@ export class MissingConfigError extends Error {
   }
 }
 
-type Json = unknown;
-type JsonObject = Readonly<Record<string, Json>>;
-
-/** Collects problems while reading the untyped JSON. */
-class Reader {
-  readonly problems: string[] = [];
-
-  problem(key: string, message: string): void {
-    this.problems.push(`${key}: ${message}`);
+/** `vpnConnections[0].tunnelOutsideIps[1]` from a zod path. */
+function keyOf(path: readonly PropertyKey[]): string {
+  let key = '';
+  for (const part of path) {
+    if (typeof part === 'number') key += `[${part}]`;
+    else key += key === '' ? String(part) : `.${String(part)}`;
   }
+  return key;
+}
 
-  object(value: Json, key: string, allowed: readonly string[]): JsonObject | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      this.problem(key === '' ? '(top level)' : key, `expected an object, got ${describe(value)}`);
-      return undefined;
+/** One problem line per zod issue (one per unknown key). */
+function problemsOf(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((issue) => {
+    const key = keyOf(issue.path);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((member) => `${keyOf([...issue.path, member])}: ${issue.message}`);
     }
-    for (const member of Object.keys(value)) {
-      if (!allowed.includes(member) && member !== '$comment') {
-        this.problem(join(key, member), `unknown key (expected one of ${allowed.join(', ')})`);
-      }
+    return [`${key === '' ? '(top level)' : key}: ${issue.message}`];
+  });
+}
+
+// ---------------------------------------------------------------------------
+// What the schema cannot say, checked on the raw document so that it is
+// reported together with the schema's problems.
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The object members of an array member of `parent` (none when it is not an array). */
+function items(parent: unknown, key: string): Record<string, unknown>[] {
+  const value = isRecord(parent) ? parent[key] : undefined;
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+/** The strings among `values`. */
+function strings(values: readonly unknown[]): string[] {
+  return values.filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+function duplicates(values: readonly string[], key: string, what: string): string[] {
+  const seen = new Set<string>();
+  const reported = new Set<string>();
+  const problems: string[] = [];
+  for (const value of values) {
+    if (seen.has(value) && !reported.has(value)) {
+      problems.push(`${key}: ${what} "${value}" is listed more than once`);
+      reported.add(value);
     }
-    return value as JsonObject;
+    seen.add(value);
   }
+  return problems;
+}
 
-  array(value: Json, key: string, required = false): readonly Json[] {
-    if (value === undefined && !required) return [];
-    if (!Array.isArray(value)) {
-      this.problem(key, `expected an array, got ${describe(value)}`);
-      return [];
-    }
-    return value;
-  }
+function crossChecks(json: unknown): string[] {
+  const problems: string[] = [];
+  const groups = strings(items(json, 'vpnLogGroups').map((group) => group.name)).filter(
+    (name) => vpnLogGroupName.safeParse(name).success,
+  );
+  problems.push(...duplicates(groups, 'vpnLogGroups', 'log group'));
+  const groupNames = new Set(groups);
 
-  string(value: Json, key: string, check?: (s: string) => string | undefined): string | undefined {
-    if (typeof value !== 'string' || value === '') {
-      this.problem(key, `expected a non-empty string, got ${describe(value)}`);
-      return undefined;
-    }
-    const message = check?.(value);
-    if (message !== undefined) {
-      this.problem(key, message);
-      return undefined;
-    }
-    return value;
-  }
-
-  optionalString(value: Json, key: string, check?: (s: string) => string | undefined) {
-    return value === undefined ? undefined : this.string(value, key, check);
-  }
-
-  boolean(value: Json, key: string, fallback: boolean): boolean {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'boolean') {
-      this.problem(key, `expected true or false, got ${describe(value)}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  oneOf<T extends string>(value: Json, key: string, allowed: readonly T[], fallback: T): T {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      this.problem(key, `expected one of ${allowed.join(', ')}, got ${describe(value)}`);
-      return fallback;
-    }
-    return value as T;
-  }
-
-  retention(value: Json, key: string, fallback: number): number {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !(RETENTION_DAYS as readonly number[]).includes(value)) {
-      this.problem(
-        key,
-        `expected a CloudWatch Logs retention in days (${RETENTION_DAYS.join(', ')}), got ${describe(value)}`,
+  const connections = items(json, 'vpnConnections');
+  connections.forEach((connection, i) => {
+    const { logGroup, tunnelOutsideIps: ips } = connection;
+    if (Array.isArray(ips) && (ips.length < TUNNELS.min || ips.length > TUNNELS.max)) {
+      problems.push(
+        `vpnConnections[${i}].tunnelOutsideIps: expected ${TUNNELS.min} or ${TUNNELS.max} tunnel outside IPs, got ${ips.length}`,
       );
-      return fallback;
     }
-    return value;
+    if (typeof logGroup === 'string' && logGroup !== '' && !groupNames.has(logGroup)) {
+      problems.push(
+        `vpnConnections[${i}].logGroup: "${logGroup}" is not one of the vpnLogGroups names`,
+      );
+    }
+  });
+  problems.push(
+    ...duplicates(strings(connections.map((c) => c.id)), 'vpnConnections', 'VPN connection'),
+    ...duplicates(
+      strings(
+        connections.flatMap((c) => (Array.isArray(c.tunnelOutsideIps) ? c.tunnelOutsideIps : [])),
+      ),
+      'vpnConnections',
+      'tunnel outside IP',
+    ),
+  );
+
+  const alerts = isRecord(json) ? json.alerts : undefined;
+  for (const [member, what] of [
+    ['emails', 'email address'],
+    ['httpsEndpoints', 'endpoint'],
+  ] as const) {
+    const values = isRecord(alerts) && Array.isArray(alerts[member]) ? alerts[member] : [];
+    problems.push(...duplicates(strings(values), `alerts.${member}`, what));
   }
 
-  count(value: Json, key: string, fallback: number): number {
-    if (value === undefined) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      this.problem(key, `expected a whole number ≥ 0, got ${describe(value)}`);
-      return fallback;
-    }
-    return value;
-  }
-
-  unique(values: readonly (string | undefined)[], key: string, what: string): void {
-    const seen = new Set<string>();
-    const reported = new Set<string>();
-    for (const value of values) {
-      if (value === undefined) continue;
-      if (seen.has(value) && !reported.has(value)) {
-        this.problem(key, `${what} "${value}" is listed more than once`);
-        reported.add(value);
-      }
-      seen.add(value);
-    }
-  }
-}
-
-function describe(value: Json): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function join(key: string, member: string | number): string {
-  if (typeof member === 'number') return `${key}[${member}]`;
-  return key === '' ? member : `${key}.${member}`;
-}
-
-const VPN_ID = /^vpn-[0-9a-f]{8,17}$/;
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/;
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const SERVER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const HUB_NAME = /^[A-Za-z0-9._#-]{1,64}$/;
-
-function ipv4(value: string): string | undefined {
-  const parts = value.split('.');
-  const valid =
-    parts.length === 4 &&
-    parts.every(
-      (part) => /^\d{1,3}$/.test(part) && Number(part) <= 255 && String(Number(part)) === part,
+  problems.push(
+    ...duplicates(
+      strings(items(json, 'openvpnGateways').map((g) => g.name)),
+      'openvpnGateways',
+      'gateway',
+    ),
+  );
+  const servers = items(json, 'softetherServers');
+  servers.forEach((server, i) => {
+    problems.push(
+      ...duplicates(
+        strings(items(server, 'hubs').map((hub) => hub.name)).map((name) => name.toUpperCase()),
+        `softetherServers[${i}].hubs`,
+        'hub (names are case-insensitive)',
+      ),
     );
-  return valid ? undefined : `expected an IPv4 address such as 203.0.113.10, got "${value}"`;
-}
+  });
+  problems.push(...duplicates(strings(servers.map((s) => s.name)), 'softetherServers', 'server'));
 
-function timeZone(value: string): string | undefined {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return undefined;
-  } catch {
-    return `unknown time zone "${value}": expected an IANA name such as UTC or Asia/Tokyo`;
+  const rules = isRecord(json) ? json.rules : undefined;
+  if (isRecord(rules)) {
+    try {
+      parseRulesConfig(rules, 'rules');
+    } catch (error) {
+      if (!(error instanceof RulesConfigError)) throw error;
+      for (const problem of error.problems) problems.push(`rules.${problem}`);
+    }
   }
-}
-
-function https(value: string): string | undefined {
-  try {
-    return new URL(value).protocol === 'https:'
-      ? undefined
-      : `expected an https:// URL, got "${value}"`;
-  } catch {
-    return `expected an https:// URL, got "${value}"`;
-  }
-}
-
-function absolutePath(value: string): string | undefined {
-  return value.startsWith('/') ? undefined : `expected an absolute path, got "${value}"`;
+  return problems;
 }
 
 /**
  * Validates `json` (the parsed configuration file) and applies defaults.
  * Throws one `ConfigError` naming every problem; `origin` names the file.
  */
-export function parseConfig(json: Json, origin: string): TunnelwatchConfig {
-  const r = new Reader();
-  const root = r.object(json, '', [
-    'stackName',
-    'env',
-    'kmsKeyArn',
-    'logRetentionDays',
-    'functionLogRetentionDays',
-    'vpnLogGroups',
-    'vpnConnections',
-    'alerts',
-    'openvpnGateways',
-    'softetherServers',
-    'rules',
-  ]);
-  if (root === undefined) throw new ConfigError(origin, r.problems);
-
-  const stackName =
-    r.optionalString(root.stackName, 'stackName', (s) =>
-      /^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(s)
-        ? undefined
-        : `expected a CloudFormation stack name (letters, digits, hyphens), got "${s}"`,
-    ) ?? DEFAULT_STACK_NAME;
-
-  let env: TunnelwatchConfig['env'];
-  if (root.env !== undefined) {
-    const e = r.object(root.env, 'env', ['account', 'region']);
-    if (e !== undefined) {
-      const account = r.optionalString(e.account, 'env.account', (s) =>
-        ACCOUNT.test(s) ? undefined : `expected a 12-digit account id, got "${s}"`,
-      );
-      const region = r.optionalString(e.region, 'env.region', (s) =>
-        REGION.test(s) ? undefined : `expected a region such as ap-northeast-1, got "${s}"`,
-      );
-      env = {
-        ...(account === undefined ? {} : { account }),
-        ...(region === undefined ? {} : { region }),
-      };
-    }
-  }
-
-  const kmsKeyArn = r.optionalString(root.kmsKeyArn, 'kmsKeyArn', (s) =>
-    KMS_KEY_ARN.test(s)
-      ? undefined
-      : `expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got "${s}"`,
-  );
-  const logRetentionDays = r.retention(
-    root.logRetentionDays,
-    'logRetentionDays',
-    DEFAULT_LOG_RETENTION_DAYS,
-  );
-  const functionLogRetentionDays = r.retention(
-    root.functionLogRetentionDays,
-    'functionLogRetentionDays',
-    DEFAULT_FUNCTION_LOG_RETENTION_DAYS,
-  );
-
-  const vpnLogGroups = r.array(root.vpnLogGroups, 'vpnLogGroups').flatMap((item, i) => {
-    const key = join('vpnLogGroups', i);
-    const g = r.object(item, key, [
-      'name',
-      'retentionDays',
-      'existing',
-      'otherSubscriptionFilters',
-    ]);
-    if (g === undefined) return [];
-    const name = r.string(g.name, `${key}.name`, (s) => {
-      if (!s.startsWith(VENDED_LOGS_PREFIX)) {
-        return `VPN log group names must start with ${VENDED_LOGS_PREFIX} (the delivery policy covers them by prefix), got "${s}"`;
-      }
-      return LOG_GROUP_NAME_PATTERN.test(s) ? undefined : `not a valid log group name: "${s}"`;
-    });
-    const otherSubscriptionFilters = r.count(
-      g.otherSubscriptionFilters,
-      `${key}.otherSubscriptionFilters`,
-      0,
-    );
-    if (otherSubscriptionFilters > 1) {
-      r.problem(
-        `${key}.otherSubscriptionFilters`,
-        `log group already has ${otherSubscriptionFilters} subscription filter(s); CloudWatch Logs allows 2 per log group and tunnelwatch needs 1`,
-      );
-    }
-    const retentionDays = r.retention(g.retentionDays, `${key}.retentionDays`, logRetentionDays);
-    const existing = r.boolean(g.existing, `${key}.existing`, false);
-    if (name === undefined) return [];
-    return [{ name, retentionDays, existing, otherSubscriptionFilters }];
-  });
-  r.unique(
-    vpnLogGroups.map((g) => g.name),
-    'vpnLogGroups',
-    'log group',
-  );
-  const groupNames = new Set(vpnLogGroups.map((g) => g.name));
-
-  const vpnConnections = r.array(root.vpnConnections, 'vpnConnections').flatMap((item, i) => {
-    const key = join('vpnConnections', i);
-    const c = r.object(item, key, [
-      'id',
-      'tunnelOutsideIps',
-      'logGroup',
-      'enableLogging',
-      'logOutputFormat',
-    ]);
-    if (c === undefined) return [];
-    const id = r.string(c.id, `${key}.id`, (s) =>
-      VPN_ID.test(s)
-        ? undefined
-        : `expected a VPN connection id such as vpn-0123456789abcdef0, got "${s}"`,
-    );
-    const ips = r.array(c.tunnelOutsideIps, `${key}.tunnelOutsideIps`, true);
-    if (Array.isArray(c.tunnelOutsideIps) && (ips.length < 1 || ips.length > 2)) {
-      r.problem(`${key}.tunnelOutsideIps`, `expected 1 or 2 tunnel outside IPs, got ${ips.length}`);
-    }
-    const tunnelOutsideIps = ips.map((ip, j) =>
-      r.string(ip, join(`${key}.tunnelOutsideIps`, j), ipv4),
-    );
-    const logGroup = r.string(c.logGroup, `${key}.logGroup`, (s) =>
-      groupNames.has(s) ? undefined : `"${s}" is not one of the vpnLogGroups names`,
-    );
-    const enableLogging = r.boolean(c.enableLogging, `${key}.enableLogging`, false);
-    const logOutputFormat = r.oneOf(
-      c.logOutputFormat,
-      `${key}.logOutputFormat`,
-      LOG_OUTPUT_FORMATS,
-      'json',
-    );
-    if (
-      id === undefined ||
-      logGroup === undefined ||
-      tunnelOutsideIps.some((ip) => ip === undefined)
-    ) {
-      return [];
-    }
-    return [
-      {
-        id,
-        tunnelOutsideIps: tunnelOutsideIps as string[],
-        logGroup,
-        enableLogging,
-        logOutputFormat,
-      },
-    ];
-  });
-  r.unique(
-    vpnConnections.map((c) => c.id),
-    'vpnConnections',
-    'VPN connection',
-  );
-  r.unique(
-    vpnConnections.flatMap((c) => c.tunnelOutsideIps),
-    'vpnConnections',
-    'tunnel outside IP',
-  );
-
-  let alerts: AlertsConfig = { emails: [], httpsEndpoints: [] };
-  if (root.alerts !== undefined) {
-    const a = r.object(root.alerts, 'alerts', ['emails', 'httpsEndpoints']);
-    if (a !== undefined) {
-      const emails = r
-        .array(a.emails, 'alerts.emails')
-        .map((e, i) =>
-          r.string(e, join('alerts.emails', i), (s) =>
-            EMAIL.test(s) ? undefined : `expected an email address, got "${s}"`,
-          ),
-        );
-      const httpsEndpoints = r
-        .array(a.httpsEndpoints, 'alerts.httpsEndpoints')
-        .map((e, i) => r.string(e, join('alerts.httpsEndpoints', i), https));
-      alerts = {
-        emails: emails.filter((e): e is string => e !== undefined),
-        httpsEndpoints: httpsEndpoints.filter((e): e is string => e !== undefined),
-      };
-      r.unique(emails, 'alerts.emails', 'email address');
-      r.unique(httpsEndpoints, 'alerts.httpsEndpoints', 'endpoint');
-    }
-  }
-
-  const openvpnGateways = r.array(root.openvpnGateways, 'openvpnGateways').flatMap((item, i) => {
-    const key = join('openvpnGateways', i);
-    const g = r.object(item, key, ['name', 'timeZone', 'logFile', 'timestampStyle']);
-    if (g === undefined) return [];
-    const name = r.string(g.name, `${key}.name`, (s) =>
-      SERVER_NAME.test(s)
-        ? undefined
-        : `expected letters, digits, ".", "_" or "-" (≤ 64), got "${s}"`,
-    );
-    const zone = r.string(g.timeZone, `${key}.timeZone`, timeZone);
-    const logFile =
-      r.optionalString(g.logFile, `${key}.logFile`, absolutePath) ?? DEFAULT_OPENVPN_LOG_FILE;
-    const timestampStyle = r.oneOf(
-      g.timestampStyle,
-      `${key}.timestampStyle`,
-      OPENVPN_TIMESTAMP_STYLES,
-      'iso',
-    );
-    if (name === undefined || zone === undefined) return [];
-    return [{ name, timeZone: zone, logFile, timestampStyle }];
-  });
-  r.unique(
-    openvpnGateways.map((g) => g.name),
-    'openvpnGateways',
-    'gateway',
-  );
-
-  const softetherServers = r.array(root.softetherServers, 'softetherServers').flatMap((item, i) => {
-    const key = join('softetherServers', i);
-    const s = r.object(item, key, ['name', 'timeZone', 'logDirectory', 'hubs']);
-    if (s === undefined) return [];
-    const name = r.string(s.name, `${key}.name`, (v) =>
-      SERVER_NAME.test(v)
-        ? undefined
-        : `expected letters, digits, ".", "_" or "-" (≤ 64), got "${v}"`,
-    );
-    const zone = r.string(s.timeZone, `${key}.timeZone`, timeZone);
-    const logDirectory =
-      r.optionalString(s.logDirectory, `${key}.logDirectory`, absolutePath) ??
-      DEFAULT_SOFTETHER_LOG_DIRECTORY;
-    const hubs = r.array(s.hubs, `${key}.hubs`, true).flatMap((hubItem, j) => {
-      const hubKey = join(`${key}.hubs`, j);
-      const h = r.object(hubItem, hubKey, [
-        'name',
-        'securityLogSwitch',
-        'packetLogSwitch',
-        'packetLog',
-      ]);
-      if (h === undefined) return [];
-      const hubName = r.string(h.name, `${hubKey}.name`, (v) =>
-        HUB_NAME.test(v)
-          ? undefined
-          : `hub names become log group names: expected letters, digits, ".", "_", "#" or "-" (≤ 64), got "${v}"`,
-      );
-      const securityLogSwitch = r.oneOf(
-        h.securityLogSwitch,
-        `${hubKey}.securityLogSwitch`,
-        SOFTETHER_SWITCH_CYCLES,
-        'day',
-      );
-      const packetLogSwitch = r.oneOf(
-        h.packetLogSwitch,
-        `${hubKey}.packetLogSwitch`,
-        SOFTETHER_SWITCH_CYCLES,
-        'day',
-      );
-      const packetLog = r.oneOf(h.packetLog, `${hubKey}.packetLog`, PACKET_LOG_MODES, 'store');
-      const hub: SoftEtherHubConfig | undefined =
-        hubName === undefined
-          ? undefined
-          : { name: hubName, securityLogSwitch, packetLogSwitch, packetLog };
-      return hub === undefined ? [] : [hub];
-    });
-    r.unique(
-      hubs.map((h) => h.name.toUpperCase()),
-      `${key}.hubs`,
-      'hub (names are case-insensitive)',
-    );
-    if (name === undefined || zone === undefined) return [];
-    return [{ name, timeZone: zone, logDirectory, hubs }];
-  });
-  r.unique(
-    softetherServers.map((s) => s.name),
-    'softetherServers',
-    'server',
-  );
-
-  let rules: TunnelwatchConfig['rules'];
-  if (root.rules !== undefined) {
-    if (typeof root.rules !== 'object' || root.rules === null || Array.isArray(root.rules)) {
-      r.problem('rules', `expected an object of rule settings, got ${describe(root.rules)}`);
-    } else {
-      try {
-        parseRulesConfig(root.rules, 'rules');
-        rules = root.rules as Record<string, unknown>;
-      } catch (error) {
-        if (!(error instanceof RulesConfigError)) throw error;
-        for (const problem of error.problems) r.problems.push(`rules.${problem}`);
-      }
-    }
-  }
-
+export function parseConfig(json: unknown, origin: string): TunnelwatchConfig {
+  const parsed = configSchema.safeParse(json);
+  const problems = [
+    ...(parsed.success ? [] : problemsOf(parsed.error.issues)),
+    ...(isRecord(json) ? crossChecks(json) : []),
+  ];
+  if (problems.length > 0) throw new ConfigError(origin, problems);
+  const { $schema: _schema, $comment: _comment, ...config } = parsed.data as Parsed;
   if (
-    vpnConnections.length === 0 &&
-    openvpnGateways.length === 0 &&
-    softetherServers.length === 0 &&
-    r.problems.length === 0
+    config.vpnConnections.length === 0 &&
+    config.openvpnGateways.length === 0 &&
+    config.softetherServers.length === 0
   ) {
-    r.problem(
-      '(top level)',
-      'nothing to watch: give vpnConnections, openvpnGateways or softetherServers',
-    );
+    throw new ConfigError(origin, [
+      '(top level): nothing to watch: give vpnConnections, openvpnGateways or softetherServers',
+    ]);
   }
-  if (r.problems.length > 0) throw new ConfigError(origin, r.problems);
   return {
-    stackName,
-    ...(env === undefined ? {} : { env }),
-    ...(kmsKeyArn === undefined ? {} : { kmsKeyArn }),
-    logRetentionDays,
-    functionLogRetentionDays,
-    vpnLogGroups,
-    vpnConnections,
-    alerts,
-    openvpnGateways,
-    softetherServers,
-    ...(rules === undefined ? {} : { rules }),
+    ...config,
+    vpnLogGroups: config.vpnLogGroups.map((group) => ({
+      ...group,
+      retentionDays: group.retentionDays ?? config.logRetentionDays,
+    })),
   };
 }
 
 /** Reads and validates the configuration file at `path`. */
 export function loadConfigFile(path: string): TunnelwatchConfig {
+  return parseConfig(readConfigJson(path), path);
+}
+
+/** The parsed JSON of the file at `path`; `ConfigError` when it cannot be read or is not JSON. */
+export function readConfigJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -632,13 +607,11 @@ export function loadConfigFile(path: string): TunnelwatchConfig {
       `cannot read the file: ${code === 'ENOENT' ? 'no such file' : String(error)}`,
     ]);
   }
-  let json: Json;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ConfigError(path, [`not valid JSON: ${(error as Error).message}`]);
   }
-  return parseConfig(json, path);
 }
 
 /**
@@ -656,4 +629,90 @@ export function configFromContext(
   const fallback = resolve(cwd, DEFAULT_CONFIG_FILE);
   if (existsSync(fallback)) return loadConfigFile(fallback);
   throw new MissingConfigError();
+}
+
+// ---------------------------------------------------------------------------
+// JSON Schema.
+
+/**
+ * The schema of a rules document, built from the rules' defaults
+ * (`DEFAULT_RULES_CONFIG`): the settings each rule understands, their
+ * defaults and value kinds. Used for the JSON Schema only; documents are
+ * validated by `parseRulesConfig`, as the function does.
+ */
+function rulesDocumentSchema() {
+  const settings = (defaults: RuleSettings, what: string) =>
+    z
+      .strictObject(
+        Object.fromEntries(
+          Object.entries(defaults).map(([name, value]) => {
+            if (name === 'enabled') {
+              return [name, z.boolean().optional().describe(`A disabled ${what} raises no alert.`)];
+            }
+            if (name === 'severity') {
+              return [name, z.enum(SEVERITIES).optional().describe(`Severity (default ${value}).`)];
+            }
+            const kind = SETTING_KINDS[name as SettingName];
+            const number = kind === 'positive-integer' ? z.int() : z.number();
+            return [name, number.positive().optional().describe(`Default ${value}.`)];
+          }),
+        ),
+      )
+      .describe(what);
+  return z
+    .strictObject({
+      rules: z
+        .strictObject(
+          Object.fromEntries(
+            CONFIGURED_RULES.map((id) => [
+              id,
+              settings(DEFAULT_RULES_CONFIG.rules[id], `rule ${id}`).optional(),
+            ]),
+          ),
+        )
+        .optional()
+        .describe('Settings per rule id; what is given is merged over the defaults.'),
+      cause: settings(DEFAULT_RULES_CONFIG.cause, 'cause alerts').optional(),
+      causeSeverities: z
+        .partialRecord(z.enum(AWS_S2S_CATEGORIES), z.enum(SEVERITIES))
+        .optional()
+        .describe('Severity of the cause alert of each aws-s2s category.'),
+    })
+    .describe('tunnelwatch rule settings (thresholds, windows in minutes, cooldowns, severities).');
+}
+
+type JsonSchema = Record<string, unknown>;
+
+function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+}
+
+/** The JSON Schema of a rules-only document (which may carry `$schema` and `$comment`). */
+export function rulesJsonSchema(): JsonSchema {
+  const schema = jsonSchemaOf(rulesDocumentSchema());
+  const properties = schema.properties as JsonSchema;
+  return {
+    ...schema,
+    title: 'tunnelwatch rules',
+    properties: {
+      $schema: { type: 'string', description: 'The JSON Schema this file follows.' },
+      $comment: { type: 'string', description: 'A note for people; ignored.' },
+      ...properties,
+    },
+  };
+}
+
+/** The JSON Schema of the configuration file, with the rules' schema in `rules`. */
+export function configJsonSchema(): JsonSchema {
+  const schema = jsonSchemaOf(configSchema);
+  const properties = schema.properties as JsonSchema;
+  const { $schema: _draft, ...rules } = jsonSchemaOf(rulesDocumentSchema());
+  return {
+    ...schema,
+    title: 'tunnelwatch configuration',
+    properties: {
+      ...properties,
+      rules: { ...rules, description: (properties.rules as JsonSchema).description },
+    },
+  };
 }

@@ -219,6 +219,30 @@ export interface VpnEvent {
   readonly reason?: string;
 }
 
+/** Earliest event time a line may carry, epoch ms: 1970-01-01T00:00:00.000Z. */
+export const MIN_EVENT_TIME_MS = 0;
+/**
+ * Latest event time a line may carry, epoch ms: 9999-12-31T23:59:59.999Z, the
+ * last instant ISO 8601 writes with four year digits. Far inside the range of
+ * a JavaScript `Date` (±8.64e15), so rule windows added to it stay valid.
+ */
+export const MAX_EVENT_TIME_MS = 253_402_300_799_999;
+
+/** True when `ms` is an event time a line may carry (finite, 1970 to 9999). */
+export function isEventTime(ms: number): boolean {
+  return ms >= MIN_EVENT_TIME_MS && ms <= MAX_EVENT_TIME_MS;
+}
+
+/**
+ * ISO 8601 UTC text of an epoch-ms time. Never throws: a value a `Date`
+ * cannot hold (`new Date(x).toISOString()` throws `RangeError` there) is
+ * written as `invalid time <value>`.
+ */
+export function isoTime(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `invalid time ${String(ms)}` : date.toISOString();
+}
+
 /** An alert's lifecycle step. Only state rules are ever `resolved`. */
 export type AlertStatus = 'opened' | 'resolved';
 

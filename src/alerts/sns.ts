@@ -4,7 +4,7 @@
  * subscription filter policies. Everything taken from logs is sanitised; the
  * message plus attributes stay within SNS's 256 KiB.
  */
-import type { Alert, AlertSubject } from '../model.ts';
+import { type Alert, type AlertSubject, isoTime } from '../model.ts';
 import {
   MAX_EVIDENCE_LINE,
   MAX_EVIDENCE_LINES,
@@ -46,7 +46,7 @@ const ABOUT_LABELS: readonly (readonly [keyof AlertSubject, string])[] = [
 ];
 
 function iso(time: number): string {
-  return new Date(time).toISOString();
+  return isoTime(time);
 }
 
 function body(alert: Alert, evidence: readonly string[]): string {

@@ -20,9 +20,16 @@ import {
 import { type BackoffPolicy, backoffDelayMs } from './backoff.ts';
 import type { LogEventBatch } from './batcher.ts';
 
-/** A user-facing failure to use a log group (no permission, no such group). */
+/** A user-facing failure to use a log group (no permission, no such group or stream). */
 export class LogAccessError extends Error {
   override readonly name = 'LogAccessError';
+  constructor(
+    message: string,
+    /** What does not exist, when that is the failure: retrying will not help. */
+    readonly missing?: 'log group' | 'log stream',
+  ) {
+    super(message);
+  }
 }
 
 /** Error names the service uses for throttling or its own trouble: retried. */
@@ -76,7 +83,12 @@ export type LogAction = 'read' | 'write to';
  * the log group; returns other errors unchanged. Hub administrators may read
  * only their hub's group, hence the wording.
  */
-export function describeLogError(error: unknown, logGroup: string, action: LogAction): unknown {
+export function describeLogError(
+  error: unknown,
+  logGroup: string,
+  action: LogAction,
+  logStream?: string,
+): unknown {
   const name = (error as ServiceErrorShape | undefined)?.name ?? '';
   if (
     name === 'AccessDeniedException' ||
@@ -86,8 +98,16 @@ export function describeLogError(error: unknown, logGroup: string, action: LogAc
     return new LogAccessError(`you may not ${action} this log group ${logGroup}`);
   }
   if (name === 'ResourceNotFoundException') {
+    // The service says which: "The specified log group/stream does not exist."
+    if (logStream !== undefined && /log stream/i.test((error as Error).message ?? '')) {
+      return new LogAccessError(
+        `log stream ${logStream} does not exist in log group ${logGroup}: list its streams with tunnelwatch logs list --log-group ${logGroup}`,
+        'log stream',
+      );
+    }
     return new LogAccessError(
-      `log group ${logGroup} (or the stream) does not exist: ${(error as Error).message}`,
+      `log group ${logGroup} does not exist: deploy the stack that creates it (npx cdk deploy) or create it (aws logs create-log-group --log-group-name ${logGroup})`,
+      'log group',
     );
   }
   return error;
@@ -239,7 +259,7 @@ export async function* readLogStream(
         }),
       );
     } catch (error) {
-      throw describeLogError(error, logGroup, 'read');
+      throw describeLogError(error, logGroup, 'read', logStream);
     }
     for (const event of page.events ?? []) {
       const timestamp = event.timestamp ?? 0;
@@ -310,7 +330,7 @@ export async function* filterLogEvents(
         }),
       );
     } catch (error) {
-      throw describeLogError(error, logGroup, 'read');
+      throw describeLogError(error, logGroup, 'read', streams?.[0]);
     }
     for (const event of page.events ?? []) {
       yield {

@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { readLines } from '../cli/input.ts';
 import type { SourceChoice } from '../cli/options.ts';
-import type { SourceDefinition, StreamParser } from '../model.ts';
+import { isoTime, type SourceDefinition, type StreamParser } from '../model.ts';
 import { sniffSource, sourceDefinition } from '../sources/index.ts';
 import {
   type BatchLimits,
@@ -447,8 +447,8 @@ class StreamImport {
       if (this.request.expectOverlap && Number.isFinite(checkpoint) && time > checkpoint) {
         this.progress.gaps.push({
           file: file.path,
-          after: new Date(checkpoint).toISOString(),
-          firstLine: new Date(time).toISOString(),
+          after: isoTime(checkpoint),
+          firstLine: isoTime(time),
         });
       }
     }
@@ -517,7 +517,7 @@ class StreamImport {
       logStream: this.name,
       file,
       line,
-      time: new Date(time).toISOString(),
+      time: isoTime(time),
       reason,
       message,
     };

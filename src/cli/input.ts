@@ -10,7 +10,7 @@ import type { ParserOptions, SourceDefinition, StreamParser } from '../model.ts'
 import { sniffSource, sourceDefinition, unsupportedSources } from '../sources/index.ts';
 import { compareLogFileNames, softetherStreamName } from '../sources/softether/files.ts';
 import { UnreadableInputError, UsageError } from './errors.ts';
-import type { InputOptions } from './options.ts';
+import { type InputOptions, zoneFor } from './options.ts';
 
 /** `-` reads standard input. */
 export const STDIN_PATH = '-';
@@ -146,6 +146,10 @@ export interface OpenedInput {
   readonly definition: SourceDefinition;
   readonly parser: StreamParser;
   readonly lines: AsyncIterable<InputLine>;
+  /** The zone local times are read in. */
+  readonly timeZone: string;
+  /** True when a local-time format is read in UTC because no zone was given (warn once). */
+  readonly zoneGuessed: boolean;
 }
 
 /**
@@ -169,17 +173,46 @@ export async function openInput(path: string, options: InputOptions): Promise<Op
     head.map((line) => line.text),
   );
   const stream = streamNameFor(path, options);
-  const parserOptions: ParserOptions = { timeZone: options.timeZone, stream };
+  const { timeZone, given } = zoneFor(options, definition.source);
+  const parserOptions: ParserOptions = { timeZone, stream };
+  const guessed = !given && timesDependOnZone(definition, stream, head);
   return {
     path,
     stream,
     definition,
+    timeZone,
+    zoneGuessed: guessed,
     parser: definition.createParser(parserOptions),
     lines: (async function* () {
       yield* head;
       yield* lines;
     })(),
   };
+}
+
+/** A zone 14 hours from UTC: local times read in it differ from the same read in UTC. */
+const PROBE_ZONE = 'Pacific/Kiritimati';
+
+/**
+ * True when the lines' times depend on the zone they are read in (a local-time
+ * format): the same lines read in UTC and in `PROBE_ZONE` give different
+ * times. Formats that carry a zone or an epoch give the same time both ways.
+ */
+export function timesDependOnZone(
+  definition: SourceDefinition,
+  stream: string,
+  lines: readonly InputLine[],
+): boolean {
+  const utc = definition.createParser({ timeZone: 'UTC', stream });
+  const far = definition.createParser({ timeZone: PROBE_ZONE, stream });
+  for (const line of lines) {
+    if (line.text.trim() === '') continue;
+    const context = { origin: { stream, line: line.number } };
+    const a = utc.parse(line.text, context).time;
+    const b = far.parse(line.text, context).time;
+    if (a !== null && b !== null && a !== b) return true;
+  }
+  return false;
 }
 
 function chooseDefinition(

@@ -14,15 +14,19 @@ export interface InputOptions {
   readonly source: SourceChoice;
   /** Log stream name to use instead of each file's base name. */
   readonly stream?: string;
-  /** IANA zone in which local-time formats are read. */
+  /** IANA zone in which local-time formats are read (`--tz`, else UTC). */
   readonly timeZone: string;
+  /** True when `--tz` was given: `zones` and the no-zone warning do not apply. */
+  readonly zoneGiven?: boolean;
+  /** Without `--tz`: the zone of each source's servers, from the deploy configuration. */
+  readonly zones?: Readonly<Partial<Record<Source, string>>>;
 }
 
 /** The `parseArgs` option table of `InputOptions`. */
 export const INPUT_OPTION_SPEC = {
   source: { type: 'string', default: 'auto' },
   stream: { type: 'string' },
-  tz: { type: 'string', default: 'UTC' },
+  tz: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -58,7 +62,8 @@ export function inputOptions(values: {
       `--source: expected auto or one of ${SOURCES.join(', ')}, got "${source}"`,
     );
   }
-  const timeZone = String(values.tz ?? 'UTC');
+  const zoneGiven = typeof values.tz === 'string';
+  const timeZone = zoneGiven ? String(values.tz) : 'UTC';
   try {
     assertTimeZone(timeZone);
   } catch (error) {
@@ -69,6 +74,27 @@ export function inputOptions(values: {
   return {
     source: source as SourceChoice,
     timeZone,
+    zoneGiven,
     ...(stream === undefined ? {} : { stream }),
   };
+}
+
+/**
+ * The zone a file of `source` is read in: `--tz`, else the deploy
+ * configuration's zone for that source, else UTC; `given` is false in the
+ * last case (a local-time format then deserves a warning).
+ */
+export function zoneFor(
+  options: InputOptions,
+  source: Source,
+): { readonly timeZone: string; readonly given: boolean } {
+  if (options.zoneGiven === true) return { timeZone: options.timeZone, given: true };
+  const configured = options.zones?.[source];
+  if (configured !== undefined) return { timeZone: configured, given: true };
+  return { timeZone: options.timeZone, given: false };
+}
+
+/** The one-line warning for a local-time file read without a zone. */
+export function noZoneWarning(command: string, what: string, source: Source): string {
+  return `tunnelwatch ${command}: ${what}: ${source} times carry no zone and are read as UTC; pass --tz ZONE (e.g. --tz Asia/Tokyo) or --config with the server's timeZone`;
 }

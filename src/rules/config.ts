@@ -69,17 +69,19 @@ export const DEFAULT_RULES_CONFIG: RulesConfig = {
   causeSeverities: {},
 };
 
-type SettingName = Exclude<keyof RuleSettings, 'enabled' | 'severity'>;
+/** A numeric rule setting. */
+export type SettingName = Exclude<keyof RuleSettings, 'enabled' | 'severity'>;
 
 /** The value rule of each numeric setting. */
-const SETTING_KINDS: Readonly<Record<SettingName, 'positive-integer' | 'positive-number'>> = {
-  threshold: 'positive-integer',
-  windowMinutes: 'positive-number',
-  cooldownMinutes: 'positive-number',
-  userThreshold: 'positive-integer',
-  userMinAddresses: 'positive-integer',
-  causeLookbackMinutes: 'positive-number',
-};
+export const SETTING_KINDS: Readonly<Record<SettingName, 'positive-integer' | 'positive-number'>> =
+  {
+    threshold: 'positive-integer',
+    windowMinutes: 'positive-number',
+    cooldownMinutes: 'positive-number',
+    userThreshold: 'positive-integer',
+    userMinAddresses: 'positive-integer',
+    causeLookbackMinutes: 'positive-number',
+  };
 
 /** Which numeric settings each rule (and `cause`) understands: the keys of its defaults. */
 function settingsOf(defaults: RuleSettings): ReadonlySet<string> {

@@ -36,10 +36,13 @@ export function unsupportedSources(): Source[] {
  * The source whose format the sample lines show: the one that recognises the
  * most of the (non-blank) lines, or undefined when none recognises any.
  */
-export function sniffSource(sampleLines: readonly string[]): SourceDefinition | undefined {
+export function sniffSource(
+  sampleLines: readonly string[],
+  definitions: readonly SourceDefinition[] = SOURCE_DEFINITIONS,
+): SourceDefinition | undefined {
   let best: SourceDefinition | undefined;
   let bestCount = 0;
-  for (const definition of SOURCE_DEFINITIONS) {
+  for (const definition of definitions) {
     let count = 0;
     for (const line of sampleLines) {
       if (line.trim() !== '' && definition.sniff(line)) count++;

@@ -279,7 +279,9 @@ describe('AccessDenied', () => {
       io,
     );
     expect(code).toBe(1);
-    expect(io.stderr.join('\n')).toContain('log group nope (or the stream) does not exist');
+    expect(io.stderr.join('\n')).toContain(
+      'log group nope does not exist: deploy the stack that creates it',
+    );
     expect(logs.commandCalls(PutLogEventsCommand)).toHaveLength(0);
   });
 

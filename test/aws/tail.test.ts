@@ -90,6 +90,99 @@ describe('tail', () => {
   });
 });
 
+describe('tail says what it read', () => {
+  it('counts the events and streams read, on stderr', async () => {
+    // Prepare
+    logs.on(FilterLogEventsCommand).resolves({ events: attack() });
+    const io = captureIo();
+
+    // Act
+    await main(['tail', '--log-group', 'g', '--since', '1h'], io);
+
+    // Assess
+    expect(io.stderr).toHaveLength(1);
+    expect(io.stderr[0]).toMatch(
+      /^tunnelwatch tail: read 5 events from 1 stream of g since \d{4}-/,
+    );
+  });
+
+  it('says there was nothing in the window and how to look further back, printing no report', async () => {
+    // Prepare
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    const io = captureIo();
+
+    // Act
+    const code = await main(['tail', '--log-group', 'g'], io);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(io.stdout).toEqual([]);
+    expect(io.stderr).toHaveLength(1);
+    expect(io.stderr[0]).toMatch(
+      /^tunnelwatch tail: no events in g since .* \(--since 10m\); look further back with --since 1d/,
+    );
+  });
+
+  it('--follow says that it is watching, once', async () => {
+    // Prepare
+    logs.on(FilterLogEventsCommand).resolves({ events: [] });
+    const stop = new AbortController();
+    const io = captureIo();
+
+    // Act
+    await tailCommand(['--log-group', 'g', '--follow', '--interval', '2'], io, {
+      signal: stop.signal,
+      sleep: async () => stop.abort(),
+    });
+
+    // Assess
+    expect(io.stderr[1]).toBe(
+      'tunnelwatch tail: watching g every 2s for new events (Ctrl-C to stop)',
+    );
+    expect(io.stderr).toHaveLength(2);
+  });
+
+  it('names a missing log group and says how to create it, exit 1', async () => {
+    // Prepare
+    logs.on(FilterLogEventsCommand).rejects(
+      Object.assign(new Error('The specified log group does not exist.'), {
+        name: 'ResourceNotFoundException',
+        $metadata: {},
+      }),
+    );
+    const io = captureIo();
+
+    // Act
+    const code = await main(['tail', '--log-group', '/tunnelwatch/openvpn/gw9'], io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.stderr).toEqual([
+      'tunnelwatch tail: log group /tunnelwatch/openvpn/gw9 does not exist: deploy the stack that creates it (npx cdk deploy) or create it (aws logs create-log-group --log-group-name /tunnelwatch/openvpn/gw9)',
+    ]);
+  });
+
+  it('names a missing log stream and says how to list the streams', async () => {
+    // Prepare
+    logs.onAnyCommand().rejects(
+      Object.assign(new Error('The specified log stream does not exist.'), {
+        name: 'ResourceNotFoundException',
+        $metadata: {},
+      }),
+    );
+    const io = captureIo();
+
+    // Act
+    const code = await main(['logs', 'get', '--log-group', 'g', '--stream', 'gw1'], io);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(io.stderr).toEqual([
+      'tunnelwatch logs get: log stream gw1 does not exist in log group g: list its streams with tunnelwatch logs list --log-group g',
+    ]);
+  });
+});
+
 describe('an unreachable CloudWatch Logs endpoint', () => {
   const refused = () =>
     Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5999'), {

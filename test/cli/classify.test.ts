@@ -148,3 +148,30 @@ describe('tunnelwatch classify on aws-s2s logs', () => {
     expect(files).toEqual(new Set([otherFormat, tunnelLog]));
   });
 });
+
+describe('tunnelwatch classify, values out of range', () => {
+  it('prints a malformed event naming the field for "event_timestamp": 1e20 and goes on', async () => {
+    const file = join(dir, `${STREAM}-range.log`);
+    await writeFile(
+      file,
+      [
+        '{"event_timestamp": 1e20, "details": "AWS tunnel DPD timed out. Peer is not responsive"}',
+        '{"event_timestamp": "1e400", "details": "x"}',
+        '{"event_timestamp": 1700000000, "details": "AWS tunnel DPD timed out. Peer is not responsive"}',
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = await runCli(['classify', '--stream', STREAM, file]);
+    expect(stderr).toEqual([]);
+    expect(code).toBe(0);
+    const events = parsed(stdout);
+    expect(events.map((event) => [event.category, event.time])).toEqual([
+      ['malformed', null],
+      ['malformed', null],
+      ['dpd.timeout', '2023-11-14T22:13:20.000Z'],
+    ]);
+    expect(events[0]?.reason).toBe(
+      'event_timestamp: time out of range (1970 to 9999), found number 100000000000000000000',
+    );
+    expect(events[1]?.reason).toMatch(/^event_timestamp: /);
+  });
+});

@@ -1,10 +1,10 @@
 /**
  * `tunnelwatch classify`: one NDJSON object per input line (CLI.md).
  */
-import type { VpnEvent } from '../../model.ts';
+import { isoTime, type VpnEvent } from '../../model.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
 import { expandEach, openInput } from '../input.ts';
-import { inputOptions, parseCommandArgs } from '../options.ts';
+import { inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
 import type { CommandIO } from './io.ts';
 
 export const CLASSIFY_USAGE =
@@ -18,7 +18,7 @@ export function classifiedLine(file: string, line: number, event: VpnEvent): str
     source: event.source,
     category: event.category,
     severity: event.severity,
-    time: event.time === null ? null : new Date(event.time).toISOString(),
+    time: event.time === null ? null : isoTime(event.time),
     fields: event.fields,
     ...(event.reason === undefined ? {} : { reason: event.reason }),
   });
@@ -53,6 +53,7 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
         io.err(`tunnelwatch classify: skipping ${path}: not a log format tunnelwatch knows`);
         continue;
       }
+      if (input.zoneGuessed) io.err(noZoneWarning('classify', path, input.definition.source));
       for await (const line of input.lines) {
         if (line.text.trim() === '') continue;
         const event = input.parser.parse(line.text, {

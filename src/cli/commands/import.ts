@@ -20,6 +20,7 @@ import {
   importLogs,
 } from '../../aws/importer.ts';
 import { type VerifyReport, verifyStream } from '../../aws/verify.ts';
+import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
 import { expandEach } from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
@@ -111,6 +112,10 @@ export async function importCommand(
         },
       );
     } catch (error) {
+      if (error instanceof LogAccessError && error.missing !== undefined) {
+        io.err(`tunnelwatch import: ${error.message}`);
+        return 1;
+      }
       if (error instanceof LogAccessError || isServiceError(error)) {
         io.err(
           `tunnelwatch import: ${(error as Error).message}; nothing after the last acknowledged batch was recorded, run again to resume`,
@@ -185,7 +190,7 @@ function isServiceError(error: unknown): boolean {
 }
 
 function iso(time: number | null): string | null {
-  return time === null ? null : new Date(time).toISOString();
+  return time === null ? null : isoTime(time);
 }
 
 function rate(progress: ImportProgress): number {

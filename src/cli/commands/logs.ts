@@ -10,6 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { createLogsClient } from '../../aws/client.ts';
 import { LogAccessError, listLogStreams, readLogStream } from '../../aws/cloudwatch-logs.ts';
 import { ContinuationJoiner } from '../../aws/continuation.ts';
+import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
 import { parseCommandArgs } from '../options.ts';
 import {
@@ -134,5 +135,5 @@ async function measureStream(
 }
 
 function isoOrNull(time: number | undefined): string | null {
-  return time === undefined ? null : new Date(time).toISOString();
+  return time === undefined ? null : isoTime(time);
 }

@@ -4,7 +4,8 @@
  */
 import { aboutText } from '../../alerts/render.ts';
 import { sanitizeLine } from '../../alerts/sanitize.ts';
-import type { Alert, Category, Severity, Source } from '../../model.ts';
+import { type AlertComparison, type AlertRef, isExact, isLossless } from '../../deliveries.ts';
+import { type Alert, type Category, isoTime, type Severity, type Source } from '../../model.ts';
 import type { PipelineResult } from '../../pipeline.ts';
 
 /** The `--json` object of one alert: CLI.md's keys, plus `id`. */
@@ -17,7 +18,7 @@ export function alertJson(alert: Alert): string {
     source: alert.source,
     key: alert.key,
     subject: alert.subject,
-    time: new Date(alert.time).toISOString(),
+    time: isoTime(alert.time),
     evidence: alert.evidence,
     id: alert.id,
   });
@@ -60,8 +61,7 @@ function cut(text: string, max: number): string {
 }
 
 function timeCell(time: number): string {
-  return new Date(time)
-    .toISOString()
+  return isoTime(time)
     .replace('T', ' ')
     .replace(/\.\d{3}Z$/, '');
 }
@@ -192,4 +192,124 @@ export function humanReport(
   const lines = [paint('bold', headline)];
   if (result.alerts.length > 0) lines.push('', ...alertRows(result.alerts, paint));
   return [...lines, ...summaryLines(result, files, paint, unit)];
+}
+
+/** How `replay --deliveries` cut and handed over its input. */
+export interface DeliveriesPlanInfo {
+  /** Lines per delivery. */
+  readonly linesPerDelivery: number;
+  /** Distinct deliveries (before repeats). */
+  readonly deliveries: number;
+  /** Hand-overs, repeats included. */
+  readonly handOvers: number;
+  readonly shuffleSeed?: number;
+  readonly repeat: number;
+}
+
+/** The `deliveries` member of `replay --deliveries --json`'s closing summary object. */
+export function deliveriesJson(
+  plan: DeliveriesPlanInfo,
+  comparison: AlertComparison,
+): Record<string, unknown> {
+  return {
+    linesPerDelivery: plan.linesPerDelivery,
+    deliveries: plan.deliveries,
+    handOvers: plan.handOvers,
+    shuffleSeed: plan.shuffleSeed ?? null,
+    repeat: plan.repeat,
+    lossless: isLossless(comparison),
+    exact: isExact(comparison),
+    comparison: {
+      ...comparison,
+      lost: comparison.lost.map(refJson),
+      extra: comparison.extra.map(refJson),
+      moved: comparison.moved.map(({ reference, published }) => ({
+        reference: refJson(reference),
+        published: refJson(published),
+      })),
+      doubled: comparison.doubled.map(({ first, second }) => ({
+        first: refJson(first),
+        second: refJson(second),
+      })),
+    },
+  };
+}
+
+function refJson(ref: AlertRef): Record<string, unknown> {
+  return { ...ref, time: isoTime(ref.time) };
+}
+
+/** Longest alert key printed in the deliveries section, characters. */
+const MAX_KEY = 100;
+/** Longest list of differences printed per kind; the rest are counted. */
+const MAX_DIFFERENCES = 20;
+
+function refText(ref: AlertRef): string {
+  return `${timeCell(ref.time)}  ${ref.status === 'resolved' ? 'RESOLVED' : 'OPENED'}  ${ref.rule}  ${cut(sanitizeLine(ref.key), MAX_KEY)}`;
+}
+
+/**
+ * The human section after `replay --deliveries`' report: how the input was
+ * delivered and what differs from the plain replay, and why.
+ */
+export function deliveriesReport(
+  plan: DeliveriesPlanInfo,
+  comparison: AlertComparison,
+  paint: Paint,
+): string[] {
+  const order =
+    plan.shuffleSeed === undefined ? 'in time order' : `shuffled (seed ${plan.shuffleSeed})`;
+  const repeats = plan.repeat > 1 ? `, each ${plan.repeat} times` : '';
+  const lines = [
+    '',
+    paint(
+      'bold',
+      `Deliveries: ${count(plan.deliveries)} of up to ${count(plan.linesPerDelivery)} line${plan.linesPerDelivery === 1 ? '' : 's'}, ${order}${repeats} (${count(plan.handOvers)} hand-overs)`,
+    ),
+    `  Compared with plain replay (${count(comparison.reference)} alerts): ${count(comparison.published)} published, ` +
+      `${count(comparison.missingIds.length)} ids missing, ${count(comparison.extraIds.length)} extra, ` +
+      `${count(comparison.doubledIds.length)} published twice`,
+  ];
+  const section = (title: string, items: readonly string[]): void => {
+    if (items.length === 0) return;
+    lines.push(`  ${title}: ${count(items.length)}`);
+    for (const item of items.slice(0, MAX_DIFFERENCES)) lines.push(`    ${item}`);
+    if (items.length > MAX_DIFFERENCES) {
+      lines.push(`    … ${count(items.length - MAX_DIFFERENCES)} more`);
+    }
+  };
+  section(
+    paint('red', 'Lost (no alert of the same rule, key and status within the rule’s window)'),
+    comparison.lost.map(refText),
+  );
+  section(
+    paint('red', 'Published twice (same alert id)'),
+    comparison.doubledIds.map((id) => sanitizeLine(id)),
+  );
+  section(
+    paint('red', 'Opened twice with no resolved between'),
+    comparison.doubled.map(
+      ({ first, second }) => `${refText(second)}  (already open since ${timeCell(first.time)})`,
+    ),
+  );
+  section(paint('yellow', 'Extra (no such alert in plain replay)'), comparison.extra.map(refText));
+  section(
+    'Raised under another id or time (a line of the incident came in another delivery)',
+    comparison.moved.map(
+      ({ reference, published }) =>
+        `${refText(reference)}  → ${timeCell(published.time)} as ${sanitizeLine(published.id)}`,
+    ),
+  );
+  lines.push(
+    isLossless(comparison)
+      ? paint(
+          'green',
+          `  No alert lost, none doubled${isExact(comparison) ? '; the same alerts by id' : ''}.`,
+        )
+      : paint(
+          'red',
+          `  ${count(comparison.lost.length)} lost, ${count(comparison.doubledIds.length + comparison.doubled.length)} doubled.`,
+        ),
+  );
+  return lines;
 }

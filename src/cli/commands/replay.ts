@@ -2,36 +2,98 @@
  * `tunnelwatch replay`: the full rule pipeline over log files with in-memory
  * state, printing the alerts on-call would have received (CLI.md).
  */
+
+import {
+  compareAlerts,
+  isLossless,
+  lineTimes,
+  planDeliveries,
+  runDeliveries,
+} from '../../deliveries.ts';
+import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
 import { type ExpandedInput, expandEach, openInput } from '../input.ts';
-import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
-import { configOption } from './config-option.ts';
+import { type InputOptions, inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
+import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
-import { alertJson, humanReport, painter } from './replay-output.ts';
+import {
+  alertJson,
+  type DeliveriesPlanInfo,
+  deliveriesJson,
+  deliveriesReport,
+  humanReport,
+  painter,
+} from './replay-output.ts';
 
 export const REPLAY_USAGE =
-  'usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] FILE...';
+  'usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] [--deliveries N [--shuffle SEED] [--repeat K] [--check]] FILE...';
 
-/** A file to replay; `listed` when it came from expanding a directory. */
+/** `--deliveries` and its companions, validated. */
+interface DeliveriesOptions {
+  readonly linesPerDelivery: number;
+  readonly shuffleSeed?: number;
+  readonly repeat: number;
+  readonly check: boolean;
+}
+
+/** A flag's value as an integer ≥ `min`, or a `UsageError` naming the flag. */
+function integerFlag(flag: string, value: string, min: number): number {
+  const number = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < min) {
+    throw new UsageError(`--${flag}: expected an integer ≥ ${min}, got "${value}"`);
+  }
+  return number;
+}
+
+function deliveriesOptions(values: {
+  deliveries?: string | undefined;
+  shuffle?: string | undefined;
+  repeat?: string | undefined;
+  check?: boolean | undefined;
+}): DeliveriesOptions | undefined {
+  if (values.deliveries === undefined) {
+    for (const flag of ['shuffle', 'repeat', 'check'] as const) {
+      if (values[flag] !== undefined && values[flag] !== false) {
+        throw new UsageError(`--${flag}: only with --deliveries N`);
+      }
+    }
+    return undefined;
+  }
+  return {
+    linesPerDelivery: integerFlag('deliveries', values.deliveries, 1),
+    ...(values.shuffle === undefined
+      ? {}
+      : { shuffleSeed: integerFlag('shuffle', values.shuffle, 0) }),
+    repeat: values.repeat === undefined ? 1 : integerFlag('repeat', values.repeat, 1),
+    check: values.check === true,
+  };
+}
+
 /** Runs `replay`; returns the exit code. */
 export async function replayCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     json: { type: 'boolean', default: false },
     config: { type: 'string' },
+    deliveries: { type: 'string' },
+    shuffle: { type: 'string' },
+    repeat: { type: 'string' },
+    check: { type: 'boolean' },
   });
   if (values.help) {
     io.out(REPLAY_USAGE);
     return 0;
   }
-  const options = inputOptions(values);
+  const given = inputOptions(values);
+  const deliveries = deliveriesOptions(values);
   if (positionals.length === 0) {
     io.err(`tunnelwatch replay: no FILE given\n${REPLAY_USAGE}`);
     return 2;
   }
   const config = await configOption(values.config, 'replay', io);
   if (config === undefined) return 1;
+  const options = withConfiguredZones(given, config);
 
   const expanded = await expandEach(positionals, io.err);
   let exitCode = expanded.failed ? 1 : 0;
@@ -40,7 +102,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const batches: StreamBatch[] = [];
   for (const input of inputs) {
     try {
-      const batch = await readBatch(input, options);
+      const batch = await readBatch(input, options, io);
       if (batch !== undefined) batches.push(batch);
       else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
     } catch (error) {
@@ -53,8 +115,13 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   // Nothing could be read: the errors above say so; an empty report would not.
   if (batches.length === 0 && exitCode !== 0) return exitCode;
 
+  if (deliveries !== undefined) {
+    const lossless = await replayDeliveries(batches, config.rules, deliveries, values.json, io);
+    return exitCode === 0 && deliveries.check && !lossless ? 1 : exitCode;
+  }
+
   const store = new MemoryStateStore();
-  const result = await runPipeline(batches, { store, config });
+  const result = await runPipeline(batches, { store, config: config.rules });
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
   } else {
@@ -65,6 +132,45 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
 }
 
 /**
+ * `--deliveries`: the reference (plain replay) and the delivered replay, each
+ * with its own in-memory store; prints the published alerts and what
+ * differs. Returns whether no alert was lost or doubled.
+ */
+async function replayDeliveries(
+  batches: readonly StreamBatch[],
+  config: RulesConfig,
+  options: DeliveriesOptions,
+  json: boolean,
+  io: CommandIO,
+): Promise<boolean> {
+  const reference = await runPipeline(batches, { store: new MemoryStateStore(), config });
+  const times = batches.map((batch) => lineTimes(batch));
+  const plan = planDeliveries(batches, times, {
+    linesPerDelivery: options.linesPerDelivery,
+    repeat: options.repeat,
+    ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
+  });
+  const run = await runDeliveries(batches, plan, { store: new MemoryStateStore(), config }, times);
+  const comparison = compareAlerts(reference.alerts, run.published, config);
+  const info: DeliveriesPlanInfo = {
+    linesPerDelivery: options.linesPerDelivery,
+    deliveries: plan.filter((delivery) => delivery.copy === 0).length,
+    handOvers: plan.length,
+    repeat: options.repeat,
+    ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
+  };
+  if (json) {
+    for (const alert of run.published) io.out(alertJson(alert));
+    io.out(JSON.stringify({ summary: { deliveries: deliveriesJson(info, comparison) } }));
+  } else {
+    const paint = painter(io.isTTY && process.env['NO_COLOR'] === undefined);
+    for (const line of humanReport(run.result, batches.length, paint)) io.out(line);
+    for (const line of deliveriesReport(info, comparison, paint)) io.out(line);
+  }
+  return isLossless(comparison);
+}
+
+/**
  * Reads one file into a batch. A file found by expanding a directory whose
  * format is not recognised is skipped (undefined); a file named on the
  * command line is a usage error then, as in `classify`.
@@ -72,6 +178,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
 async function readBatch(
   input: ExpandedInput,
   options: InputOptions,
+  io: CommandIO,
 ): Promise<StreamBatch | undefined> {
   let opened: Awaited<ReturnType<typeof openInput>>;
   try {
@@ -80,13 +187,14 @@ async function readBatch(
     if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
     throw error;
   }
+  if (opened.zoneGuessed) io.err(noZoneWarning('replay', input.path, opened.definition.source));
   const lines: RawLine[] = [];
   for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
   return {
     source: opened.definition.source,
     stream: opened.stream,
     file: input.path,
-    timeZone: options.timeZone,
+    timeZone: opened.timeZone,
     lines,
   };
 }

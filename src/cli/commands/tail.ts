@@ -10,12 +10,19 @@ import { aboutText } from '../../alerts/render.ts';
 import { sanitizeLine } from '../../alerts/sanitize.ts';
 import { createLogsClient } from '../../aws/client.ts';
 import { type FilteredEvent, filterLogEvents, LogAccessError } from '../../aws/cloudwatch-logs.ts';
-import type { Alert, SourceDefinition, StreamParser } from '../../model.ts';
+import { type Alert, isoTime, type SourceDefinition, type StreamParser } from '../../model.ts';
 import { runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { sniffSource, sourceDefinition } from '../../sources/index.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { UsageError } from '../errors.ts';
-import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
+import { timesDependOnZone } from '../input.ts';
+import {
+  type InputOptions,
+  inputOptions,
+  noZoneWarning,
+  parseCommandArgs,
+  zoneFor,
+} from '../options.ts';
 import {
   AWS_OPTION_SPEC,
   awsFailureLine,
@@ -23,7 +30,7 @@ import {
   parseTimeArgument,
   requiredLogGroup,
 } from './aws-options.ts';
-import { configOption } from './config-option.ts';
+import { configOption, type LogGroupSetting } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import { alertJson, humanReport, type Paint, painter } from './replay-output.ts';
 
@@ -60,28 +67,33 @@ export async function tailCommand(
     return 0;
   }
   const logGroup = requiredLogGroup(values);
-  const input = inputOptions(values);
+  const given = inputOptions(values);
   const interval = Number(values.interval);
   if (!(interval > 0)) {
     throw new UsageError(`--interval: expected seconds > 0, got "${values.interval}"`);
   }
   const config = await configOption(values.config, 'tail', io);
   if (config === undefined) return 1;
+  const input = groupInputOptions(given, config.logGroups.get(logGroup));
   const client = createLogsClient(clientOptions(values));
   let start = parseTimeArgument('--since', values.since);
+  const since = start;
   const paint = painter(io.isTTY && process.env['NO_COLOR'] === undefined);
   const eventPrinter = values.events ? new EventPrinter(input, io, paint) : undefined;
+  const zoneCheck = new ZoneCheck(input, io);
   const store = new MemoryStateStore();
   const sleep =
     hooks.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   // Ids at the newest timestamp seen: the next poll starts there and skips them.
   let seenAtStart = new Set<string>();
+  let polls = 0;
   try {
     for (;;) {
       let newest = start;
       const seenNow = new Set<string>();
       const byStream = new Map<string, FilteredEvent[]>();
       const streams = input.stream === undefined ? undefined : [input.stream];
+      let read = 0;
       for await (const event of filterLogEvents(client, logGroup, { start }, streams)) {
         if (event.timestamp === start && seenAtStart.has(event.eventId)) continue;
         if (event.timestamp > newest) {
@@ -89,6 +101,8 @@ export async function tailCommand(
           seenNow.clear();
         }
         if (event.timestamp === newest) seenNow.add(event.eventId);
+        read++;
+        zoneCheck.see(event);
         byStream.set(event.logStreamName, [...(byStream.get(event.logStreamName) ?? []), event]);
         eventPrinter?.print(event);
       }
@@ -96,18 +110,29 @@ export async function tailCommand(
         source: input.source,
         stream,
         logGroup,
-        timeZone: input.timeZone,
+        timeZone: zoneCheck.zoneOf(stream),
         lines: events.map((event) => ({
           text: event.message,
           eventId: event.eventId,
           timestamp: event.timestamp,
         })),
       }));
-      const result = await runPipeline(batches, { store, config });
+      const result = await runPipeline(batches, { store, config: config.rules });
+      if (polls === 0) {
+        io.err(readLine(logGroup, since, read, byStream.size, values.since));
+        if (values.follow) {
+          io.err(
+            `tunnelwatch tail: watching ${logGroup} every ${interval}s for new events (Ctrl-C to stop)`,
+          );
+        }
+      }
+      polls++;
       if (values.json || values.events) {
         for (const alert of result.alerts) io.out(alertJson(alert));
       } else if (!values.follow) {
-        for (const line of humanReport(result, batches.length, paint, 'stream')) io.out(line);
+        if (read > 0) {
+          for (const line of humanReport(result, batches.length, paint, 'stream')) io.out(line);
+        }
       } else {
         for (const alert of result.alerts) io.out(alertLine(alert, paint));
       }
@@ -129,10 +154,75 @@ export async function tailCommand(
   }
 }
 
+/** What the first poll read, on stderr: counts, and what to try when it found nothing. */
+function readLine(
+  logGroup: string,
+  since: number,
+  events: number,
+  streams: number,
+  sinceArgument: string,
+): string {
+  const from = new Date(since).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (events === 0) {
+    return `tunnelwatch tail: no events in ${logGroup} since ${from} (--since ${sinceArgument}); look further back with --since 1d, or list the streams with tunnelwatch logs list --log-group ${logGroup}`;
+  }
+  return `tunnelwatch tail: read ${events.toLocaleString('en-US')} event${events === 1 ? '' : 's'} from ${streams} stream${streams === 1 ? '' : 's'} of ${logGroup} since ${from}`;
+}
+
+/**
+ * The input options for a log group the deploy configuration names: its
+ * source (unless `--source` names one) and its servers' zone (unless `--tz`).
+ */
+function groupInputOptions(
+  given: InputOptions,
+  setting: LogGroupSetting | undefined,
+): InputOptions {
+  if (setting === undefined) return given;
+  return {
+    ...given,
+    source: given.source === 'auto' ? setting.source : given.source,
+    ...(setting.timeZone === undefined ? {} : { zones: { [setting.source]: setting.timeZone } }),
+  };
+}
+
+/**
+ * Picks each stream's zone and warns once per stream whose format is local
+ * time when no zone was given (`--tz`, or the log group's in `--config`).
+ */
+class ZoneCheck {
+  private readonly zones = new Map<string, string>();
+
+  constructor(
+    private readonly input: InputOptions,
+    private readonly io: CommandIO,
+  ) {}
+
+  see(event: FilteredEvent): void {
+    if (this.zones.has(event.logStreamName)) return;
+    const definition =
+      this.input.source === 'auto'
+        ? sniffSource([event.message])
+        : sourceDefinition(this.input.source);
+    if (definition === undefined) {
+      this.zones.set(event.logStreamName, this.input.timeZone);
+      return;
+    }
+    const { timeZone, given } = zoneFor(this.input, definition.source);
+    const line = { text: event.message, number: 1 };
+    if (!given && timesDependOnZone(definition, event.logStreamName, [line])) {
+      this.io.err(noZoneWarning('tail', `stream ${event.logStreamName}`, definition.source));
+    }
+    this.zones.set(event.logStreamName, timeZone);
+  }
+
+  zoneOf(stream: string): string {
+    return this.zones.get(stream) ?? this.input.timeZone;
+  }
+}
+
 /** One alert as a single line for `--follow`, coloured by severity on a terminal. */
 function alertLine(alert: Alert, paint: Paint): string {
-  const time = new Date(alert.time)
-    .toISOString()
+  const time = isoTime(alert.time)
     .replace('T', ' ')
     .replace(/\.\d{3}Z$/, '');
   const status = alert.status === 'resolved' ? 'RESOLVED' : 'OPENED';
@@ -153,7 +243,7 @@ class EventPrinter {
 
   print(event: FilteredEvent): void {
     const parser = this.parserFor(event);
-    const time = new Date(event.timestamp).toISOString();
+    const time = isoTime(event.timestamp);
     if (parser === null) {
       this.io.out(
         JSON.stringify({
@@ -179,7 +269,7 @@ class EventPrinter {
       source: parsed.source,
       category: parsed.category,
       severity: parsed.severity,
-      time: parsed.time === null ? time : new Date(parsed.time).toISOString(),
+      time: parsed.time === null ? time : isoTime(parsed.time),
       fields: parsed.fields,
       ...(parsed.reason === undefined ? {} : { reason: parsed.reason }),
     });
@@ -196,8 +286,10 @@ class EventPrinter {
           ? sniffSource([event.message])
           : sourceDefinition(this.input.source);
       parser =
-        definition?.createParser({ timeZone: this.input.timeZone, stream: event.logStreamName }) ??
-        null;
+        definition?.createParser({
+          timeZone: zoneFor(this.input, definition.source).timeZone,
+          stream: event.logStreamName,
+        }) ?? null;
       if (parser === null) {
         this.io.err(
           `tunnelwatch tail: no parser for stream ${event.logStreamName} (source ${this.input.source}); printing raw lines`,

@@ -7,6 +7,7 @@
  * Each reader returns the value, `undefined` when the key is absent, null or
  * empty, or a `BadValue` naming the key and what was wrong.
  */
+import { isEventTime } from '../../model.ts';
 
 /** A value that could not be read; `reason` names the key, the expectation and the value. */
 export class BadValue {
@@ -94,17 +95,23 @@ function zoneOffsetMs(zone: string | undefined): number {
 export function readTime(key: string, value: unknown): number | undefined | BadValue {
   if (isAbsent(value)) return undefined;
   if (typeof value === 'number') {
-    if (value >= 0 && Number.isFinite(value)) return epochMs(value);
+    if (value >= 0 && Number.isFinite(value)) return inRange(key, epochMs(value), value);
     return new BadValue(`${key}: expected an epoch time, found ${describeValue(value)}`);
   }
   if (typeof value === 'string') {
     const time = readableTimeToEpoch(value);
-    if (!Number.isNaN(time)) return time;
+    if (!Number.isNaN(time)) return inRange(key, time, value);
     return new BadValue(`${key}: unreadable time ${describeValue(value)}`);
   }
   return new BadValue(
     `${key}: expected an epoch time or a time string, found ${describeValue(value)}`,
   );
+}
+
+/** `time` (epoch ms, read from `value`), or a `BadValue` when it is outside 1970–9999. */
+function inRange(key: string, time: number, value: unknown): number | BadValue {
+  if (isEventTime(time)) return time;
+  return new BadValue(`${key}: time out of range (1970 to 9999), found ${describeValue(value)}`);
 }
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false };

@@ -658,10 +658,13 @@ export const CATALOG: readonly CatalogRow[] = [
     category: 'session.established',
     severity: 'info',
     pattern: new RegExp(
-      `^${SID}: The DHCP server of host "(?<dhcpServerMac>[^"]*)" \\((?<dhcpServerIp>[^)]*)\\) on this session allocated, for host "(?<macAddress>[^"]*)" on another session "(?<clientSessionId>[^"]*)", the new IP address (?<assignedIp>[^ ]+?)\\.$`,
+      `^${SID}: The DHCP server of host "(?<dhcpServerMac>[^"]*)" \\((?<dhcpServerIp>[^)]*)\\) on this session allocated, for host "(?<clientSessionId>[^"]*)" on another session "(?<macAddress>[^"]*)", the new IP address (?<assignedIp>[^ ]+?)\\.$`,
     ),
+    // The string table says 'for host "<MAC>" on another session "<session>"', but
+    // the server fills in the session name first and the MAC second (written by
+    // SoftEther 5.01 in test/real/softether.test.ts).
     examples: [
-      'Session "SID-SECURENAT-1": The DHCP server of host "00-AC-12-34-56-78" (192.168.30.1) on this session allocated, for host "5E-1A-2B-3C-4D-5E" on another session "SID-ALICE-3", the new IP address 192.168.30.10.',
+      'Session "SID-SECURENAT-1": The DHCP server of host "5E-65-BF-A4-38-1E" (192.168.30.1) on this session allocated, for host "SID-ALICE-[OPENVPN_L3]-2" on another session "CA-49-F3-EE-27-B6", the new IP address 192.168.30.10.',
     ],
     title: 'DHCP address assigned',
     remediation: 'Informational.',

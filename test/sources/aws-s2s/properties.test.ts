@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, type FieldValue, type VpnEvent } from '../../../src/model.ts';
+import {
+  CATEGORIES,
+  type FieldValue,
+  isEventTime,
+  isoTime,
+  type VpnEvent,
+} from '../../../src/model.ts';
 import {
   classifyMessage,
   extractFields,
@@ -17,7 +23,8 @@ function parseChecked(line: string): VpnEvent {
   expect(event.raw).toBe(line);
   expect(event.source).toBe('aws-s2s');
   expect(event.id).toBe(`:${STREAM}:1`);
-  expect(event.time === null || Number.isFinite(event.time)).toBe(true);
+  expect(event.time === null || isEventTime(event.time)).toBe(true);
+  if (event.time !== null) expect(isoTime(event.time)).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   if (event.category === 'malformed') {
     expect(event.reason).toEqual(expect.any(String));
     expect(event.reason).not.toMatch(/^internal parser error/);
@@ -91,6 +98,45 @@ describe('aws-s2s parser properties', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('reads any value a time key can hold as a time in range, or malformed naming the key', () => {
+    const extreme = fc.oneof(
+      fc.double(),
+      fc.integer(),
+      fc.constantFrom(1e20, 8.64e15, 8.64e15 + 1, 1e11, 1e11 - 1, -1, -0, 2 ** 53, 1e308),
+      fc.bigInt().map((n) => n.toString()),
+      fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e400', '1e20', '0x10', '+275760-09-13'),
+      fc.constantFrom('9999-12-31 23:59:59.999Z', '10000-01-01T00:00:00Z', '1969-12-31T23:59:59Z'),
+      fc.string({ maxLength: 30 }),
+      fc.string({ minLength: 5000, maxLength: 20000 }),
+      fc.jsonValue(),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom('event_timestamp', 'timestamp'),
+        extreme,
+        fc.boolean(),
+        (key, value, withDetails) => {
+          const record: Record<string, unknown> = { [key]: value, ike_phase1_state: 'down' };
+          if (withDetails) record.details = 'AWS tunnel DPD timed out. Peer is not responsive';
+          // Raw JSON so that numbers keep their written form (1e400 is not a JSON.stringify output).
+          const event = parseChecked(JSON.stringify(record));
+          if (event.category === 'malformed') expect(event.reason).toMatch(new RegExp(`^${key}: `));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('gives malformed, naming the key, for an event_timestamp of 1e20 (a Date cannot hold it)', () => {
+    for (const text of ['1e20', '1e400', '-1e20', '8640000000000001']) {
+      const event = parseChecked(`{"event_timestamp": ${text}, "details": "x"}`);
+      expect(event.category).toBe('malformed');
+      expect(event.reason).toMatch(/^event_timestamp: /);
+    }
+    const last = parseChecked('{"timestamp": "9999-12-31 23:59:59.999Z", "details": "x"}');
+    expect(last.time).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
   });
 
   it('classifies any message text inside a record without throwing', () => {

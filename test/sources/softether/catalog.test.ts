@@ -301,7 +301,8 @@ const ROW_CASES: Readonly<Record<string, RowCase>> = {
   },
   LH_REGIST_DHCP: {
     message:
-      'Session "SID-SECURENAT-1": The DHCP server of host "00-AC-12-34-56-78" (192.168.30.1) on this session allocated, for host "5E-1A-2B-3C-4D-5E" on another session "SID-ALICE-3", the new IP address 192.168.30.10.',
+      // SoftEther 5.01 writes the session name where the string table says host, and the MAC second.
+      'Session "SID-SECURENAT-1": The DHCP server of host "00-AC-12-34-56-78" (192.168.30.1) on this session allocated, for host "SID-ALICE-3" on another session "5E-1A-2B-3C-4D-5E", the new IP address 192.168.30.10.',
     category: 'session.established',
     fields: {
       sessionId: 'SID-SECURENAT-1',
