@@ -27,6 +27,8 @@
  *   differs (see `AlertComparison`); `isLossless` / `isExact` judge it.
  * - `addResults(a, b) → PipelineResult`: the counts of two runs added.
  * - `seededRandom(seed) → () => number`: the PRNG used for shuffling.
+ * - `new CountingStateStore(store)`: a `StateStore` that counts the calls and
+ *   keys passed to the one it wraps (what DynamoDB would be asked per delivery).
  */
 import {
   type Alert,
@@ -36,6 +38,9 @@ import {
   type RulesConfig,
   type SourceDefinition,
   STATE_RULES,
+  type StateStore,
+  type StateWrite,
+  type Versioned,
 } from './model.ts';
 import type { PipelineOptions, PipelineResult, RawLine, StreamBatch } from './pipeline.ts';
 import { runPipeline } from './pipeline.ts';
@@ -219,6 +224,54 @@ export function deliveryBatch(
   return { ...batch, lines };
 }
 
+/** Calls and keys a `CountingStateStore` passed on. */
+export interface StoreCalls {
+  readonly get: number;
+  readonly getMany: number;
+  readonly put: number;
+  readonly putMany: number;
+  /** Keys asked for by `get` and `getMany`. */
+  readonly keysRead: number;
+  /** Writes passed by `put` and `putMany`. */
+  readonly keysWritten: number;
+}
+
+/** A `StateStore` that counts what it passes to the one it wraps. */
+export class CountingStateStore implements StateStore {
+  private counts = { get: 0, getMany: 0, put: 0, putMany: 0, keysRead: 0, keysWritten: 0 };
+
+  constructor(private readonly inner: StateStore) {}
+
+  /** The counts so far. */
+  get calls(): StoreCalls {
+    return { ...this.counts };
+  }
+
+  get<T = unknown>(key: string): Promise<Versioned<T> | undefined> {
+    this.counts.get++;
+    this.counts.keysRead++;
+    return this.inner.get<T>(key);
+  }
+
+  getMany(keys: readonly string[]): Promise<Map<string, Versioned>> {
+    this.counts.getMany++;
+    this.counts.keysRead += keys.length;
+    return this.inner.getMany(keys);
+  }
+
+  put<T = unknown>(write: StateWrite<T>): Promise<void> {
+    this.counts.put++;
+    this.counts.keysWritten++;
+    return this.inner.put(write);
+  }
+
+  putMany(writes: readonly StateWrite[]): Promise<void> {
+    this.counts.putMany++;
+    this.counts.keysWritten += writes.length;
+    return this.inner.putMany(writes);
+  }
+}
+
 /** What handing the deliveries over did. */
 export interface DeliveryRun {
   /** Every alert published, in publish order (an alert published twice appears twice). */
@@ -244,8 +297,9 @@ export async function runDeliveries(
     published.push(...result.alerts);
     total = total === undefined ? result : addResults(total, result);
   }
-  const empty = await runPipeline([], options);
-  return { published, result: { ...(total ?? empty), alerts: published } };
+  // No delivery at all: the counts of an empty run.
+  total ??= await runPipeline([], options);
+  return { published, result: { ...total, alerts: published } };
 }
 
 /**

@@ -56,6 +56,12 @@ export interface StreamBatch {
   /** IANA zone for local-time formats; default UTC. */
   readonly timeZone?: string;
   readonly lines: readonly RawLine[];
+  /**
+   * The time (epoch ms) of the stream's last timed line before this batch,
+   * when the batch continues the stream (a chunk of a long file): leading
+   * lines without their own time take it, as they would inside one batch.
+   */
+  readonly previousTime?: number;
 }
 
 /** What the pipeline works with. */
@@ -261,6 +267,7 @@ class StreamCursor {
       ...(batch.logGroup === undefined ? {} : { logGroup: batch.logGroup }),
     };
     this.idPrefix = `${batch.logGroup ?? batch.file ?? ''}:${batch.stream}:`;
+    if (batch.previousTime !== undefined) this.lastTime = batch.previousTime;
     if (this.parser === undefined) {
       // A format no parser recognises: every line is counted, none reaches the rules.
       const lines = batch.lines.filter((line) => !isBlank(line.text)).length;

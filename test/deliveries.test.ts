@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AlertRef,
   addResults,
+  CountingStateStore,
   compareAlerts,
   type Delivery,
   deliveryBatch,
@@ -218,6 +219,33 @@ describe('runDeliveries', () => {
     expect(isExact(compareAlerts(reference.alerts, run.published, DEFAULT_RULES_CONFIG))).toBe(
       true,
     );
+  });
+
+  it('asks the store O(1) times per delivery (one getMany, at most one putMany), not per line', async () => {
+    const lines = Array.from({ length: 60 }, (_, i) =>
+      line(i / 2, i % 3 === 0 ? 'cert.expired' : 'auth.failed', {
+        clientIp: `203.0.113.${i % 7}`,
+        user: `u${i % 5}`,
+      }),
+    );
+    const stream = batch('gw', lines);
+    const times = [lineTimes(stream, SYNTHETIC_SOURCES)];
+    for (const linesPerDelivery of [1, 20, 60]) {
+      const plan = planDeliveries([stream], times, { linesPerDelivery, repeat: 2 });
+      const store = new CountingStateStore(new MemoryStateStore());
+      await runDeliveries([stream], plan, { ...options(), store }, times);
+      const { get, getMany, put, putMany, keysRead } = store.calls;
+      expect({ linesPerDelivery, get, getMany, put }).toEqual({
+        linesPerDelivery,
+        get: 0,
+        getMany: plan.length,
+        put: 0,
+      });
+      expect(putMany).toBeLessThanOrEqual(plan.length);
+      expect(putMany).toBeGreaterThanOrEqual(plan.length / 2);
+      // Keys read grow with the keys a delivery touches, not with its lines.
+      expect(keysRead / plan.length).toBeLessThanOrEqual(4 * Math.min(linesPerDelivery, 12) + 2);
+    }
   });
 
   it('adds the counts of every delivery', () => {

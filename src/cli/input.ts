@@ -146,6 +146,8 @@ export interface OpenedInput {
   readonly definition: SourceDefinition;
   readonly parser: StreamParser;
   readonly lines: AsyncIterable<InputLine>;
+  /** Closes the file without reading the rest (when only its format was wanted). */
+  close(): Promise<void>;
   /** The zone local times are read in. */
   readonly timeZone: string;
   /** True when a local-time format is read in UTC because no zone was given (warn once). */
@@ -187,6 +189,9 @@ export async function openInput(path: string, options: InputOptions): Promise<Op
       yield* head;
       yield* lines;
     })(),
+    close: async () => {
+      await lines.return(undefined);
+    },
   };
 }
 

@@ -66,6 +66,7 @@ describe('tunnelwatch replay --deliveries', () => {
       handOvers: 2,
       shuffleSeed: null,
       repeat: 2,
+      storeCalls: expect.objectContaining({ getMany: 2 }),
       lossless: true,
       exact: true,
     });

@@ -4,7 +4,13 @@
  */
 import { aboutText } from '../../alerts/render.ts';
 import { sanitizeLine } from '../../alerts/sanitize.ts';
-import { type AlertComparison, type AlertRef, isExact, isLossless } from '../../deliveries.ts';
+import {
+  type AlertComparison,
+  type AlertRef,
+  isExact,
+  isLossless,
+  type StoreCalls,
+} from '../../deliveries.ts';
 import { type Alert, type Category, isoTime, type Severity, type Source } from '../../model.ts';
 import type { PipelineResult } from '../../pipeline.ts';
 
@@ -204,6 +210,8 @@ export interface DeliveriesPlanInfo {
   readonly handOvers: number;
   readonly shuffleSeed?: number;
   readonly repeat: number;
+  /** What the state store was asked over all hand-overs. */
+  readonly storeCalls: StoreCalls;
 }
 
 /** The `deliveries` member of `replay --deliveries --json`'s closing summary object. */
@@ -217,6 +225,7 @@ export function deliveriesJson(
     handOvers: plan.handOvers,
     shuffleSeed: plan.shuffleSeed ?? null,
     repeat: plan.repeat,
+    storeCalls: plan.storeCalls,
     lossless: isLossless(comparison),
     exact: isExact(comparison),
     comparison: {
@@ -237,6 +246,10 @@ export function deliveriesJson(
 
 function refJson(ref: AlertRef): Record<string, unknown> {
   return { ...ref, time: isoTime(ref.time) };
+}
+
+function perHandOver(total: number, handOvers: number): string {
+  return handOvers === 0 ? '0' : (total / handOvers).toFixed(1);
 }
 
 /** Longest alert key printed in the deliveries section, characters. */
@@ -269,6 +282,10 @@ export function deliveriesReport(
     `  Compared with plain replay (${count(comparison.reference)} alerts): ${count(comparison.published)} published, ` +
       `${count(comparison.missingIds.length)} ids missing, ${count(comparison.extraIds.length)} extra, ` +
       `${count(comparison.doubledIds.length)} published twice`,
+    `  State store per hand-over: ${perHandOver(plan.storeCalls.getMany, plan.handOvers)} getMany ` +
+      `(${perHandOver(plan.storeCalls.keysRead, plan.handOvers)} keys), ` +
+      `${perHandOver(plan.storeCalls.putMany, plan.handOvers)} putMany ` +
+      `(${perHandOver(plan.storeCalls.keysWritten, plan.handOvers)} keys)`,
   ];
   const section = (title: string, items: readonly string[]): void => {
     if (items.length === 0) return;

@@ -4,6 +4,7 @@
  */
 
 import {
+  CountingStateStore,
   compareAlerts,
   isLossless,
   lineTimes,
@@ -14,7 +15,13 @@ import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
-import { type ExpandedInput, expandEach, openInput } from '../input.ts';
+import {
+  type ExpandedInput,
+  expandEach,
+  type OpenedInput,
+  openInput,
+  STDIN_PATH,
+} from '../input.ts';
 import { type InputOptions, inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
@@ -26,6 +33,7 @@ import {
   humanReport,
   painter,
 } from './replay-output.ts';
+import { streamReplay } from './replay-stream.ts';
 
 export const REPLAY_USAGE =
   'usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] [--deliveries N [--shuffle SEED] [--repeat K] [--check]] FILE...';
@@ -99,11 +107,11 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   let exitCode = expanded.failed ? 1 : 0;
   const inputs = expanded.files;
 
-  const batches: StreamBatch[] = [];
+  const opened: OpenedInput[] = [];
   for (const input of inputs) {
     try {
-      const batch = await readBatch(input, options, io);
-      if (batch !== undefined) batches.push(batch);
+      const file = await openFile(input, options, io);
+      if (file !== undefined) opened.push(file);
       else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
     } catch (error) {
       if (!(error instanceof UnreadableInputError)) throw error;
@@ -113,20 +121,47 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   }
 
   // Nothing could be read: the errors above say so; an empty report would not.
-  if (batches.length === 0 && exitCode !== 0) return exitCode;
+  if (opened.length === 0 && exitCode !== 0) return exitCode;
 
   if (deliveries !== undefined) {
+    const batches: StreamBatch[] = [];
+    for (const file of opened) {
+      try {
+        batches.push(await readBatch(file));
+      } catch (error) {
+        if (!(error instanceof UnreadableInputError)) throw error;
+        io.err(`tunnelwatch replay: ${error.message}`);
+        exitCode = 1;
+      }
+    }
     const lossless = await replayDeliveries(batches, config.rules, deliveries, values.json, io);
     return exitCode === 0 && deliveries.check && !lossless ? 1 : exitCode;
   }
 
-  const store = new MemoryStateStore();
-  const result = await runPipeline(batches, { store, config: config.rules });
+  // Only standard input stays open: the merge opens each file when it reaches it.
+  for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
+  const result = await streamReplay(
+    opened.map((file) => ({
+      path: file.path,
+      stream: file.stream,
+      definition: file.definition,
+      timeZone: file.timeZone,
+      ...(file.path === STDIN_PATH ? { lines: file.lines } : {}),
+    })),
+    {
+      store: new MemoryStateStore(),
+      config: config.rules,
+      onUnreadable: (error) => {
+        io.err(`tunnelwatch replay: ${error.message}`);
+        exitCode = 1;
+      },
+    },
+  );
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
   } else {
     const colour = io.isTTY && process.env['NO_COLOR'] === undefined;
-    for (const line of humanReport(result, batches.length, painter(colour))) io.out(line);
+    for (const line of humanReport(result, opened.length, painter(colour))) io.out(line);
   }
   return exitCode;
 }
@@ -150,13 +185,15 @@ async function replayDeliveries(
     repeat: options.repeat,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   });
-  const run = await runDeliveries(batches, plan, { store: new MemoryStateStore(), config }, times);
+  const store = new CountingStateStore(new MemoryStateStore());
+  const run = await runDeliveries(batches, plan, { store, config }, times);
   const comparison = compareAlerts(reference.alerts, run.published, config);
   const info: DeliveriesPlanInfo = {
     linesPerDelivery: options.linesPerDelivery,
     deliveries: plan.filter((delivery) => delivery.copy === 0).length,
     handOvers: plan.length,
     repeat: options.repeat,
+    storeCalls: store.calls,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   };
   if (json) {
@@ -171,16 +208,16 @@ async function replayDeliveries(
 }
 
 /**
- * Reads one file into a batch. A file found by expanding a directory whose
- * format is not recognised is skipped (undefined); a file named on the
- * command line is a usage error then, as in `classify`.
+ * Opens one input and chooses its format. A file found by expanding a
+ * directory whose format is not recognised is skipped (undefined); a file
+ * named on the command line is a usage error then, as in `classify`.
  */
-async function readBatch(
+async function openFile(
   input: ExpandedInput,
   options: InputOptions,
   io: CommandIO,
-): Promise<StreamBatch | undefined> {
-  let opened: Awaited<ReturnType<typeof openInput>>;
+): Promise<OpenedInput | undefined> {
+  let opened: OpenedInput;
   try {
     opened = await openInput(input.path, options);
   } catch (error) {
@@ -188,12 +225,17 @@ async function readBatch(
     throw error;
   }
   if (opened.zoneGuessed) io.err(noZoneWarning('replay', input.path, opened.definition.source));
+  return opened;
+}
+
+/** Reads an opened file whole into a batch (`--deliveries` plans over every line). */
+async function readBatch(opened: OpenedInput): Promise<StreamBatch> {
   const lines: RawLine[] = [];
   for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
   return {
     source: opened.definition.source,
     stream: opened.stream,
-    file: input.path,
+    file: opened.path,
     timeZone: opened.timeZone,
     lines,
   };
