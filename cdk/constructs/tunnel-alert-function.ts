@@ -23,6 +23,10 @@ export { ESM_BUNDLING, ESM_REQUIRE_BANNER } from './esm-bundling.ts';
 export const DEFAULT_HANDLER_ENTRY = fileURLToPath(
   new URL('../../lambda/subscription.ts', import.meta.url),
 );
+/** The handler file of ingestion mode `kinesis` (export `handler`). */
+export const KINESIS_HANDLER_ENTRY = fileURLToPath(
+  new URL('../../lambda/kinesis.ts', import.meta.url),
+);
 /** The runtime: explicit, bumped with aws-cdk-lib (cdk-nag L1 compares against the newest known). */
 export const ALERT_FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 /** Default memory, MB. */
