@@ -19,7 +19,9 @@ import type { Category, EventFields, Hint, Severity } from '../../model.ts';
  * - `session-start`: the session is up (assigned address, start time);
  * - `session-end`: the session ended (gets user, assigned address, duration);
  * - `reset`: a TCP reset, which before authentication is scanner noise;
- * - `probe`: non-OpenVPN traffic on the port (per-connection duplicateKey).
+ * - `probe`: non-OpenVPN traffic on the port (per-connection duplicateKey);
+ * - `cert-failure`: a certificate refused in a handshake (per-connection duplicateKey, so
+ *   `VERIFY ERROR` and the OpenSSL line of one handshake are one problem).
  */
 export type CorrelationRole =
   | 'connection-start'
@@ -28,7 +30,8 @@ export type CorrelationRole =
   | 'session-start'
   | 'session-end'
   | 'reset'
-  | 'probe';
+  | 'probe'
+  | 'cert-failure';
 
 /** One catalog row: which messages it matches and what they mean. */
 export interface CatalogRow {
@@ -460,7 +463,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     id: 'tls.initial-packet',
     keys: 'TLS',
     pattern: /^TLS: Initial packet from (?<peer>\S+?), sid=/,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     role: 'connection-start',
     title: 'new client handshake',
@@ -471,7 +474,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     id: 'tcp.connection-established',
     keys: 'TCP',
     pattern: /^TCP connection established with (?<peer>\S+)/,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     role: 'connection-start',
     title: 'new TCP connection',
@@ -483,7 +486,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     keys: 'Control',
     pattern:
       /^Control Channel: (?<tlsVersion>\S+), cipher (?<tlsCipher>.*?)(?:, peer certificate: |$)/,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     title: 'control channel negotiated',
     remediation: 'None: TLS version and cipher of the control channel.',
@@ -493,7 +496,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     id: 'push.peer-info',
     keys: 'peer',
     pattern: /^peer info: (?<peerInfo>.*)$/,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     title: 'client version information',
     remediation: 'None: the client reported its version and platform.',
@@ -503,7 +506,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     id: 'push.request-received',
     keys: 'PUSH',
     pattern: /^PUSH: Received control message: 'PUSH_REQUEST'/,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     title: 'client asked for its configuration',
     remediation: 'None: the reply (PUSH_REPLY or AUTH_FAILED) follows.',
@@ -513,7 +516,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     id: 'multi.create-instance',
     keys: 'MULTI',
     pattern: /^MULTI: multi_create_instance called/,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     title: 'new client instance',
     remediation: 'None: the server created state for a new client.',
@@ -688,6 +691,19 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     docUrl: MANUAL,
   },
   {
+    // A soft restart (tls-error, ping-restart, connection-reset...) re-creates the
+    // tunnel inside the running process: the connection ended, the server did not stop.
+    id: 'signal.soft-restart',
+    keys: SIGNAL_KEYS,
+    pattern: /^(?<signal>SIG[A-Z0-9]+)\[soft,(?<reason>[^\]]*)\] received, process restarting/,
+    category: 'session.ended',
+    severity: 'info',
+    title: 'tunnel restarting',
+    remediation:
+      'None unless it repeats: the tunnel is being re-established (the reason says why: tls-error, ping-restart, connection-reset); the process keeps running.',
+    docUrl: `${SOURCE}sig.c`,
+  },
+  {
     id: 'signal.process-exiting',
     keys: SIGNAL_KEYS,
     pattern: new RegExp(`^${SIGNAL}process (?<action>restarting|exiting)`),
@@ -714,7 +730,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     id: 'verify.ok',
     keys: 'VERIFY',
     pattern: /^VERIFY OK: depth=(?<depth>\d+), (?<subject>.*)$/,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     role: 'reveals-user',
     title: 'certificate accepted',
@@ -727,9 +743,25 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^VERIFY (?<check>KU|EKU|nsCertType) ERROR/,
     category: 'cert.key_usage',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'certificate KU/EKU mismatch',
     remediation:
       'Check that the certificate has the right X509v3 Key Usage and Extended Key Usage (TLS Web Client Authentication for clients, Server Authentication for the server); the client may log the same error.',
+    docUrl: GATEWAY_DOC,
+  },
+  {
+    // OpenSSL's own purpose check (OpenVPN 2.6 with OpenSSL 3 and --remote-cert-tls)
+    // refuses a certificate without the right Extended Key Usage before OpenVPN's.
+    id: 'verify.unsuitable-purpose',
+    keys: 'VERIFY',
+    pattern:
+      /^VERIFY ERROR: depth=(?<depth>\d+), error=(?<reason>unsuitable certificate purpose|unsupported certificate purpose): (?<subject>.*?)(?:, serial=(?<serial>\S+))?$/,
+    category: 'cert.key_usage',
+    severity: 'warning',
+    role: 'cert-failure',
+    title: 'certificate KU/EKU mismatch',
+    remediation:
+      'The certificate is not meant for this use: a client certificate needs Extended Key Usage TLS Web Client Authentication (a server one, Server Authentication). Reissue it with the right profile.',
     docUrl: GATEWAY_DOC,
   },
   {
@@ -739,6 +771,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
       /^VERIFY ERROR: depth=(?<depth>\d+), (?:error=(?<reason>certificate has expired|certificate is not yet valid): (?<subject>.*?)(?:, serial=(?<serial>\S+))?$|subject=(?<subjectMbed>.*?), serial=(?<serialMbed>\S+): (?<reasonMbed>.*(?:expired|not yet valid|future).*)$)/,
     category: 'cert.expired',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'certificate expired or not yet valid',
     remediation:
       'Check the validity dates of the client certificate (and the clocks); issue a new certificate if it expired.',
@@ -751,6 +784,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
       /^VERIFY ERROR: depth=(?<depth>\d+), error=(?<reason>CRL has expired|CRL is not yet valid): (?<subject>.*?)(?:, serial=(?<serial>\S+))?$/,
     category: 'cert.verify_failed',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'CRL expired',
     remediation:
       'The server CRL is past its next-update date, so every client is refused: regenerate the CRL (e.g. easyrsa gen-crl) and reload it.',
@@ -763,6 +797,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
       /^VERIFY (?:ERROR: depth=(?<depth>\d+), error=(?<reason>certificate revoked): (?<subject>.*?)(?:, serial=(?<serial>\S+))?$|CRL: depth=\d+, (?<subjectCrl>.*), serial=(?<serialCrl>\S+) is revoked)/,
     category: 'cert.verify_failed',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'revoked certificate used',
     remediation: 'A revoked certificate tried to connect: find out who holds it.',
     docUrl: MANUAL,
@@ -774,6 +809,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
       /^VERIFY (?:ERROR: depth=(?<depth>\d+), (?:error=(?<reason>[^:]*): (?<subject>.*?)(?:, serial=(?<serial>\S+))?|subject=(?<subjectMbed>.*?), serial=\S+: (?<reasonMbed>.*))$|(?:X509NAME|PLUGIN|SCRIPT) ERROR: (?<detail>.*)$)/,
     category: 'cert.verify_failed',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'client certificate rejected',
     remediation:
       'Check that the client certificate and key are the right ones and were issued by the CA the server trusts (the reason is in the line).',
@@ -786,6 +822,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
       /^OpenSSL: error:(?<code>[0-9A-Fa-f]+):SSL routines:[^:]*:peer did not return a certificate/,
     category: 'cert.missing',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'client sent no certificate',
     remediation:
       'Put the client certificate and private key into the client configuration file (cert/key or an inline <cert>/<key> block).',
@@ -797,6 +834,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^OpenSSL: error:(?<code>[0-9A-Fa-f]+):SSL routines:[^:]*:certificate verify failed/,
     category: 'cert.verify_failed',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'client certificate rejected',
     remediation:
       'Check that the client certificate and private key are correct and signed by the CA the server trusts.',
@@ -819,6 +857,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^WARNING: Your certificate (?<reason>has expired|is not yet valid)!/,
     category: 'cert.expired',
     severity: 'critical',
+    role: 'cert-failure',
     title: 'server certificate expired',
     remediation:
       'The server certificate is outside its validity dates: renew it, or no client can connect.',
@@ -830,6 +869,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^CRL: cannot read: (?<detail>.*)$/,
     category: 'cert.verify_failed',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'CRL unreadable',
     remediation: 'The server cannot read its CRL file: fix the path or permissions.',
     docUrl: MANUAL,
@@ -840,6 +880,7 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     pattern: /^TLS Error: Certificate verification failed/,
     category: 'cert.verify_failed',
     severity: 'warning',
+    role: 'cert-failure',
     title: 'certificate verification failed',
     remediation: 'Check the client certificate and key, and that the CA matches.',
     docUrl: `${SOURCE}ssl.c`,
@@ -867,6 +908,17 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     remediation:
       'The handshake did not finish in time: a scanner or UDP probe, a firewall dropping packets, or a wrong tls-auth / tls-crypt key on the client.',
     docUrl: `${SOURCE}ssl.c`,
+  },
+  {
+    id: 'tls-crypt.unwrap-error',
+    keys: 'tls-crypt',
+    pattern: /^tls-crypt unwrap error: (?<reason>.*)$/,
+    category: 'tls.hmac_failed',
+    severity: 'info',
+    title: 'packet failed tls-crypt unwrapping',
+    remediation:
+      'Internet noise unless the address on the next line is a client of yours, in which case its tls-crypt key is wrong (a replay means a packet was sent twice or captured and resent).',
+    docUrl: `${SOURCE}tls_crypt.c`,
   },
   {
     id: 'tls.hmac-not-found',

@@ -287,6 +287,18 @@ const RFC5424 = /^1 (\S+) (\S+) (\S+) (\S+) (\S+) (?:-|(?:\[[^\]]*\])+) ?(.*)$/;
 const PRIORITY = /^<\d{1,3}>/;
 const ACCESS_SERVER_OUT = /^\[-\] \[OVPN \d+\] OUT: (['"])(.*)\1$/;
 const ACCESS_SERVER_PLAIN = /^\[-\] (.*)$/;
+/** OpenWrt `logread` after the ctime date: `facility.level program[pid]: message`. */
+const LOGREAD_TAIL =
+  /^(?:kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7])\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug) ([^\s[\]:]+)(?:\[(\d+)\])?: ?(.*)$/;
+
+/** `text` from `start`, past a ` us=NNNNNN` microseconds field (--verb 4 and up). */
+function afterMicroseconds(text: string, start: number): string {
+  if (text.charCodeAt(start) === 117 /* u */ && text.startsWith('us=', start)) {
+    const end = text.indexOf(' ', start);
+    return end < 0 ? '' : text.slice(end + 1);
+  }
+  return text.slice(start);
+}
 
 /**
  * The client prefix: optional common name (no `:[]'"=`, may contain spaces and `/`),
@@ -326,8 +338,21 @@ export function frameLine(line: string, clock: FramingClock): FramedLine | Broke
   if (first >= 65 && first <= 90 && hasNamedDateShape(text)) {
     return frameNamedHeader(text, clock);
   }
+  if (first === 111 /* o */ || first === 79 /* O */) {
+    // A router's syslog forwarded without its header: `ovpn-client1[812]: …`
+    const bare = BARE_PROGRAM.exec(text);
+    if (bare !== null) {
+      const frame = new Frame(null, 'none');
+      frame.program = bare[1];
+      frame.pid = Number(bare[2]);
+      return nested(frame, bare[3] ?? '', clock);
+    }
+  }
   return withClient(new Frame(null, 'none'), text);
 }
+
+/** `openvpn[123]: ` / `ovpn-server[901]: ` at the start of a line without a timestamp. */
+const BARE_PROGRAM = /^((?:openvpn|ovpn)[^\s[\]:]*)\[(\d+)\]: ?(.*)$/i;
 
 /** The mutable result of framing one line (one fixed shape for every line). */
 class Frame implements FramedLine {
@@ -630,7 +655,16 @@ function frameNamedHeader(text: string, clock: FramingClock): FramedLine | Broke
   if (ctime !== undefined) {
     if (ctime === null) return { malformed: `invalid ctime timestamp "${text.slice(0, 24)}"` };
     if (text.length <= 25) return { malformed: 'no message after the timestamp' };
-    return withClient(new Frame(ctime, 'ctime'), text.slice(25));
+    const frame = new Frame(ctime, 'ctime');
+    const rest = afterMicroseconds(text, 25);
+    const logread = LOGREAD_TAIL.exec(rest);
+    if (logread !== null) {
+      // OpenWrt `logread`: `Sat Aug  5 11:37:27 2023 daemon.notice openvpn(server)[1234]: …`
+      frame.program = logread[1];
+      if (logread[2] !== undefined) frame.pid = Number(logread[2]);
+      return nested(frame, logread[3] ?? '', clock);
+    }
+    return withClient(frame, rest);
   }
   let match = CTIME.exec(text);
   if (match !== null) {
@@ -736,7 +770,7 @@ function nested(frame: Frame, body: string, clock: FramingClock): FramedLine | B
     const time = ctimeAt(body, clock);
     if (time !== undefined && body.length > 25) {
       if (time !== null) frame.time = time;
-      return withClient(frame, body.slice(25));
+      return withClient(frame, afterMicroseconds(body, 25));
     }
   }
   return withClient(frame, body);
@@ -951,12 +985,17 @@ function setClient(
 }
 
 const PROTOCOL = /^(?:udp|tcp)[46]?(?:-server|-client)?$/;
-function withClient(frame: Frame, body: string): Frame {
+function withClient(frame: Frame, text: string): Frame {
+  // Some writers put extra spaces before the client prefix or the message.
+  const body = text.charCodeAt(0) === 32 ? text.trimStart() : text;
   frame.message = body;
-  if (body.length < 4 || body.charCodeAt(0) === 32) return frame;
+  if (body.length < 4) return frame;
   const space = body.indexOf(' ');
   if (space < 0) return frame;
-  if (clientFast(frame, body, space)) return frame;
+  if (clientFast(frame, body, space) || otherPrefix(frame, body, space)) {
+    if (frame.message.charCodeAt(0) === 32) frame.message = frame.message.trimStart();
+    return frame;
+  }
   // A common name with spaces: a `/` comes before any `:` near the start.
   const slash = body.indexOf('/');
   if (slash < 0 || slash > 64) return frame;
@@ -971,6 +1010,34 @@ function withClient(frame: Frame, body: string): Frame {
   frame.client = { commonName: match[1], ip, port, protocol: match[2], key: clientKey(ip, port) };
   frame.message = match[5] ?? '';
   return frame;
+}
+
+/** `Connection Attempt ` (OpenVPN's prefix before a new client's address is known, seen in syslog). */
+const CONNECTION_ATTEMPT = 'Connection Attempt ';
+/** A client named by host name and port (`vpn.example.com:51851`, `cn/host:port`): a DNS name with a dot. */
+const HOST_PORT =
+  /^(?:([^:[\]'"=\s/]{1,64})\/)?([A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+):(\d{1,5})$/;
+
+/**
+ * Client prefixes that are not addresses: `Connection Attempt `, or a host
+ * name with a port. The message keeps its category; a host name stands for the
+ * address (it is what the log gives).
+ */
+function otherPrefix(frame: Frame, body: string, space: number): boolean {
+  const first = body.charCodeAt(0);
+  if (first === 67 /* C */ && body.startsWith(CONNECTION_ATTEMPT)) {
+    frame.message = body.slice(CONNECTION_ATTEMPT.length);
+    return true;
+  }
+  const colon = body.lastIndexOf(':', space);
+  if (colon < 0 || body.charCodeAt(space - 1) === 58) return false;
+  const match = HOST_PORT.exec(body.slice(0, space));
+  if (match === null) return false;
+  const ip = match[2] ?? '';
+  const port = Number(match[3]);
+  frame.client = { commonName: match[1], ip, port, key: clientKey(ip, port) };
+  frame.message = body.slice(space + 1);
+  return true;
 }
 
 function normaliseOffset(iso: string): string {

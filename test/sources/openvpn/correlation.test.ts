@@ -116,7 +116,7 @@ describe('OpenVPN correlation', () => {
     expect(events[2]?.fields.assignedIp).toBeUndefined();
   });
 
-  it('counts a reset before any login as scanner noise, once per connection', () => {
+  it('counts a reset before any login as scanner noise once per connection; the signal line is the session end', () => {
     const events = run([
       [0, `TCP connection established with [AF_INET]${A}`],
       [
@@ -129,10 +129,11 @@ describe('OpenVPN correlation', () => {
     expect(events.slice(1).map((event) => event.category)).toEqual([
       'probe.bad_packet',
       'probe.bad_packet',
-      'probe.bad_packet',
+      'session.ended',
     ]);
-    expect(events[3]?.hint?.id).toBe('client.reset-before-auth');
-    expect(new Set(events.slice(1).map((event) => event.fields.duplicateKey))).toEqual(
+    expect(events[2]?.hint?.id).toBe('client.reset-before-auth');
+    expect(events[3]?.fields.reason).toBe('connection-reset');
+    expect(new Set(events.slice(1, 3).map((event) => event.fields.duplicateKey))).toEqual(
       new Set(['openvpn:probe::gw:1']),
     );
   });

@@ -207,35 +207,35 @@ export const EXAMPLES: readonly Example[] = [
   {
     row: 'tls.initial-packet',
     line: `${C} TLS: Initial packet from [AF_INET]203.0.113.5:51234, sid=8ebd11e0 130ba97f`,
-    category: 'auth.attempt',
+    category: 'connection.progress',
   },
   {
     row: 'tcp.connection-established',
     line: `TCP connection established with [AF_INET]203.0.113.5:51234`,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { clientIp: '203.0.113.5', clientPort: 51234 },
   },
   {
     row: 'tls.control-channel',
     line: `${C} Control Channel: TLSv1.3, cipher TLSv1.3 TLS_AES_256_GCM_SHA384, peer certificate: 2048 bit RSA, signature: RSA-SHA256`,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { tlsVersion: 'TLSv1.3', tlsCipher: 'TLSv1.3 TLS_AES_256_GCM_SHA384' },
   },
   {
     row: 'push.peer-info',
     line: `${C} peer info: IV_VER=2.6.12`,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { peerInfo: 'IV_VER=2.6.12' },
   },
   {
     row: 'push.request-received',
     line: `${C} PUSH: Received control message: 'PUSH_REQUEST'`,
-    category: 'auth.attempt',
+    category: 'connection.progress',
   },
   {
     row: 'multi.create-instance',
     line: `${C} MULTI: multi_create_instance called`,
-    category: 'auth.attempt',
+    category: 'connection.progress',
   },
   {
     row: 'multi.pool-assigned',
@@ -348,10 +348,29 @@ export const EXAMPLES: readonly Example[] = [
     fields: { signal: 'SIGTERM', signalKind: 'hard' },
   },
   { row: 'server.fatal-error', line: `Exiting due to fatal error`, category: 'server.stopped' },
+  // Written by OpenVPN 2.6.14 with OpenSSL 3.0 in test/real/openvpn.test.ts.
+  {
+    row: 'verify.unsuitable-purpose',
+    line: `${C} VERIFY ERROR: depth=0, error=unsuitable certificate purpose: CN=carol, serial=4099`,
+    category: 'cert.key_usage',
+    fields: { reason: 'unsuitable certificate purpose', user: 'carol', depth: 0 },
+  },
+  {
+    row: 'tls-crypt.unwrap-error',
+    line: 'tls-crypt unwrap error: packet authentication failed',
+    category: 'tls.hmac_failed',
+    fields: { reason: 'packet authentication failed' },
+  },
+  {
+    row: 'signal.soft-restart',
+    line: 'SIGUSR1[soft,tls-error] received, process restarting',
+    category: 'session.ended',
+    fields: { reason: 'tls-error' },
+  },
   {
     row: 'verify.ok',
     line: `${C} VERIFY OK: depth=0, C=JP, O=Example, CN=user01`,
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { depth: 0, user: 'user01' },
   },
   {
