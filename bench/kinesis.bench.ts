@@ -26,6 +26,7 @@ import { ratioOf } from './harness.ts';
 import {
   awslogsEvent,
   BENCH_ENVIRONMENT,
+  NOOP_SINK,
   SILENT_METRICS,
   tunnelRecords,
 } from './lambda-fixtures.ts';
@@ -42,18 +43,11 @@ const EVENTS_PER_RECORD = 100;
 const SHARD_WRITE_BYTES_PER_SECOND = 1_048_576;
 const SHARD_WRITE_RECORDS_PER_SECOND = 1_000;
 
-const noopSink = {
-  publish: async (alerts: readonly { id: string }[]) => ({
-    published: alerts.map((a) => a.id),
-    failed: [],
-  }),
-};
-
 function deps(): HandlerDeps {
   return {
     environment: BENCH_ENVIRONMENT,
     store: new MemoryStateStore(),
-    sink: noopSink,
+    sink: NOOP_SINK,
     sqs: new SQSClient({ region: 'us-east-1' }),
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: SILENT_METRICS,

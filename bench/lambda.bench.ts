@@ -30,6 +30,7 @@ import {
   BENCH_ENVIRONMENT,
   BENCH_SOURCES,
   largestEvent,
+  NOOP_SINK,
   SILENT_METRICS,
   tunnelRecords,
 } from './lambda-fixtures.ts';
@@ -37,13 +38,6 @@ import {
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Scratch directory inside the repository (gitignored) so the bundle resolves `@aws-sdk/*`. */
 const OUT = join(ROOT, '.tunnelwatch', 'bench');
-
-const noopSink = {
-  publish: async (alerts: readonly { id: string }[]) => ({
-    published: alerts.map((a) => a.id),
-    failed: [],
-  }),
-};
 
 /** Built once, as at module scope in the Lambda; only the store is new per run. */
 const shared = {
@@ -56,7 +50,7 @@ function handlerOn(store: StateStore) {
   return createHandler({
     environment: BENCH_ENVIRONMENT,
     store,
-    sink: noopSink,
+    sink: NOOP_SINK,
     ...shared,
   });
 }
@@ -208,7 +202,7 @@ async function dynamodbCalls(): Promise<Figure[]> {
         store.resetCallCounts();
         await processSubscriptionEvent(event, {
           store,
-          sink: noopSink,
+          sink: NOOP_SINK,
           config: DEFAULT_RULES_CONFIG,
           logGroupSources: BENCH_SOURCES,
           logger: { info() {}, warn() {}, error() {}, appendKeys() {} },

@@ -9,25 +9,18 @@
 import type { Context, KinesisStreamBatchResponse } from 'aws-lambda';
 import { poisonRecord, sendPoisonRecord } from '../src/aws/dead-letter-queue.ts';
 import { processKinesisEvent } from '../src/aws/kinesis-processor.ts';
-import { countMetricOf, type HandlerDeps, productionDeps } from './subscription.ts';
+import { type HandlerDeps, processorDepsOf, productionDeps } from './subscription.ts';
 
 /** Builds the Kinesis handler from the same collaborators as the direct one. */
 export function createKinesisHandler(deps: HandlerDeps) {
   const { environment, logger, metrics } = deps;
-  const count = countMetricOf(metrics);
+  const shared = processorDepsOf(deps);
   return async (event: unknown, context?: Context): Promise<KinesisStreamBatchResponse> => {
     logger.resetKeys();
     if (context !== undefined) logger.addContext(context);
     try {
       const outcome = await processKinesisEvent(event, {
-        store: deps.store,
-        sink: deps.sink,
-        config: environment.config,
-        logGroupSources: environment.logGroupSources,
-        logger,
-        count,
-        ...(deps.now === undefined ? {} : { now: deps.now }),
-        ...(deps.sources === undefined ? {} : { sources: deps.sources }),
+        ...shared,
         onPoison: (payload, record, error) =>
           sendPoisonRecord(
             deps.sqs,

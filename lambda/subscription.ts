@@ -74,23 +74,31 @@ export function countMetricOf(metrics: HandlerMetrics): CountMetric {
   };
 }
 
+/** What both handlers (direct and Kinesis) give the processing, but for the poison sink. */
+export function processorDepsOf(deps: HandlerDeps): Omit<ProcessorDeps, 'onPoison'> {
+  const { environment } = deps;
+  return {
+    store: deps.store,
+    sink: deps.sink,
+    config: environment.config,
+    logGroupSources: environment.logGroupSources,
+    logger: deps.logger,
+    count: countMetricOf(deps.metrics),
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+    ...(deps.sources === undefined ? {} : { sources: deps.sources }),
+  };
+}
+
 /** Builds the handler from its collaborators. */
 export function createHandler(deps: HandlerDeps) {
   const { environment, logger, metrics } = deps;
-  const count = countMetricOf(metrics);
+  const shared = processorDepsOf(deps);
   return async (event: unknown, context?: Context): Promise<void> => {
     logger.resetKeys();
     if (context !== undefined) logger.addContext(context);
     try {
       const outcome = await processSubscriptionEvent(event, {
-        store: deps.store,
-        sink: deps.sink,
-        config: environment.config,
-        logGroupSources: environment.logGroupSources,
-        logger,
-        count,
-        ...(deps.now === undefined ? {} : { now: deps.now }),
-        ...(deps.sources === undefined ? {} : { sources: deps.sources }),
+        ...shared,
         onPoison: (poison, error) =>
           sendPoisonRecord(
             deps.sqs,

@@ -534,6 +534,7 @@ export class Tunnelwatch extends Construct {
         ? new KinesisIngestion(this, 'Kinesis', {
             function: alertFunction.function,
             deadLetterQueue: alertFunction.deadLetterQueue,
+            redrivePolicy: alertFunction.redrivePolicy,
             ...(key === undefined ? {} : { encryptionKey: key }),
             ...(ingestion?.shards === undefined ? {} : { shards: ingestion.shards }),
             ...(ingestion?.retention === undefined ? {} : { retention: ingestion.retention }),

@@ -99,38 +99,10 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
         kept.push(handle);
         options.onKept?.(message.MessageId ?? '', why);
       };
-      if (letter.kind === 'kinesis-batch-failure') {
-        const events = await kinesisEvents(letter.batch, options);
-        if (typeof events === 'string') {
-          report.failed++;
-          keep(events);
-          continue;
-        }
-        if (dryRun) {
-          report.wouldReplay++;
-          kept.push(handle);
-          continue;
-        }
-        const result = await replayAll(events, options.replay);
-        if (result.status === 'replayed') {
-          report.replayed++;
-          await deleteDeadLetter(sqs, queueUrl, handle);
-          report.deleted++;
-        } else {
-          report[result.status]++;
-          keep(result.why);
-        }
-        continue;
-      }
-      const event = replayableEvent(letter);
-      if (event === undefined) {
-        if (letter.kind === 'unrecognised') {
-          report.unrecognised++;
-          keep(letter.why);
-        } else {
-          report.truncated++;
-          keep('poison record with a truncated payload: cannot be replayed');
-        }
+      const replayable = await replayableEvents(letter, options);
+      if ('why' in replayable) {
+        report[replayable.count]++;
+        keep(replayable.why);
         continue;
       }
       if (dryRun) {
@@ -138,7 +110,7 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
         kept.push(handle);
         continue;
       }
-      const result = await replayAll([event.value], options.replay);
+      const result = await replayAll(replayable.events, options.replay);
       if (result.status === 'replayed') {
         report.replayed++;
         await deleteDeadLetter(sqs, queueUrl, handle);
@@ -153,10 +125,28 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   return report;
 }
 
-function replayableEvent(letter: DeadLetter): { readonly value: unknown } | undefined {
-  if (letter.kind === 'invocation-failure') return { value: letter.event };
-  if (letter.kind === 'poison' && 'event' in letter) return { value: letter.event };
-  return undefined;
+/** The events a dead letter replays, or why it cannot be replayed and which count it adds to. */
+async function replayableEvents(
+  letter: DeadLetter,
+  options: RedriveOptions,
+): Promise<
+  | { readonly events: readonly unknown[] }
+  | { readonly count: 'unrecognised' | 'truncated' | 'failed'; readonly why: string }
+> {
+  switch (letter.kind) {
+    case 'invocation-failure':
+      return { events: [letter.event] };
+    case 'poison':
+      return 'event' in letter
+        ? { events: [letter.event] }
+        : { count: 'truncated', why: 'poison record with a truncated payload: cannot be replayed' };
+    case 'kinesis-batch-failure': {
+      const events = await kinesisEvents(letter.batch, options);
+      return typeof events === 'string' ? { count: 'failed', why: events } : { events };
+    }
+    case 'unrecognised':
+      return { count: 'unrecognised', why: letter.why };
+  }
 }
 
 /** The batch's records as subscription events, or why they cannot be had. */
