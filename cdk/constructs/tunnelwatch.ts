@@ -53,11 +53,7 @@ import {
   OpenVpnGatewayLogs,
   SoftEtherServerLogs,
 } from './self-hosted-logs.ts';
-import {
-  KINESIS_HANDLER_ENTRY,
-  type LogGroupSource,
-  TunnelAlertFunction,
-} from './tunnel-alert-function.ts';
+import { type LogGroupSource, TunnelAlertFunction } from './tunnel-alert-function.ts';
 import type { TunnelLogging } from './tunnel-logging.ts';
 import { TunnelwatchAlarms } from './tunnelwatch-alarms.ts';
 import { TunnelwatchDashboard } from './tunnelwatch-dashboard.ts';
@@ -516,13 +512,14 @@ export class Tunnelwatch extends Construct {
       problems.push('remoteSources: other accounts can only send through ingestion mode kinesis');
     }
     if (problems.length > 0) throw new ConstructPropsError(this.node.path, problems);
-    const entry = props.functionEntry ?? (mode === 'kinesis' ? KINESIS_HANDLER_ENTRY : undefined);
+    const entry = props.functionEntry;
     const alertFunction = new TunnelAlertFunction(this, 'AlertFunction', {
       stateTable: stateTable.table,
       alertTopic: alertTopic.topic,
       logGroupSources: sources,
       logRetention: config.functionLogRetentionDays as RetentionDays,
       ...(config.rules === undefined ? {} : { rulesConfig: config.rules }),
+      handler: mode === 'kinesis' ? 'kinesis' : 'subscription',
       ...(entry === undefined ? {} : { entry }),
       ...(props.functionMemorySize === undefined ? {} : { memorySize: props.functionMemorySize }),
       ...(props.functionTimeout === undefined ? {} : { timeout: props.functionTimeout }),
