@@ -6,7 +6,7 @@
  * (/var/lib/softether, /var/log/softether, /run/softether).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandResult, Namespace, requireInstalled } from './namespace.ts';
@@ -32,7 +32,11 @@ export class SoftetherServer {
    * Starts a fresh server (killed by itself after `lifetimeSeconds`) and sets
    * its admin password.
    */
-  static async start(lifetimeSeconds = 240): Promise<SoftetherServer> {
+  static async start(
+    lifetimeSeconds = 240,
+    /** `lang.config`: `en`, `ja`, `cn` (simplified Chinese), `tw` (traditional)… */
+    language = 'en',
+  ): Promise<SoftetherServer> {
     requireInstalled([
       [`${PROGRAM_DIR}/vpnserver`, 'softether-vpnserver'],
       [VPNCMD, 'softether-vpncmd'],
@@ -41,6 +45,8 @@ export class SoftetherServer {
     const root = mkdtempSync(join(tmpdir(), 'tunnelwatch-softether-'));
     const dirs = { lib: join(root, 'lib'), log: join(root, 'softether'), run: join(root, 'run') };
     for (const dir of Object.values(dirs)) mkdirSync(dir);
+    // The server writes its logs in the language of lang.config.
+    writeFileSync(join(dirs.lib, 'lang.config'), `${language}\n`);
     // The program directory holds a relative hamcore.se2 symlink: copy it dereferenced.
     execFileSync('cp', ['-rL', PROGRAM_DIR, join(root, 'program')]);
     const namespace = await Namespace.create({

@@ -11,6 +11,7 @@
  * its key.
  */
 import type { Category, EventFields, FieldValue, Hint, Severity } from '../../model.ts';
+import { SOFTETHER_STRINGS } from './strings.ts';
 
 /** One catalog entry. */
 export interface CatalogRow {
@@ -59,8 +60,8 @@ const SID_JA = 'セッション "(?<sessionId>[^"]+)"';
 const BRUTE_FORCE_HINT =
   'Check the client address and user in the hub security log; if the failures are not the user mistyping, block the address (hub Source IP Address Limit List or firewall) and consider locking the account.';
 
-/** The catalog, in lookup priority order within a key. */
-export const CATALOG: readonly CatalogRow[] = [
+/** The rows written here, in lookup priority order within a key. */
+const WRITTEN_ROWS: readonly CatalogRow[] = [
   // --- server lifecycle -----------------------------------------------------
   {
     id: 'LS_START_1',
@@ -1267,6 +1268,142 @@ export const CATALOG: readonly CatalogRow[] = [
   },
 ];
 
+/**
+ * How a string-table entry becomes a localised row: the written row it
+ * translates (category, severity, hint, fields) and the field each `%`
+ * placeholder fills, in order (`''`: not kept; a `[name, pattern]` pair pins
+ * the value, e.g. error code 5).
+ */
+interface LocalizedSpec {
+  readonly key: string;
+  readonly base: string;
+  readonly groups: readonly (string | readonly [string, string])[];
+}
+
+const LOCALIZED: readonly LocalizedSpec[] = [
+  { key: 'LA_ERROR', base: 'LA_ERROR', groups: ['connectionId', 'reason', 'errorCode'] },
+  { key: 'LA_OK', base: 'LA_OK', groups: ['connectionId'] },
+  { key: 'LA_IP_DENIED', base: 'LA_IP_DENIED', groups: ['connectionId'] },
+  { key: 'LA_SET_HUB_LOG', base: 'LA_SET_HUB_LOG', groups: [] },
+  { key: 'LA_SET_SYSLOG', base: 'LA_SET_SYSLOG', groups: [] },
+  { key: 'LA_ADD_ACCESS', base: 'LA_SET_ACCESS_LIST', groups: [] },
+  { key: 'LA_DELETE_ACCESS', base: 'LA_SET_ACCESS_LIST', groups: [] },
+  { key: 'LA_SET_ACCESS_LIST', base: 'LA_SET_ACCESS_LIST', groups: ['ruleCount'] },
+  { key: 'LA_SET_SERVER_PASSWORD', base: 'LA_SET_SERVER_PASSWORD', groups: [] },
+  { key: 'LA_CREATE_USER', base: 'LA_USER', groups: ['user'] },
+  { key: 'LA_SET_USER', base: 'LA_USER', groups: ['user'] },
+  { key: 'LA_DELETE_USER', base: 'LA_USER', groups: ['user'] },
+  {
+    key: 'LS_CONNECTION_ERROR',
+    base: 'LS_CONNECTION_ERROR_5',
+    groups: ['connectionId', 'reason', ['errorCode', '5']],
+  },
+  {
+    key: 'LS_CONNECTION_ERROR',
+    base: 'LS_CONNECTION_ERROR',
+    groups: ['connectionId', 'reason', 'errorCode'],
+  },
+  { key: 'LS_LISTENER_DOS', base: 'LS_LISTENER_DOS', groups: ['port', 'clientIp', 'clientPort'] },
+  { key: 'LS_IP_DENIED', base: 'LS_IP_DENIED', groups: ['connectionId', 'clientIp'] },
+  { key: 'LS_END_2', base: 'LS_END_2', groups: [] },
+  { key: 'LE_DELETE', base: 'LE_DELETE', groups: ['freeSpaceLimit', 'fileName'] },
+  {
+    key: 'LH_IP_CONFLICT',
+    base: 'LH_IP_CONFLICT',
+    groups: ['sessionId', 'assignedIp', 'conflictSessionId', 'conflictMac'],
+  },
+  {
+    key: 'LH_BCAST_STORM',
+    base: 'LH_BCAST_STORM',
+    groups: ['sessionId', 'macAddress', 'sourceIp', 'destinationIp', ''],
+  },
+  { key: 'LH_AUTH_OK', base: 'LH_AUTH_OK', groups: ['connectionId', 'user'] },
+  {
+    key: 'LH_NEW_SESSION',
+    base: 'LH_NEW_SESSION',
+    groups: ['connectionId', 'sessionId', 'clientIp', 'clientPort', 'transport'],
+  },
+  { key: 'LH_END_SESSION', base: 'LH_END_SESSION', groups: ['sessionId', 'bytesOut', 'bytesIn'] },
+];
+
+const PLACEHOLDER = /%(?:I64)?[-0-9.]*[SsudxX]/g;
+
+/**
+ * The anchored pattern of a string-table entry: text literal, each
+ * placeholder a named group (numbers for `%u`), a trailing placeholder up to
+ * the end of the line.
+ */
+export function templatePattern(
+  template: string,
+  groups: readonly (string | readonly [string, string])[],
+): RegExp {
+  let index = 0;
+  let source = '^';
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    source += escapeRegExp(template.slice(last, match.index));
+    const group = groups[index++] ?? '';
+    const numeric = /[udxX]$/.test(match[0]);
+    const [name, pinned] = typeof group === 'string' ? [group, undefined] : group;
+    const end = (match.index ?? 0) + match[0].length === template.length;
+    const value = pinned ?? (numeric ? '\\d+' : end ? '.*' : '.*?');
+    source += name === '' ? `(?:${value})` : `(?<${name}>${value})`;
+    last = (match.index ?? 0) + match[0].length;
+  }
+  source += escapeRegExp(template.slice(last));
+  return new RegExp(source);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The entry with its placeholders filled (`%u` → 1, text → x; a pinned group its value). */
+function templateExample(template: string, groups: LocalizedSpec['groups']): string {
+  let index = 0;
+  return template.replace(PLACEHOLDER, (placeholder) => {
+    const group = groups[index++];
+    if (typeof group !== 'string' && group !== undefined) return group[1];
+    return /[udxX]$/.test(placeholder) ? '1' : 'x';
+  });
+}
+
+/**
+ * Japanese, simplified and traditional Chinese rows built from SoftEther's
+ * own string tables (src/sources/softether/strings.ts, generated from
+ * hamcore.se2), skipping languages that have a written row already.
+ */
+function localizedRows(written: readonly CatalogRow[]): CatalogRow[] {
+  const byId = new Map(written.map((row) => [row.id, row]));
+  const rows: CatalogRow[] = [];
+  for (const spec of LOCALIZED) {
+    const base = byId.get(spec.base);
+    const strings = SOFTETHER_STRINGS[spec.key];
+    if (base === undefined || strings === undefined)
+      throw new Error(`localised row ${spec.key}: no written row ${spec.base} or no string`);
+    for (const language of ['ja', 'cn', 'tw'] as const) {
+      const suffix = language.toUpperCase();
+      // A row named after its base (`LS_CONNECTION_ERROR_5_CN`) unless it translates another key.
+      const id = `${spec.base === 'LA_SET_ACCESS_LIST' || spec.base === 'LA_USER' ? spec.key : spec.base}_${suffix}`;
+      if (byId.has(id)) continue;
+      const template = strings[language];
+      rows.push({
+        ...base,
+        id,
+        pattern: templatePattern(template, spec.groups),
+        examples: [templateExample(template, spec.groups)],
+      });
+    }
+  }
+  return rows;
+}
+
+/** The rows built from SoftEther's string tables (Japanese, simplified and traditional Chinese). */
+export const LOCALIZED_ROWS: readonly CatalogRow[] = localizedRows(WRITTEN_ROWS);
+
+/** The catalog, in lookup priority order within a key: written rows, then localised ones. */
+export const CATALOG: readonly CatalogRow[] = [...WRITTEN_ROWS, ...LOCALIZED_ROWS];
+
 /** Leading id phrases reduced to a marker in the index key (en, ja, zh). */
 const ID_PREFIXES: readonly (readonly [string, string])[] = [
   ['Connection "', 'C'],
@@ -1275,6 +1412,8 @@ const ID_PREFIXES: readonly (readonly [string, string])[] = [
   ['セッション "', 'S'],
   ['连接 "', 'C'],
   ['会话 "', 'S'],
+  ['連接 "', 'C'],
+  ['會話 "', 'S'],
 ];
 
 /**
@@ -1311,10 +1450,23 @@ export function catalogKey(body: string): string {
     }
     let end = body.indexOf(' ', i);
     if (end < 0) end = length;
-    words.push(body.slice(i, end));
+    const word = body.slice(i, end);
+    if (words.length === 0 && isCjk(word)) {
+      // Japanese and Chinese run a sentence and its variable parts together
+      // without spaces: the key is the first word up to its first full stop or comma.
+      const stop = word.search(/[。，：:、]/);
+      return `${marker}|${stop < 0 ? word : word.slice(0, stop)}`;
+    }
+    words.push(word);
     i = end;
   }
   return `${marker}|${words.join(' ')}`;
+}
+
+/** True when `word` holds a Japanese or Chinese character. */
+function isCjk(word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) >= 0x2e80) return true;
+  return false;
 }
 
 /**
