@@ -337,10 +337,36 @@ export interface StateStore {
    * naming the keys that conflicted, and then writes none of them.
    */
   putMany(writes: readonly StateWrite[]): Promise<void>;
+  /**
+   * A synchronous read, where the backend can (in memory): the pipeline then
+   * parses a batch once instead of parsing it again after loading the
+   * correlation entries the parsers asked for.
+   */
+  readNow?(key: string): Versioned | undefined;
 }
 
 // ---------------------------------------------------------------------------
 // Parsing
+
+/**
+ * What a parser remembers between the lines of its stream (OpenVPN clients,
+ * SoftEther connections and sessions). The pipeline keeps it in the
+ * `StateStore` with the rule state, committed in the same conditional write,
+ * so a delivery boundary changes nothing. Values are plain JSON; keys are the
+ * parser's own (the pipeline scopes them to the stream).
+ */
+export interface CorrelationMemory {
+  get<T>(key: string): T | undefined;
+  /** `expiresAt`: event time (ms) after which the entry may be forgotten. */
+  set<T>(key: string, value: T, expiresAt: number): void;
+  delete(key: string): void;
+  /**
+   * Hands an earlier event, completed by what this line revealed (a late
+   * SoftEther connection line naming the address of failed logins), back to
+   * the rules; the rules recognise it by its id.
+   */
+  amend(event: VpnEvent): void;
+}
 
 /** What a parser knows about the line it is given besides its text. */
 export interface LineContext {
@@ -349,6 +375,11 @@ export interface LineContext {
   /** CloudWatch Logs ingestion/event timestamp, epoch ms: used when the line has none. */
   readonly timestamp?: number;
   readonly origin: EventOrigin;
+  /**
+   * Correlation memory kept outside the parser (the pipeline's store); without
+   * it a parser keeps its own, bounded, for the lines it is fed.
+   */
+  readonly correlation?: CorrelationMemory;
 }
 
 /**

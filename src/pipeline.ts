@@ -16,6 +16,7 @@ import { renderAlert } from './alerts/render.ts';
 import {
   type Alert,
   type Category,
+  type CorrelationMemory,
   type EventOrigin,
   type RuleId,
   type RulesConfig,
@@ -29,9 +30,13 @@ import {
   type VpnEvent,
 } from './model.ts';
 import { rulesByCategory } from './rules/category-scope.ts';
+import { eventIdHash } from './rules/id-hash.ts';
 import { ALL_RULES } from './rules/index.ts';
 import { keyPart } from './rules/key-part.ts';
 import type { AlertDraft, Rule, RuleContext, StateView } from './rules/rule.ts';
+
+export { eventIdHash } from './rules/id-hash.ts';
+
 import { SOURCE_DEFINITIONS } from './sources/index.ts';
 
 /** One raw log line (or JSON record) as read. */
@@ -82,6 +87,8 @@ export interface PipelineOptions {
   readonly rules?: readonly Rule[];
   /** @default - the registry's `SOURCE_DEFINITIONS`. Tests pass their own. */
   readonly sources?: readonly SourceDefinition[];
+  /** @default DEFAULT_LATENESS_MS (24 hours) */
+  readonly latenessMs?: number;
   /**
    * Observer of every parsed event, in merged (time) order, before the rules
    * and the duplicate checks (the report draws its timeline from it). Called
@@ -113,6 +120,11 @@ export interface PipelineResult {
   readonly duplicates: number;
   /** StateConflictErrors that were retried. */
   readonly conflicts: number;
+  /**
+   * Events that came later than the lateness bound behind their stream's
+   * newest event: parsed and counted, not judged by the rules.
+   */
+  readonly late: number;
 }
 
 /** Thrown when state conflicts persist after maxConflictRetries. */
@@ -130,11 +142,24 @@ export class StateConflictRetriesExhaustedError extends Error {
 export const DEFAULT_MAX_CONFLICT_RETRIES = 5;
 /** Non-blank lines sniffed for `source: 'auto'`. */
 const SNIFF_LINES = 50;
-/** Event-time span (ms) behind a stream's newest event whose ids are remembered. */
-export const PROCESSED_WINDOW_MS = 10 * 60_000;
-/** Most event ids remembered per stream. */
-export const PROCESSED_MAX_IDS = 1000;
-/** How long (ms, wall clock) a stream's record and a duplicateKey are kept. */
+/**
+ * The lateness bound (ms): how far behind the newest event of its stream an
+ * event may arrive and still be judged by the rules. Every processed event id
+ * within it is remembered (in time buckets), so a redelivery raises nothing
+ * and a late event is never mistaken for a redelivery. An event older than
+ * this is still parsed and counted (`PipelineResult.late`) but not judged.
+ */
+export const DEFAULT_LATENESS_MS = 24 * 60 * 60_000;
+/** Event-time width (ms) of one bucket of remembered event ids. */
+export const SEEN_BUCKET_MS = 10 * 60_000;
+/**
+ * Most ids remembered per stream and bucket (360 KB, under DynamoDB's 400 KB
+ * item limit): past 40,000 lines in 10 minutes of one stream the oldest ids
+ * of the bucket are forgotten, and a redelivery of those lines is judged
+ * again (the rules' cooldowns still hold its alerts back).
+ */
+export const MAX_SEEN_PER_BUCKET = 40_000;
+/** How long (ms, wall clock) a stream's head and a duplicateKey are kept. */
 export const BOOKKEEPING_TTL_MS = 24 * 60 * 60_000;
 
 /**
@@ -148,14 +173,46 @@ export const BOOKKEEPING_TTL_MS = 24 * 60 * 60_000;
  */
 export const LATE_ARRIVAL_GRACE_MS = 14 * 24 * 60 * 60_000;
 
-/** The stored record of the events processed in one stream. */
-interface ProcessedRecord {
-  /** Every event at or before this time (ms) counts as processed; null = none forgotten yet. */
-  readonly floor: number | null;
-  /** `eventIdHash` of each event processed after `floor`, in processing order. */
-  readonly ids: readonly number[];
-  /** The time (ms) of each of `ids`, same order. */
-  readonly times: readonly number[];
+/** The stored head of one stream: the newest event time seen (ms). */
+interface StreamHead {
+  readonly newest: number;
+}
+
+/**
+ * The stored ids of the events processed in one stream and time bucket: each
+ * `eventIdHash` as 9 base64url characters, oldest first, in one string (about
+ * 9 bytes per event in DynamoDB).
+ */
+interface SeenBucket {
+  readonly ids: string;
+}
+
+const HASH_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const HASH_WIDTH = 9;
+const DIGIT_VALUES = new Map([...HASH_DIGITS].map((digit, value) => [digit.charCodeAt(0), value]));
+
+/** Appends the 9-character form of a 53-bit hash to `out`. */
+function encodeHash(hash: number, out: string[]): void {
+  let rest = hash;
+  const digits = new Array<string>(HASH_WIDTH);
+  for (let i = HASH_WIDTH - 1; i >= 0; i--) {
+    digits[i] = HASH_DIGITS[rest % 64] as string;
+    rest = Math.floor(rest / 64);
+  }
+  out.push(digits.join(''));
+}
+
+/** The hashes of a stored bucket, oldest first (a malformed tail is ignored). */
+function decodeHashes(ids: string | undefined): number[] {
+  const hashes: number[] = [];
+  if (typeof ids !== 'string') return hashes;
+  for (let at = 0; at + HASH_WIDTH <= ids.length; at += HASH_WIDTH) {
+    let hash = 0;
+    for (let i = 0; i < HASH_WIDTH; i++)
+      hash = hash * 64 + (DIGIT_VALUES.get(ids.charCodeAt(at + i)) ?? 0);
+    hashes.push(hash);
+  }
+  return hashes;
 }
 
 /** One parsed event with what the pipeline needs to order and book it. */
@@ -165,25 +222,8 @@ interface PipelineEvent {
   readonly stream: number;
   /** Time used for ordering and bookkeeping, ms (the previous line's when the line has none). */
   readonly orderTime: number;
-}
-
-/**
- * A 53-bit hash of an event id, as a JSON-safe integer: keeps the
- * processed-event record small whatever the id length (CloudWatch ids have 56
- * digits). cyrb53 (public domain); at the 1,000 ids kept per stream the
- * chance of a collision is about 1 in 10^10.
- */
-export function eventIdHash(id: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < id.length; i++) {
-    const ch = id.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  /** Earlier events this line completed (`CorrelationMemory.amend`), judged again after it. */
+  readonly amended?: readonly VpnEvent[];
 }
 
 /** A stream's bookkeeping key. */
@@ -247,12 +287,23 @@ class StreamCursor {
   /** `head.orderTime`, kept here for the merge's comparisons. */
   headTime = 0;
 
+  /** The correlation memory the parser is given (scoped to this stream), if any. */
+  private readonly correlation: CorrelationMemory | undefined;
+  /** Events amended while the current line was parsed. */
+  private amended: VpnEvent[] = [];
+
   constructor(
     private readonly batch: StreamBatch,
     readonly streamIndex: number,
     definitions: readonly SourceDefinition[],
     private readonly counts: ParseCounts,
+    slots?: CorrelationSlots,
+    streamKey?: string,
   ) {
+    this.correlation =
+      slots === undefined || streamKey === undefined
+        ? undefined
+        : slots.memoryFor(streamKey, (event) => this.amended.push(event));
     const definition =
       batch.source === 'auto'
         ? sniff(definitions, batch.lines)
@@ -298,12 +349,18 @@ class StreamCursor {
       if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')) continue;
       counts.events++;
       const id = raw.eventId ?? `${this.idPrefix}${raw.line ?? index}`;
-      const context: { eventId: string; timestamp?: number; origin: EventOrigin } = {
+      const context: {
+        eventId: string;
+        timestamp?: number;
+        origin: EventOrigin;
+        correlation?: CorrelationMemory;
+      } = {
         eventId: id,
         origin:
           raw.line === undefined ? this.sharedOrigin : { ...this.sharedOrigin, line: raw.line },
       };
       if (raw.timestamp !== undefined) context.timestamp = raw.timestamp;
+      if (this.correlation !== undefined) context.correlation = this.correlation;
       let event = parser.parse(text, context);
       if (event.id !== id) event = { ...event, id };
       if (event.time === null && this.lastTime !== null) event = { ...event, time: this.lastTime };
@@ -321,11 +378,11 @@ class StreamCursor {
       perSource.set(event.category, (perSource.get(event.category) ?? 0) + 1);
       if (event.category === 'unclassified') counts.unclassified++;
       if (event.category === 'malformed') counts.malformed++;
-      return {
-        event,
-        stream: this.streamIndex,
-        orderTime: this.lastTime ?? Number.NEGATIVE_INFINITY,
-      };
+      const orderTime = this.lastTime ?? Number.NEGATIVE_INFINITY;
+      if (this.amended.length === 0) return { event, stream: this.streamIndex, orderTime };
+      const amended = this.amended;
+      this.amended = [];
+      return { event, stream: this.streamIndex, orderTime, amended };
     }
     return undefined;
   }
@@ -477,102 +534,95 @@ class AttemptState implements StateView {
   }
 }
 
+/** The bucket of remembered ids an event of order time `time` (ms) belongs to. */
+function seenBucketOf(time: number): number {
+  return Number.isFinite(time) ? Math.floor(time / SEEN_BUCKET_MS) : 0;
+}
+
+/** The state key of one bucket of a stream's remembered event ids. */
+function seenKeyOf(streamKey: string, bucket: number): string {
+  return `${streamKey}:seen:${bucket}`;
+}
+
+/** Whether an event is new, a redelivery, or too late to be judged. */
+type Verdict = 'new' | 'seen' | 'late';
+
 /**
- * The processed-event record of one stream during an attempt. Ids are hashed
- * only when needed: to compare an event with stored ones it could repeat
- * (its time is within the stored span), and to store the ids kept.
+ * The processed events of one stream during an attempt: the ids remembered
+ * in each time bucket the batch touches, and the stream's newest event time.
+ * Every id within the lateness bound is remembered, so there is no
+ * high-water mark below which a late event would pass for a redelivery.
  */
 class ProcessedStream {
-  /** Stored: event id hash → time (ms). */
-  private readonly stored = new Map<number, number>();
-  /** Newest stored time (ms); an event after it cannot repeat a stored one. */
-  private readonly storedNewest: number;
-  /** Ids processed in this attempt, for a stream given in more than one batch. */
-  private readonly freshIds: Set<string> | undefined;
-  /** Processed in this attempt: ids and times (ms), same order. */
-  private readonly freshIdList: string[] = [];
-  private readonly freshTimes: number[] = [];
-  private readonly floor: number | null;
+  private newest: number;
+  private readonly loadedNewest: number;
+  private readonly buckets = new Map<number, { readonly ids: Set<number>; fresh: number }>();
 
-  /**
-   * `repeatedStream`: the stream appears in more than one batch of the call,
-   * so the same event may come twice within it (a file given twice).
-   */
-  constructor(record: ProcessedRecord | undefined, repeatedStream: boolean) {
-    this.freshIds = repeatedStream ? new Set() : undefined;
-    this.floor = record?.floor ?? null;
-    const ids = record?.ids ?? [];
-    const times = record?.times ?? [];
-    let newest = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < ids.length; i++) {
-      const time = times[i] as number;
-      this.stored.set(ids[i] as number, time);
-      if (time > newest) newest = time;
-    }
-    this.storedNewest = newest;
+  constructor(
+    private readonly key: string,
+    private readonly state: AttemptState,
+    private readonly latenessMs: number,
+  ) {
+    this.newest = state.get<StreamHead>(key)?.newest ?? Number.NEGATIVE_INFINITY;
+    this.loadedNewest = this.newest;
   }
 
-  /** True when the event was processed before; else records it. */
-  check(id: string, time: number): boolean {
-    if (this.floor !== null && time <= this.floor) return true;
-    if (time <= this.storedNewest && this.stored.has(eventIdHash(id))) return true;
-    if (this.freshIds !== undefined) {
-      if (this.freshIds.has(id)) return true;
-      this.freshIds.add(id);
+  /** Judges an event and, when it is new, records it as processed. */
+  check(id: string, time: number): Verdict {
+    if (Number.isFinite(time) && time < this.newest - this.latenessMs) return 'late';
+    const number = seenBucketOf(time);
+    let bucket = this.buckets.get(number);
+    if (bucket === undefined) {
+      const stored = this.state.get<SeenBucket>(seenKeyOf(this.key, number));
+      bucket = { ids: new Set(decodeHashes(stored?.ids)), fresh: 0 };
+      this.buckets.set(number, bucket);
     }
-    this.freshIdList.push(id);
-    this.freshTimes.push(time);
-    return false;
+    const hash = eventIdHash(id);
+    if (bucket.ids.has(hash)) return 'seen';
+    bucket.ids.add(hash);
+    bucket.fresh++;
+    if (time > this.newest) this.newest = time;
+    return 'new';
   }
 
-  /** The bounded record to store, or undefined when nothing new was processed. */
-  record(): ProcessedRecord | undefined {
-    const freshCount = this.freshIdList.length;
-    if (freshCount === 0) return undefined;
-    let newest = this.storedNewest;
-    for (const time of this.freshTimes) if (time > newest) newest = time;
-    let floor = this.floor;
-    const raise = (to: number): void => {
-      if (Number.isFinite(to) && (floor === null || to > floor)) floor = to;
-    };
-    const cutoff = newest - PROCESSED_WINDOW_MS;
-    let entries: [number, number][] = [];
-    let dropped = false;
-    for (const [hash, time] of this.stored) {
-      if (time > cutoff) entries.push([hash, time]);
-      else dropped = true;
+  /** Stores the buckets that gained ids and the stream's head when it moved. */
+  save(now: number): void {
+    for (const [number, bucket] of this.buckets) {
+      if (bucket.fresh === 0) continue;
+      const end = (number + 1) * SEEN_BUCKET_MS;
+      const kept = [...bucket.ids].slice(-MAX_SEEN_PER_BUCKET);
+      const out: string[] = [];
+      for (const hash of kept) encodeHash(hash, out);
+      this.state.set<SeenBucket>(
+        seenKeyOf(this.key, number),
+        { ids: out.join('') },
+        Math.max(now, end) + this.latenessMs,
+      );
     }
-    for (let i = 0; i < freshCount; i++) {
-      const time = this.freshTimes[i] as number;
-      if (time > cutoff) entries.push([eventIdHash(this.freshIdList[i] as string), time]);
-      else dropped = true;
+    if (this.newest > this.loadedNewest) {
+      this.state.set<StreamHead>(this.key, { newest: this.newest }, now + BOOKKEEPING_TTL_MS);
     }
-    if (dropped) raise(cutoff);
-    if (entries.length > PROCESSED_MAX_IDS) {
-      entries.sort((a, b) => a[1] - b[1]);
-      const newestDropped = entries[entries.length - PROCESSED_MAX_IDS - 1];
-      if (newestDropped !== undefined) raise(newestDropped[1]);
-      const limit = floor;
-      entries = entries.filter(([, time]) => limit === null || time > limit);
-    }
-    return { floor, ids: entries.map(([hash]) => hash), times: entries.map(([, time]) => time) };
   }
 }
 
-/** Parses, runs every rule, commits state; deterministic and idempotent. */
-export async function runPipeline(
+/** Most parse passes per attempt that load correlation entries found missing. */
+const MAX_CORRELATION_PASSES = 4;
+
+/** The stream's events in merged order, with the counts gathered while parsing them. */
+interface Parsed {
+  readonly ordered: PipelineEvent[];
+  readonly counts: ParseCounts;
+}
+
+function parseBatches(
   batches: readonly StreamBatch[],
-  options: PipelineOptions,
-): Promise<PipelineResult> {
-  const definitions = options.sources ?? SOURCE_DEFINITIONS;
-  const counts: ParseCounts = {
-    events: 0,
-    unclassified: 0,
-    malformed: 0,
-    byCategory: new Map(),
-  };
+  streamKeys: readonly string[],
+  definitions: readonly SourceDefinition[],
+  slots: CorrelationSlots,
+): Parsed {
+  const counts: ParseCounts = { events: 0, unclassified: 0, malformed: 0, byCategory: new Map() };
   const cursors = batches.map(
-    (batch, index) => new StreamCursor(batch, index, definitions, counts),
+    (batch, index) => new StreamCursor(batch, index, definitions, counts, slots, streamKeys[index]),
   );
   const ordered: PipelineEvent[] = [];
   if (cursors.length === 1) {
@@ -584,70 +634,208 @@ export async function runPipeline(
     const merged = new TimeOrderedEvents(cursors);
     for (let next = merged.next(); next !== undefined; next = merged.next()) ordered.push(next);
   }
-  if (options.onEvent !== undefined) for (const { event } of ordered) options.onEvent(event);
-  const committed = await commitBatch(ordered, batches.map(streamKey), options);
-  return {
-    alerts: committed.alerts,
-    events: counts.events,
-    byCategory: Object.fromEntries(
-      [...counts.byCategory].map(([source, categories]) => [
-        source,
-        Object.fromEntries(categories),
-      ]),
-    ),
-    unclassified: counts.unclassified,
-    malformed: counts.malformed,
-    suppressed: committed.suppressed,
-    duplicates: committed.duplicates,
-    conflicts: committed.conflicts,
-  };
+  return { ordered, counts };
 }
 
 /**
- * The events in merged order: gathers every key they may touch,
- * reads them with one `getMany`, applies the rules, commits with one
- * `putMany`; on a conflict re-reads and re-applies (bounded).
+ * Parses, runs every rule, commits state; deterministic and idempotent.
+ *
+ * One attempt: parse every stream with its correlation memory (entries the
+ * parsers ask for are loaded, and the streams parsed again when some were
+ * missing, unless the store reads synchronously), read every key the events
+ * touch with one `getMany`, apply the rules, and commit the rule state, the
+ * correlation entries and the bookkeeping with one `putMany`. On a conflict
+ * the attempt starts again from fresh state (bounded).
  */
-async function commitBatch(
-  ordered: readonly PipelineEvent[],
-  streamKeys: readonly string[],
+export async function runPipeline(
+  batches: readonly StreamBatch[],
   options: PipelineOptions,
-): Promise<AttemptResult & { readonly conflicts: number }> {
+): Promise<PipelineResult> {
+  const definitions = options.sources ?? SOURCE_DEFINITIONS;
+  const streamKeys = batches.map(streamKey);
   const rules = options.rules ?? ALL_RULES;
   const now = options.now ?? Date.now;
   const maxRetries = options.maxConflictRetries ?? DEFAULT_MAX_CONFLICT_RETRIES;
-  const relevant = rulesByCategory(rules);
-  const declared = new Set<string>();
-  let lastStream = -1;
-  for (const { event, stream } of ordered) {
-    if (stream !== lastStream) {
-      declared.add(streamKeys[stream] as string);
-      lastStream = stream;
-    }
-    const duplicateKey = event.fields.duplicateKey;
-    if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
-    if (event.category === 'malformed') continue;
-    for (const rule of relevant.get(event.category) ?? rules) {
-      for (const key of rule.keys(event)) declared.add(key);
-    }
-  }
-  const keyList = [...declared].sort();
-
+  const { store } = options;
+  const readNow = store.readNow?.bind(store);
   let conflicts = 0;
   for (;;) {
-    const loaded = await options.store.getMany(keyList);
-    const attempt = applyBatch(ordered, streamKeys, rules, keyList, loaded, options.config, now());
-    const writes = [...attempt.writes, ...(options.extraWrites?.(attempt.alerts) ?? [])];
+    const correlationLoaded = new Map<string, Versioned | undefined>();
+    let slots = new CorrelationSlots(correlationLoaded, readNow);
+    let parsed = parseBatches(batches, streamKeys, definitions, slots);
+    for (let pass = 1; slots.misses.size > 0 && pass < MAX_CORRELATION_PASSES; pass++) {
+      const missing = [...slots.misses];
+      const found = await store.getMany(missing);
+      for (const key of missing) correlationLoaded.set(key, found.get(key));
+      slots = new CorrelationSlots(correlationLoaded, readNow);
+      parsed = parseBatches(batches, streamKeys, definitions, slots);
+    }
+    const { ordered, counts } = parsed;
+    const keyList = declaredKeys(ordered, streamKeys, rules);
+    const loaded = await store.getMany(keyList);
+    const attempt = applyBatch(ordered, streamKeys, rules, keyList, loaded, options, now());
+    const writes = [
+      ...attempt.writes,
+      ...slots.writes(),
+      ...(options.extraWrites?.(attempt.alerts) ?? []),
+    ];
     try {
-      if (writes.length > 0) await options.store.putMany(writes);
+      if (writes.length > 0) await store.putMany(writes);
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       conflicts++;
       if (conflicts > maxRetries) throw new StateConflictRetriesExhaustedError(conflicts, error);
       continue;
     }
-    return { ...attempt, conflicts };
+    if (options.onEvent !== undefined) for (const { event } of ordered) options.onEvent(event);
+    return {
+      alerts: attempt.alerts,
+      events: counts.events,
+      byCategory: Object.fromEntries(
+        [...counts.byCategory].map(([source, categories]) => [
+          source,
+          Object.fromEntries(categories),
+        ]),
+      ),
+      unclassified: counts.unclassified,
+      malformed: counts.malformed,
+      suppressed: attempt.suppressed,
+      duplicates: attempt.duplicates,
+      conflicts,
+      late: attempt.late,
+    };
   }
+}
+
+/** Every key the events may touch: bookkeeping, duplicate keys and the rules' keys, sorted. */
+function declaredKeys(
+  ordered: readonly PipelineEvent[],
+  streamKeys: readonly string[],
+  rules: readonly Rule[],
+): string[] {
+  const relevant = rulesByCategory(rules);
+  const declared = new Set<string>();
+  let lastStream = -1;
+  let lastBucket = Number.NaN;
+  const declareRules = (event: VpnEvent) => {
+    const duplicateKey = event.fields.duplicateKey;
+    if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
+    if (event.category === 'malformed') return;
+    for (const rule of relevant.get(event.category) ?? rules) {
+      for (const key of rule.keys(event)) declared.add(key);
+    }
+  };
+  for (const { event, stream, orderTime, amended } of ordered) {
+    const bucket = seenBucketOf(orderTime);
+    if (stream !== lastStream || bucket !== lastBucket) {
+      const streamKey = streamKeys[stream] as string;
+      declared.add(streamKey);
+      declared.add(seenKeyOf(streamKey, bucket));
+      lastStream = stream;
+      lastBucket = bucket;
+    }
+    declareRules(event);
+    if (amended !== undefined) for (const earlier of amended) declareRules(earlier);
+  }
+  return [...declared].sort();
+}
+
+/**
+ * The correlation entries of one attempt: what the parsers read (loaded
+ * before the pass, or read at once from a synchronous store) and wrote.
+ * Keys are scoped to their stream: `<stream key>:corr:<parser's key>`.
+ */
+class CorrelationSlots {
+  /** Keys a parser asked for that were not loaded: the pass must run again. */
+  readonly misses = new Set<string>();
+  private readonly slots = new Map<
+    string,
+    { value: unknown; present: boolean; expiresAt: number | undefined; dirty: boolean }
+  >();
+
+  constructor(
+    private readonly loaded: Map<string, Versioned | undefined>,
+    private readonly readNow: ((key: string) => Versioned | undefined) | undefined,
+  ) {}
+
+  memoryFor(streamKey: string, amend: (event: VpnEvent) => void): CorrelationMemory {
+    const prefix = `${streamKey}:corr:`;
+    return {
+      get: <T>(key: string) => this.get(prefix + key) as T | undefined,
+      set: (key, value, expiresAt) => this.set(prefix + key, value, expiresAt),
+      delete: (key) => this.set(prefix + key, undefined, undefined),
+      amend,
+    };
+  }
+
+  private slot(key: string) {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      if (!this.loaded.has(key)) {
+        if (this.readNow === undefined) this.misses.add(key);
+        else this.loaded.set(key, this.readNow(key));
+      }
+      const entry = this.loaded.get(key);
+      slot = {
+        value: entry?.value,
+        present: entry !== undefined,
+        expiresAt: entry?.expiresAt,
+        dirty: false,
+      };
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  private get(key: string): unknown {
+    const slot = this.slot(key);
+    return slot.present ? slot.value : undefined;
+  }
+
+  private set(key: string, value: unknown, expiresAt: number | undefined): void {
+    const slot = this.slot(key);
+    slot.present = value !== undefined;
+    slot.value = value;
+    slot.expiresAt = expiresAt === undefined ? undefined : expiresAt + LATE_ARRIVAL_GRACE_MS;
+    slot.dirty = true;
+  }
+
+  /** The conditional writes of the entries that changed. */
+  writes(): StateWrite[] {
+    const writes: StateWrite[] = [];
+    for (const [key, slot] of this.slots) {
+      if (!slot.dirty) continue;
+      const before = this.loaded.get(key);
+      const expectedVersion = before?.version ?? 0;
+      if (!slot.present) {
+        if (before !== undefined) writes.push({ key, value: null, expectedVersion });
+        continue;
+      }
+      writes.push({
+        key,
+        value: slot.value,
+        expectedVersion,
+        ...(slot.expiresAt === undefined ? {} : { expiresAt: slot.expiresAt }),
+      });
+    }
+    return writes;
+  }
+}
+
+/** What the pipeline remembers of the first copy of an event logged twice. */
+interface DuplicateRecord {
+  readonly eventId: string;
+  readonly clientIp?: string;
+  readonly user?: string;
+}
+
+function recordOf(eventId: string, event: VpnEvent): DuplicateRecord {
+  const { clientIp, user } = event.fields;
+  return {
+    eventId,
+    ...(clientIp === undefined ? {} : { clientIp }),
+    ...(user === undefined ? {} : { user }),
+  };
 }
 
 function duplicateKeyOf(source: Source, duplicateKey: string): string {
@@ -659,6 +847,7 @@ interface AttemptResult {
   readonly writes: StateWrite[];
   readonly suppressed: Record<SuppressionReason, number>;
   readonly duplicates: number;
+  readonly late: number;
 }
 
 /** One attempt: applies every event to the loaded state; no I/O. */
@@ -668,9 +857,11 @@ function applyBatch(
   rules: readonly Rule[],
   keyList: readonly string[],
   loaded: ReadonlyMap<string, Versioned>,
-  config: RulesConfig,
+  options: PipelineOptions,
   now: number,
 ): AttemptResult {
+  const { config } = options;
+  const latenessMs = options.latenessMs ?? DEFAULT_LATENESS_MS;
   const state = new AttemptState(keyList, loaded);
   const alerts: Alert[] = [];
   const alertIds = new Set<string>();
@@ -693,51 +884,72 @@ function applyBatch(
     },
   };
   const relevant = rulesByCategory(rules);
-  const seenStreams = new Set<string>();
-  const repeated = new Set<string>();
-  for (const key of streamKeys) {
-    if (seenStreams.has(key)) repeated.add(key);
-    seenStreams.add(key);
-  }
   const processed = new Map<string, ProcessedStream>();
+  let late = 0;
   let lastStream = -1;
   let record: ProcessedStream | undefined;
-  for (const { event, stream, orderTime } of ordered) {
+  for (const { event, stream, orderTime, amended } of ordered) {
     state.clock = null;
     if (stream !== lastStream || record === undefined) {
       const streamKey = streamKeys[stream] as string;
       record = processed.get(streamKey);
       if (record === undefined) {
-        record = new ProcessedStream(
-          state.get<ProcessedRecord>(streamKey),
-          repeated.has(streamKey),
-        );
+        record = new ProcessedStream(streamKey, state, latenessMs);
         processed.set(streamKey, record);
       }
       lastStream = stream;
     }
-    if (record.check(event.id, Number.isFinite(orderTime) ? orderTime : 0)) {
+    const verdict = record.check(event.id, orderTime);
+    if (verdict === 'seen') {
       duplicates++;
+      continue;
+    }
+    if (verdict === 'late') {
+      late++;
       continue;
     }
     const duplicateKey = event.fields.duplicateKey;
     if (duplicateKey !== undefined) {
       const key = duplicateKeyOf(event.source, duplicateKey);
-      if (state.get(key) !== undefined) {
+      const first = state.get<DuplicateRecord>(key);
+      const expiresAt = Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS;
+      if (first !== undefined) {
         duplicates++;
+        // A copy that names what the first judged copy did not (SoftEther's server
+        // log knows the address its security log lacks): the first copy is judged
+        // again with it.
+        const { clientIp, user } = event.fields;
+        const richer =
+          (clientIp !== undefined && first.clientIp === undefined) ||
+          (user !== undefined && first.user === undefined);
+        if (richer && event.category !== 'malformed') {
+          state.set<DuplicateRecord>(key, recordOf(first.eventId, event), expiresAt);
+          const again: VpnEvent = { ...event, id: first.eventId };
+          state.clock = again.time;
+          for (const rule of relevant.get(again.category) ?? rules) rule.apply(again, context);
+        }
         continue;
       }
-      state.set(key, { eventId: event.id }, Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS);
+      state.set<DuplicateRecord>(key, recordOf(event.id, event), expiresAt);
     }
     // Unclassified records still carry tunnel phase states (the tunnel rules need them).
-    if (event.category === 'malformed') continue;
-    state.clock = event.time;
-    for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, context);
+    if (event.category !== 'malformed') {
+      state.clock = event.time;
+      for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, context);
+    }
+    for (const earlier of amended ?? []) {
+      // Judged again with what a later line revealed; only the copy first judged counts.
+      const key = earlier.fields.duplicateKey;
+      const first =
+        key === undefined
+          ? undefined
+          : state.get<DuplicateRecord>(duplicateKeyOf(earlier.source, key));
+      if (first !== undefined && first.eventId !== earlier.id) continue;
+      state.clock = earlier.time;
+      for (const rule of relevant.get(earlier.category) ?? rules) rule.apply(earlier, context);
+    }
   }
   state.clock = null;
-  for (const [streamKey, record] of processed) {
-    const value = record.record();
-    if (value !== undefined) state.set(streamKey, value, now + BOOKKEEPING_TTL_MS);
-  }
-  return { alerts, writes: state.writes(), suppressed, duplicates };
+  for (const record of processed.values()) record.save(now);
+  return { alerts, writes: state.writes(), suppressed, duplicates, late };
 }

@@ -258,6 +258,7 @@ describe('runDeliveries', () => {
       suppressed: { cooldown: 1, dedup: 0, folded: 0 },
       duplicates: 0,
       conflicts: 0,
+      late: 0,
     };
     const b = { ...a, byCategory: { openvpn: { 'auth.failed': 1, 'cert.expired': 4 } } };
     expect(addResults(a, b)).toEqual({
@@ -269,6 +270,7 @@ describe('runDeliveries', () => {
       suppressed: { cooldown: 2, dedup: 0, folded: 0 },
       duplicates: 0,
       conflicts: 0,
+      late: 0,
     });
   });
 });

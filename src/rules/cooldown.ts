@@ -1,22 +1,48 @@
 /**
  * Once per cooldown, by key: the generic block behind every threshold and
- * audit rule. State per key: `{ until }` (plus what the caller adds), expiring
- * at `until`, so a key costs nothing once its cooldown is over.
+ * audit rule. State per key: `{ until }` (plus what the caller adds) and the
+ * alerts raised within the lateness bound (`alerts`), so that an event that
+ * arrives late is judged against the alerts around its own time: it is covered
+ * by an alert raised before it within the cooldown, and by one raised after it
+ * within the cooldown (the same incident, which had started earlier).
  */
 import type { StateView } from './rule.ts';
 
 /** The stored value of a cooldown key. */
 export interface CooldownState {
-  /** End of the quiet period, epoch ms. */
+  /** End of the latest quiet period, epoch ms. */
   readonly until: number;
+  /** The alerts raised within the lateness bound: their time and the end of their quiet period. */
+  readonly alerts?: readonly { readonly at: number; readonly until: number }[];
   /** Client addresses an alert covered (auth.bruteforce's per-user alert). */
   readonly addresses?: readonly string[];
+}
+
+/** How long (ms) raised alerts are remembered: the pipeline's lateness bound. */
+export const COOLDOWN_MEMORY_MS = 24 * 60 * 60_000;
+/** Most raised alerts remembered per key. */
+const MAX_REMEMBERED_ALERTS = 32;
+
+function alertsOf(
+  entry: CooldownState,
+): readonly { readonly at: number; readonly until: number }[] {
+  // An entry stored before alerts were remembered: covered until `until`.
+  return entry.alerts ?? [{ at: Number.NEGATIVE_INFINITY, until: entry.until }];
+}
+
+/** True when an alert of `entry` covers `time`: raised before it within its cooldown, or after it within one cooldown. */
+function covers(entry: CooldownState, time: number): boolean {
+  return alertsOf(entry).some(
+    (alert) =>
+      (alert.at <= time && time < alert.until) ||
+      (time < alert.at && alert.at - time < alert.until - alert.at),
+  );
 }
 
 /** True while `key` is in its quiet period at `time` (ms). */
 export function inCooldown(state: StateView, key: string, time: number): boolean {
   const entry = state.get<CooldownState>(key);
-  return entry !== undefined && entry.until > time;
+  return entry !== undefined && covers(entry, time);
 }
 
 /** The cooldown entry of `key` while it is active at `time` (ms). */
@@ -26,7 +52,7 @@ export function activeCooldown(
   time: number,
 ): CooldownState | undefined {
   const entry = state.get<CooldownState>(key);
-  return entry !== undefined && entry.until > time ? entry : undefined;
+  return entry !== undefined && covers(entry, time) ? entry : undefined;
 }
 
 /** Starts the quiet period of `key` at `time` for `cooldownMs` (both ms). */
@@ -35,10 +61,21 @@ export function startCooldown(
   key: string,
   time: number,
   cooldownMs: number,
-  extra: Omit<CooldownState, 'until'> = {},
+  extra: Omit<CooldownState, 'until' | 'alerts'> = {},
 ): void {
+  const previous = state.get<CooldownState>(key);
   const until = time + cooldownMs;
-  state.set<CooldownState>(key, { ...extra, until }, until);
+  const newest = Math.max(time, ...(previous?.alerts ?? []).map((alert) => alert.at));
+  const alerts = [...(previous?.alerts ?? []), { at: time, until }]
+    .filter((alert) => alert.at > newest - COOLDOWN_MEMORY_MS)
+    .sort((a, b) => a.at - b.at)
+    .slice(-MAX_REMEMBERED_ALERTS);
+  const latestUntil = Math.max(...alerts.map((alert) => alert.until));
+  state.set<CooldownState>(
+    key,
+    { ...previous, ...extra, until: latestUntil, alerts },
+    Math.max(latestUntil, newest + COOLDOWN_MEMORY_MS),
+  );
 }
 
 /**

@@ -22,11 +22,14 @@ import type {
 } from '../model.ts';
 import type { CategoryScopedRule } from './category-scope.ts';
 import { activeCooldown, inCooldown, startCooldown } from './cooldown.ts';
+import { eventIdHash } from './id-hash.ts';
 import { keyPart } from './key-part.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
 import { sentenceStart } from './sentence.ts';
 import {
+  crossingAt,
   DEFAULT_WINDOW_MAX_ENTRIES,
+  entriesAt,
   observeWindow,
   type WindowEntry,
   windowEvidence,
@@ -151,26 +154,29 @@ export const authBruteforceRule: CategoryScopedRule = {
     const cooldownMs = ms(rule.cooldownMinutes, 60);
     const severity = severityOf(context.config, 'auth.bruteforce', 'critical');
     const { address, user } = authKeys(event);
-    const entry: WindowEntry = { t: time, raw: event.raw };
+    const entry: WindowEntry = { t: time, raw: event.raw, i: eventIdHash(event.id) };
 
     let addressCovered = false;
     if (address !== undefined) {
       const threshold = rule.threshold ?? 5;
-      const entries = observeWindow(state, address.window, entry, {
-        windowMs,
-        maxEntries: Math.max(DEFAULT_WINDOW_MAX_ENTRIES, threshold),
-      });
-      if (inCooldown(state, address.cooldown, time)) {
+      const maxEntries = Math.max(DEFAULT_WINDOW_MAX_ENTRIES, threshold);
+      const all = observeWindow(state, address.window, entry, { windowMs, maxEntries });
+      const crossing = crossingAt(all, time, windowMs, threshold, maxEntries, (at) =>
+        inCooldown(state, address.cooldown, at),
+      );
+      if (inCooldown(state, address.cooldown, time)) addressCovered = true;
+      if (crossing !== undefined && 'covered' in crossing) {
         addressCovered = true;
-        if (entries.length >= threshold) context.suppressed('auth.bruteforce', 'cooldown');
-      } else if (entries.length >= threshold) {
+        context.suppressed('auth.bruteforce', 'cooldown');
+      } else if (crossing !== undefined) {
         addressCovered = true;
+        const entries = crossing.window;
         const userAlert =
-          user === undefined ? undefined : activeCooldown(state, user.cooldown, time);
+          user === undefined ? undefined : activeCooldown(state, user.cooldown, crossing.time);
         if (userAlert?.addresses?.includes(address.ip) === true) {
           context.suppressed('auth.bruteforce', 'dedup');
         } else {
-          startCooldown(state, address.cooldown, time, cooldownMs);
+          startCooldown(state, address.cooldown, crossing.time, cooldownMs);
           context.emit(
             draft(event, {
               rule: 'auth.bruteforce',
@@ -193,28 +199,46 @@ export const authBruteforceRule: CategoryScopedRule = {
 
     if (user === undefined) return;
     const ip = address?.ip;
-    const entries = observeWindow(
+    const userMaxEntries = Math.max(DEFAULT_WINDOW_MAX_ENTRIES, rule.userThreshold ?? 5);
+    const all = observeWindow(
       state,
       user.window,
       { ...entry, ...(ip === undefined ? {} : { tag: ip }) },
-      { windowMs, maxEntries: Math.max(DEFAULT_WINDOW_MAX_ENTRIES, rule.userThreshold ?? 5) },
+      { windowMs, maxEntries: userMaxEntries },
       addressCovered ? (old) => (old.tag === ip ? { ...old, covered: true } : old) : undefined,
     );
-    const uncovered = entries.filter((old) => old.covered !== true);
-    const addresses = [
-      ...new Set(uncovered.flatMap((old) => (old.tag === undefined ? [] : [old.tag]))),
-    ].sort();
-    if (
-      uncovered.length < (rule.userThreshold ?? 5) ||
-      addresses.length < (rule.userMinAddresses ?? 2)
-    ) {
+    // The first time at or after this event (within one window) at which the
+    // user's uncovered failures come from enough addresses: this event's own
+    // time when it came in order, a later one when it came late.
+    let crossing: { at: number; uncovered: WindowEntry[]; addresses: string[] } | undefined;
+    let inQuiet = false;
+    for (const candidate of all) {
+      if (candidate.t < time || candidate.t >= time + windowMs) continue;
+      const uncovered = entriesAt(all, candidate.t, windowMs, userMaxEntries).filter(
+        (old) => old.covered !== true,
+      );
+      const addresses = [
+        ...new Set(uncovered.flatMap((old) => (old.tag === undefined ? [] : [old.tag]))),
+      ].sort();
+      if (
+        uncovered.length < (rule.userThreshold ?? 5) ||
+        addresses.length < (rule.userMinAddresses ?? 2)
+      ) {
+        continue;
+      }
+      if (inCooldown(state, user.cooldown, candidate.t)) {
+        inQuiet = true;
+        continue;
+      }
+      crossing = { at: candidate.t, uncovered, addresses };
+      break;
+    }
+    if (crossing === undefined) {
+      if (inQuiet) context.suppressed('auth.bruteforce', 'cooldown');
       return;
     }
-    if (inCooldown(state, user.cooldown, time)) {
-      context.suppressed('auth.bruteforce', 'cooldown');
-      return;
-    }
-    startCooldown(state, user.cooldown, time, cooldownMs, { addresses });
+    const { uncovered, addresses } = crossing;
+    startCooldown(state, user.cooldown, crossing.at, cooldownMs, { addresses });
     context.emit(
       draft(event, {
         rule: 'auth.bruteforce',
@@ -286,18 +310,23 @@ function thresholdRule(spec: ThresholdRuleSpec): CategoryScopedRule {
       const keys = stateKeys(event, scope);
       const windowMs = ms(rule.windowMinutes, 10);
       const threshold = rule.threshold ?? spec.defaultThreshold;
-      const entries = observeWindow(
+      const maxEntries = Math.max(DEFAULT_WINDOW_MAX_ENTRIES, threshold);
+      const all = observeWindow(
         context.state,
         keys.window,
-        { t: event.time, raw: event.raw },
-        { windowMs, maxEntries: Math.max(DEFAULT_WINDOW_MAX_ENTRIES, threshold) },
+        { t: event.time, raw: event.raw, i: eventIdHash(event.id) },
+        { windowMs, maxEntries },
       );
-      if (entries.length < threshold) return;
-      if (inCooldown(context.state, keys.cooldown, event.time)) {
+      const crossing = crossingAt(all, event.time, windowMs, threshold, maxEntries, (at) =>
+        inCooldown(context.state, keys.cooldown, at),
+      );
+      if (crossing === undefined) return;
+      if ('covered' in crossing) {
         context.suppressed(spec.id, 'cooldown');
         return;
       }
-      startCooldown(context.state, keys.cooldown, event.time, ms(rule.cooldownMinutes, 60));
+      const entries = crossing.window;
+      startCooldown(context.state, keys.cooldown, crossing.time, ms(rule.cooldownMinutes, 60));
       context.emit(
         draft(event, {
           rule: spec.id,

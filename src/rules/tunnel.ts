@@ -18,6 +18,7 @@ import type { CauseExplanation } from './cause.ts';
 import * as cause from './cause.ts';
 import { formatDuration } from './duration.ts';
 import { evidenceLine, type Incident, openIncident, withEvidence } from './incident.ts';
+import { journaled } from './journal.ts';
 import type { AlertDraft, Rule, RuleContext } from './rule.ts';
 import { sentenceStart } from './sentence.ts';
 import type { Tunnel } from './tunnel-identity.ts';
@@ -446,4 +447,4 @@ export const tunnelRules: readonly Rule[] = [
   tunnelIncidentRule,
   allTunnelsDownRule,
   bgpSessionRule,
-];
+].map((rule) => journaled(rule, (_draft, config) => tunnelRuleSettings(config).causeCooldownMs));

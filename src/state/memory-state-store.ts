@@ -24,6 +24,10 @@ export class MemoryStateStore implements StateStore {
     return [...this.entries.keys()];
   }
 
+  readNow(key: string): Versioned | undefined {
+    return this.read(key);
+  }
+
   async get<T = unknown>(key: string): Promise<Versioned<T> | undefined> {
     return this.read(key) as Versioned<T> | undefined;
   }

@@ -43,13 +43,14 @@ describe('threshold rule state size per key', () => {
       }),
     );
     const sizes = await flood(lines);
-    // 200 entries, 5 of them with a 500-character raw line.
-    expect(sizes['auth.bruteforce:window:openvpn:client']).toBeLessThan(7_000);
-    expect(sizes['auth.bruteforce:cooldown:openvpn:client']).toBeLessThan(30);
+    // 200 entries with their event id hash, 5 of them with a 500-character raw line.
+    expect(sizes['auth.bruteforce:window:openvpn:client']).toBeLessThan(11_000);
+    // The alerts raised within the lateness bound (one here).
+    expect(sizes['auth.bruteforce:cooldown:openvpn:client']).toBeLessThan(100);
     // Per-user windows: entries carry the address and a covered mark.
-    expect(sizes['auth.bruteforce:window:openvpn:user']).toBeLessThan(20_000);
-    // 1,000 remembered event ids at most.
-    expect(sizes['pipeline:stream']).toBeLessThan(34_000);
+    expect(sizes['auth.bruteforce:window:openvpn:user']).toBeLessThan(24_000);
+    // 3,000 remembered event ids in one 10-minute bucket, 9 characters each.
+    expect(sizes['pipeline:stream']).toBeLessThan(3000 * 9 + 100);
   });
 
   it('bounds a per-user window and its cooldown under a distributed flood', async () => {
@@ -61,9 +62,9 @@ describe('threshold rule state size per key', () => {
       }),
     );
     const sizes = await flood(lines);
-    // 200 entries with an IPv6 tag, 5 of them with a 500-character raw line.
-    expect(sizes['auth.bruteforce:window:openvpn:user']).toBeLessThan(14_000);
+    // 200 entries with an IPv6 tag and an id hash, 5 of them with a 500-character raw line.
+    expect(sizes['auth.bruteforce:window:openvpn:user']).toBeLessThan(18_000);
     // The user alert's cooldown lists the addresses it covered (at the time it fired: 5).
-    expect(sizes['auth.bruteforce:cooldown:openvpn:user']).toBeLessThan(200);
+    expect(sizes['auth.bruteforce:cooldown:openvpn:user']).toBeLessThan(300);
   });
 });

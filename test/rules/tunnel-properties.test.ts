@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { VpnEvent } from '../../src/model.ts';
 import { MAX_EVIDENCE_LINES } from '../../src/rules/incident.ts';
+import { type Journal, MAX_JOURNAL_ENTRIES } from '../../src/rules/journal.ts';
 import type { AlertDraft } from '../../src/rules/rule.ts';
 import type { TunnelState } from '../../src/rules/tunnel.ts';
 import { STATE_RETENTION_MS } from '../../src/rules/tunnel-settings.ts';
@@ -107,14 +108,16 @@ describe('tunnel rules: properties', () => {
         for (const [key, entry] of view.entries) {
           expect(entry.expiresAt).toBeDefined();
           expect(entry.expiresAt!).toBeLessThanOrEqual(last + STATE_RETENTION_MS + 60 * MINUTE);
-          expect(JSON.stringify(entry.value).length).toBeLessThan(6_000);
+          const journal = entry.value as Journal;
+          expect(JSON.stringify(journal.live ?? null).length).toBeLessThan(6_000);
+          expect(journal.log.length).toBeLessThanOrEqual(MAX_JOURNAL_ENTRIES);
           if (key.startsWith('tunnel:')) {
-            const state = entry.value as TunnelState;
+            const state = journal.live as TunnelState;
             expect(state.incident?.evidence.length ?? 0).toBeLessThanOrEqual(MAX_EVIDENCE_LINES);
             expect(state.downTransitions?.length ?? 0).toBeLessThanOrEqual(3);
           }
           if (key.startsWith('vpn:')) {
-            const state = entry.value as VpnConnectionState;
+            const state = journal.live as VpnConnectionState;
             expect(Object.keys(state.tunnels).length).toBeLessThanOrEqual(MAX_TUNNELS_PER_VPN);
           }
         }

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { VpnEvent } from '../../src/model.ts';
 import { MAX_EVIDENCE_LINE_CHARS, MAX_EVIDENCE_LINES } from '../../src/rules/incident.ts';
+import { type Journal, MAX_JOURNAL_ENTRIES } from '../../src/rules/journal.ts';
 import {
   down,
   type MapStateView,
@@ -21,7 +22,15 @@ const TUNNEL_KEY = `tunnel:${VPN}:${TUNNEL_A}`;
 const VPN_KEY = `vpn:${VPN}`;
 const BGP_KEY = `bgp:${VPN}:${TUNNEL_A}:${NEIGHBOR}`;
 
+/** Bytes of the rule's own state (the journal's `live` member). */
 function bytes(view: MapStateView, key: string): number {
+  const entry = view.entries.get(key);
+  if (entry === undefined) throw new Error(`no state under ${key}`);
+  return Buffer.byteLength(JSON.stringify((entry.value as Journal).live));
+}
+
+/** Bytes of the whole stored journal (state, log of recent events, sent alerts). */
+function journalBytes(view: MapStateView, key: string): number {
   const entry = view.entries.get(key);
   if (entry === undefined) throw new Error(`no state under ${key}`);
   return Buffer.byteLength(JSON.stringify(entry.value));
@@ -97,5 +106,22 @@ describe('state size per key', () => {
 
     expect(bytes(healthy.view, BGP_KEY)).toBeLessThan(60);
     expect(bytes(failing.view, BGP_KEY)).toBeLessThan(1_500);
+  });
+
+  it('a journal: healthy records kept as one run, a storm of distinct long records bounded', () => {
+    const healthy = runRules(Array.from({ length: 500 }, (_, i) => up(i)));
+    const storm: VpnEvent[] = [up(0), down(1, { category: 'dpd.timeout' })];
+    for (let i = 0; i < 1000; i++) {
+      storm.push(i % 2 === 0 ? longLine(2 + i) : up(2 + i, { message: `m${i}`.repeat(100) }));
+    }
+    const stormy = runRules(storm);
+
+    const log = (healthy.view.entries.get(TUNNEL_KEY)!.value as Journal).log;
+    expect(log.length).toBe(1);
+    expect(journalBytes(healthy.view, TUNNEL_KEY)).toBeLessThan(1_500);
+    expect((stormy.view.entries.get(TUNNEL_KEY)!.value as Journal).log.length).toBeLessThanOrEqual(
+      MAX_JOURNAL_ENTRIES,
+    );
+    expect(journalBytes(stormy.view, TUNNEL_KEY)).toBeLessThan(150_000);
   });
 });

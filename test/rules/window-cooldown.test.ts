@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { inCooldown, startCooldown, takeCooldown } from '../../src/rules/cooldown.ts';
+import {
+  COOLDOWN_MEMORY_MS,
+  inCooldown,
+  startCooldown,
+  takeCooldown,
+} from '../../src/rules/cooldown.ts';
 import type { StateView } from '../../src/rules/rule.ts';
-import { observeWindow, type WindowState, windowEntries } from '../../src/rules/window.ts';
+import {
+  crossingAt,
+  observeWindow,
+  type WindowState,
+  windowEntries,
+} from '../../src/rules/window.ts';
 
 /** A StateView over a Map that records expiries. */
 function mapState() {
@@ -19,11 +29,29 @@ function mapState() {
 }
 
 describe('observeWindow', () => {
-  it('keeps only entries inside the window and expires the key at the window end', () => {
+  it('keeps entries for the retention behind the newest and expires the key at its end', () => {
     const { state, values } = mapState();
-    for (const t of [0, 100, 200, 1100]) observeWindow(state, 'k', { t }, { windowMs: 1000 });
+    for (const t of [0, 100, 200, 1100]) {
+      observeWindow(state, 'k', { t }, { windowMs: 1000, retainMs: 1000 });
+    }
     expect(state.get<WindowState>('k')?.entries.map((e) => e.t)).toEqual([200, 1100]);
     expect(values.get('k')?.expiresAt).toBe(2100);
+  });
+
+  it('keeps late entries in time order, an event observed twice once', () => {
+    const { state } = mapState();
+    for (const t of [5000, 100, 3000, 100]) {
+      observeWindow(state, 'k', { t, i: t }, { windowMs: 1000 });
+    }
+    expect(state.get<WindowState>('k')?.entries.map((e) => e.t)).toEqual([100, 3000, 5000]);
+  });
+
+  it('finds the crossing a late entry causes, and none where cooldowns cover it', () => {
+    const entries = [0, 100, 200, 5000, 5100].map((t) => ({ t }));
+    // Threshold 3 in 1000 ms: the entry at 100 (late) makes 200 the crossing.
+    expect(crossingAt(entries, 100, 1000, 3, 200, () => false)).toMatchObject({ time: 200 });
+    expect(crossingAt(entries, 100, 1000, 3, 200, () => true)).toEqual({ covered: true });
+    expect(crossingAt(entries, 5000, 1000, 3, 200, () => false)).toBeUndefined();
   });
 
   it('bounds the entries and keeps evidence only on the newest', () => {
@@ -58,15 +86,24 @@ describe('cooldown', () => {
   it('lets one through per cooldown period and expires the key at its end', () => {
     const { state, values } = mapState();
     expect(takeCooldown(state, 'c', 0, 100)).toBe(true);
-    expect(values.get('c')?.expiresAt).toBe(100);
+    // Raised alerts are remembered for the lateness bound.
+    expect(values.get('c')?.expiresAt).toBe(COOLDOWN_MEMORY_MS);
     expect(takeCooldown(state, 'c', 99, 100)).toBe(false);
     expect(takeCooldown(state, 'c', 100, 100)).toBe(true);
+  });
+
+  it('a late event is covered by an alert raised after it within one cooldown', () => {
+    const { state } = mapState();
+    expect(takeCooldown(state, 'c', 1000, 100)).toBe(true);
+    expect(inCooldown(state, 'c', 950)).toBe(true);
+    expect(takeCooldown(state, 'c', 850, 100)).toBe(true);
+    expect(inCooldown(state, 'c', 900)).toBe(true);
   });
 
   it('keeps extra data with the cooldown', () => {
     const { state } = mapState();
     startCooldown(state, 'c', 0, 10, { addresses: ['a'] });
     expect(inCooldown(state, 'c', 5)).toBe(true);
-    expect(state.get('c')).toEqual({ until: 10, addresses: ['a'] });
+    expect(state.get('c')).toEqual({ until: 10, addresses: ['a'], alerts: [{ at: 0, until: 10 }] });
   });
 });

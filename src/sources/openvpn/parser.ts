@@ -16,6 +16,7 @@
  */
 import type {
   Category,
+  CorrelationMemory,
   EventFields,
   FieldValue,
   Hint,
@@ -57,17 +58,90 @@ interface ClientInstance {
   readonly firstEventId: string;
   /** Gateway tunnel id / syslog host the client talks to. */
   readonly server: string | undefined;
-  /** Insertion number when last (re)inserted into the recency order. */
-  stamp: number;
   lastTime: number | null;
   user: string | undefined;
   userTime: number | null;
   established: boolean;
   sessionStart: number | null;
   assignedIp: string | undefined;
+  /** Failed logins that came before the line naming their user (late delivery), at most `MAX_PENDING`. */
+  pending?: VpnEvent[];
+  /** True when `user` came from a line that names the login (`try username`), not a certificate's name. */
+  userNamed?: boolean;
+  /**
+   * Time of the signal that ended the instance: a later line from its address
+   * starts a new one, an earlier one (delivered late) still belongs to it.
+   */
+  endedAt?: number;
 }
 
+/** Failed logins kept per client while its user is unknown. */
+const MAX_PENDING = 16;
+/** Longest raw line kept with a pending failed login. */
+const PENDING_RAW_LENGTH = 600;
+
 const defaultIndex = indexCatalog(OPENVPN_CATALOG);
+
+/** Where a parser keeps its client instances. */
+interface ClientMemory {
+  get(key: string): ClientInstance | undefined;
+  /** Stores the client (again, after it changed). */
+  set(key: string, client: ClientInstance): void;
+  delete(key: string): void;
+}
+
+/**
+ * The parser's own memory (no store given): a `Map` bounded to `CLIENT_LIMIT`
+ * clients; a client is moved to the young end only when it has aged past half
+ * the limit, so eviction from the old end is close to LRU at the cost of one
+ * map operation per line.
+ */
+class MapClientMemory implements ClientMemory {
+  private readonly clients = new Map<string, ClientInstance>();
+  private readonly stamps = new WeakMap<ClientInstance, number>();
+  private insertions = 0;
+
+  get(key: string): ClientInstance | undefined {
+    return this.clients.get(key);
+  }
+
+  set(key: string, client: ClientInstance): void {
+    const stamp = this.stamps.get(client);
+    if (stamp !== undefined && this.clients.get(key) === client) {
+      if (this.insertions - stamp <= CLIENT_LIMIT / 2) return;
+      this.clients.delete(key);
+    } else if (this.clients.size >= CLIENT_LIMIT && !this.clients.has(key)) {
+      const oldest = this.clients.keys().next();
+      if (oldest.done !== true) this.clients.delete(oldest.value);
+    }
+    this.stamps.set(client, ++this.insertions);
+    this.clients.set(key, client);
+  }
+
+  delete(key: string): void {
+    this.clients.delete(key);
+  }
+}
+
+/** Clients kept in the pipeline's correlation memory, one entry each, expiring with their window. */
+class StoredClientMemory implements ClientMemory {
+  constructor(private readonly memory: CorrelationMemory) {}
+
+  get(key: string): ClientInstance | undefined {
+    const stored = this.memory.get<ClientInstance>(`client:${key}`);
+    return stored === undefined ? undefined : { ...stored };
+  }
+
+  set(key: string, client: ClientInstance): void {
+    const window =
+      client.established && client.endedAt === undefined ? SESSION_WINDOW_MS : USER_WINDOW_MS;
+    this.memory.set(`client:${key}`, client, (client.lastTime ?? 0) + window);
+  }
+
+  delete(key: string): void {
+    this.memory.delete(`client:${key}`);
+  }
+}
 
 /** Creates a parser for one OpenVPN stream (feed it the stream's lines in order). */
 export function createOpenvpnParser(options: OpenvpnParserOptions = {}): StreamParser {
@@ -79,7 +153,11 @@ class OpenvpnStreamParser implements StreamParser {
   private readonly clock: LocalClock;
   private readonly now: () => number;
   private readonly index: CatalogIndex;
-  private readonly clients = new Map<string, ClientInstance>();
+  private readonly ownClients = new MapClientMemory();
+  /** The client of the line being parsed when it is a failed login with no user yet. */
+  private waiting: { readonly key: string; readonly client: ClientInstance } | undefined;
+  /** The memory of the line being parsed: the pipeline's when it gives one. */
+  private clients: ClientMemory = this.ownClients;
   /** Reused holder for the row `matchMessage` found. */
   private readonly found: MatchedRow = { row: undefined };
   private sequence = 0;
@@ -87,7 +165,6 @@ class OpenvpnStreamParser implements StreamParser {
   private idGroup: string | undefined = undefined;
   private idStream: string | undefined = undefined;
   private idPrefix = '::';
-  private insertions = 0;
 
   constructor(options: OpenvpnParserOptions) {
     this.clock = new LocalClock(options.timeZone ?? 'UTC');
@@ -119,6 +196,10 @@ class OpenvpnStreamParser implements StreamParser {
   }
 
   private classify(line: string, context: LineContext, id: string): VpnEvent {
+    this.clients =
+      context.correlation === undefined
+        ? this.ownClients
+        : new StoredClientMemory(context.correlation);
     this.clock.reference = context.timestamp ?? this.now();
     const framed = frameLine(line, this.clock);
     if ('malformed' in framed) return malformed(line, context, id, framed.malformed);
@@ -169,7 +250,7 @@ class OpenvpnStreamParser implements StreamParser {
     ) {
       fields.user = fields.commonName;
     }
-    const row = this.correlate(matched, framed, fields, time, id, isSignal);
+    const row = this.correlate(matched, framed, fields, time, id, isSignal, context);
     if (extras) {
       for (const group of groups) {
         const value = match[group.index];
@@ -177,7 +258,30 @@ class OpenvpnStreamParser implements StreamParser {
       }
     }
     if (extracted !== undefined) Object.assign(fields, extracted);
-    return event(id, row.category, row.severity, time, message, line, fields, context, row.hint);
+    const built = event(
+      id,
+      row.category,
+      row.severity,
+      time,
+      message,
+      line,
+      fields,
+      context,
+      row.hint,
+    );
+    if (this.waiting !== undefined && context.correlation !== undefined) {
+      // A failed login whose user an earlier line will name, when that line comes late.
+      const { key, client } = this.waiting;
+      const kept: VpnEvent = {
+        ...built,
+        raw: built.raw.slice(0, PENDING_RAW_LENGTH),
+        message: built.message.slice(0, PENDING_RAW_LENGTH),
+      };
+      client.pending = [...(client.pending ?? []), kept].slice(-MAX_PENDING);
+      this.clients.set(key, client);
+    }
+    this.waiting = undefined;
+    return built;
   }
 
   /** Applies and updates the client's remembered state; returns the row to report. */
@@ -188,6 +292,7 @@ class OpenvpnStreamParser implements StreamParser {
     time: number | null,
     id: string,
     isSignal: boolean,
+    context: LineContext,
   ): CatalogRow {
     let row = matched;
     const ip = fields.clientIp;
@@ -195,7 +300,13 @@ class OpenvpnStreamParser implements StreamParser {
     const key = framed.client?.key ?? clientKey(ip, fields.clientPort);
     let known = this.clients.get(key);
     // A new handshake from an address without a session is a new attempt.
-    if (row.role === 'connection-start' && known !== undefined && !known.established) {
+    // (A start line older than what is known of the client is this attempt's own, delivered late.)
+    if (
+      row.role === 'connection-start' &&
+      known !== undefined &&
+      !known.established &&
+      !(time !== null && known.lastTime !== null && time <= known.lastTime)
+    ) {
       this.clients.delete(key);
       known = undefined;
     }
@@ -219,17 +330,32 @@ class OpenvpnStreamParser implements StreamParser {
         if (fields.user !== undefined) {
           client.user = fields.user;
           client.userTime = time;
+          client.userNamed = true;
+          if (client.pending !== undefined) {
+            for (const failure of client.pending) {
+              context.correlation?.amend({
+                ...failure,
+                fields: { ...failure.fields, user: fields.user },
+              });
+            }
+            client.pending = undefined;
+          }
         }
         break;
       case 'auth-failure': {
         const named = fields.commonName;
-        const user = fields.user ?? recentUser ?? (named !== 'UNDEF' ? named : undefined);
+        const own = fields.user;
+        const user = own ?? recentUser ?? (named !== 'UNDEF' ? named : undefined);
         if (user !== undefined) {
           fields.user = user;
           if (client.user === undefined) {
             client.user = user;
             client.userTime = time;
           }
+        }
+        // Judged now; judged again if a line naming the login comes late.
+        if (own === undefined && !(user === recentUser && client.userNamed === true)) {
+          this.waiting = { key, client };
         }
         fields.duplicateKey = `openvpn:auth-failed:${client.firstEventId}`;
         break;
@@ -261,21 +387,25 @@ class OpenvpnStreamParser implements StreamParser {
         if (client.established && client.sessionStart !== null && time !== null) {
           fields.durationSeconds = Math.max(0, Math.round((time - client.sessionStart) / 1000));
         }
-        if (isSignal) this.clients.delete(key);
+        if (isSignal) {
+          if (time === null) {
+            this.clients.delete(key);
+            return row;
+          }
+          client.endedAt = time;
+        }
         break;
       default:
         fields.user ??= recentUser;
         break;
     }
+    this.clients.set(key, client);
     return row;
   }
 
   /**
-   * The remembered client for `key` (`known`: what the map holds for it),
-   * created (or renewed when stale). The map
-   * keeps insertion order; a client is moved to the young end only when it has
-   * aged past half the limit, so eviction from the old end is close to LRU at
-   * the cost of one map operation per line.
+   * The remembered client for `key` (`known`: what the memory holds for it),
+   * created (or renewed when stale).
    */
   private client(
     known: ClientInstance | undefined,
@@ -287,13 +417,10 @@ class OpenvpnStreamParser implements StreamParser {
     let client = known;
     if (client !== undefined) {
       const window = client.established ? SESSION_WINDOW_MS : USER_WINDOW_MS;
-      if (client.server !== server || !within(client.lastTime, time, window)) {
+      const ended = client.endedAt !== undefined && (time === null || time > client.endedAt);
+      if (ended || client.server !== server || !within(client.lastTime, time, window)) {
         this.clients.delete(key);
         client = undefined;
-      } else if (this.insertions - client.stamp > CLIENT_LIMIT / 2) {
-        this.clients.delete(key);
-        client.stamp = ++this.insertions;
-        this.clients.set(key, client);
       }
     }
     if (client === undefined) {
@@ -301,7 +428,6 @@ class OpenvpnStreamParser implements StreamParser {
       client = {
         firstEventId: id,
         server,
-        stamp: ++this.insertions,
         lastTime: time,
         user: undefined,
         userTime: null,
@@ -309,13 +435,10 @@ class OpenvpnStreamParser implements StreamParser {
         sessionStart: null,
         assignedIp: undefined,
       };
-      if (this.clients.size >= CLIENT_LIMIT) {
-        const oldest = this.clients.keys().next();
-        if (oldest.done !== true) this.clients.delete(oldest.value);
-      }
-      this.clients.set(key, client);
     }
-    if (time !== null) client.lastTime = time;
+    if (time !== null && (client.lastTime === null || time > client.lastTime)) {
+      client.lastTime = time;
+    }
     return client;
   }
 }

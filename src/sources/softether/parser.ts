@@ -15,6 +15,7 @@
  */
 import type {
   Category,
+  CorrelationMemory,
   EventFields,
   FieldValue,
   LineContext,
@@ -47,6 +48,81 @@ interface SessionInfo extends ConnectionInfo {
   connectionId?: string;
   start: number | null;
   transport?: string;
+}
+
+/** A connection as remembered: what its lines revealed, and failures still waiting for its address. */
+interface RememberedConnection extends ConnectionInfo {
+  /** Failed logins of the connection seen before its address was known (at most `MAX_PENDING`). */
+  pending?: VpnEvent[];
+  /** Event time (ms) it was stored: older than the last server start means forgotten. */
+  at?: number;
+}
+
+/** Categories that rules judge per client address: worth completing when the address comes late. */
+const ADDRESS_JUDGED: ReadonlySet<Category> = new Set<Category>([
+  'auth.failed',
+  'probe.bad_packet',
+  'tls.hmac_failed',
+  'tls.negotiation_timeout',
+]);
+
+/** Events kept per connection while its address is unknown. */
+const MAX_PENDING = 16;
+/** How long a connection or session is remembered after its last line (ms). */
+const CORRELATION_WINDOW_MS = 7 * 24 * 3_600_000;
+
+/** Where a parser keeps connections and sessions. */
+interface ParserMemory {
+  connection(id: string): RememberedConnection | undefined;
+  setConnection(id: string, info: RememberedConnection, time: number): void;
+  deleteConnection(id: string): void;
+  session(id: string): SessionInfo | undefined;
+  setSession(id: string, info: SessionInfo, time: number): void;
+  deleteSession(id: string): void;
+  /** A server start reuses ids: everything remembered before `time` is forgotten. */
+  restart(time: number): void;
+  amend(event: VpnEvent): void;
+}
+
+/** The parser's own memory (no store given): bounded maps. */
+function mapMemory(): ParserMemory {
+  const connections = new Map<string, RememberedConnection>();
+  const sessions = new Map<string, SessionInfo>();
+  return {
+    connection: (id) => connections.get(id),
+    setConnection: (id, info) => rememberBounded(connections, id, info, CORRELATION_LIMIT),
+    deleteConnection: (id) => connections.delete(id),
+    session: (id) => sessions.get(id),
+    setSession: (id, info) => rememberBounded(sessions, id, info, CORRELATION_LIMIT),
+    deleteSession: (id) => sessions.delete(id),
+    restart: () => {
+      connections.clear();
+      sessions.clear();
+    },
+    // Without a store the failures are judged once, as parsed.
+    amend: () => {},
+  };
+}
+
+/** Connections and sessions kept in the pipeline's correlation memory, one entry each. */
+function storedMemory(memory: CorrelationMemory): ParserMemory {
+  const restartedAt = () => memory.get<{ at: number }>('restart')?.at ?? Number.NEGATIVE_INFINITY;
+  const live = <T extends { at?: number }>(value: T | undefined): T | undefined =>
+    value === undefined || (value.at ?? 0) < restartedAt() ? undefined : { ...value };
+  return {
+    connection: (id) => live(memory.get<RememberedConnection>(`conn:${id}`)),
+    setConnection: (id, info, time) =>
+      memory.set(`conn:${id}`, { ...info, at: time }, time + CORRELATION_WINDOW_MS),
+    deleteConnection: (id) => memory.delete(`conn:${id}`),
+    session: (id) => live(memory.get<SessionInfo & { at?: number }>(`sess:${id}`)),
+    setSession: (id, info, time) =>
+      memory.set(`sess:${id}`, { ...info, at: time }, time + CORRELATION_WINDOW_MS),
+    deleteSession: (id) => memory.delete(`sess:${id}`),
+    restart: (time) => {
+      if (time > restartedAt()) memory.set('restart', { at: time }, time + CORRELATION_WINDOW_MS);
+    },
+    amend: (event) => memory.amend(event),
+  };
 }
 
 /** Fields copied from the connection map onto later events of that connection. */
@@ -96,6 +172,19 @@ export function hubCopyKey(time: number, hubMessage: string): string {
   return `softether:${Math.floor(time / 1000)}:${fnv1a(hubMessage)}`;
 }
 
+/** Longest raw line kept with a pending failed login. */
+const PENDING_RAW_LENGTH = 600;
+
+/** A failed login completed with what its connection's line revealed. */
+function completed(failure: VpnEvent, connection: Record<string, FieldValue>): VpnEvent {
+  const fields: Record<string, FieldValue> = { ...(failure.fields as Record<string, FieldValue>) };
+  for (const name of CONNECTION_FIELDS) {
+    const value = connection[name];
+    if (fields[name] === undefined && value !== undefined) fields[name] = value;
+  }
+  return { ...failure, fields };
+}
+
 /** `[HUB]` copies remembered in a mixed stream to give the bare copy its hub. */
 const RECENT_HUB_COPIES = 1024;
 
@@ -105,8 +194,7 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
   const stream = parseStreamName(options.stream);
   const streamKind: LogKind | undefined = stream.kind;
   const cache = newSecondCache();
-  const connections = new Map<string, ConnectionInfo>();
-  const sessions = new Map<string, SessionInfo>();
+  const ownMemory = mapMemory();
   const recentHubCopies = new Map<string, string>();
   let sequence = 0;
 
@@ -144,24 +232,45 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
     return event;
   };
 
-  const correlate = (rowId: string, fields: Record<string, FieldValue>, time: number | null) => {
+  const correlate = (
+    memory: ParserMemory,
+    rowId: string,
+    fields: Record<string, FieldValue>,
+    time: number,
+  ) => {
     if (RESTART_ROWS.has(rowId)) {
-      connections.clear();
-      sessions.clear();
+      memory.restart(time);
       return;
     }
     const connectionId = typeof fields.connectionId === 'string' ? fields.connectionId : undefined;
     const sessionId = typeof fields.sessionId === 'string' ? fields.sessionId : undefined;
     if (connectionId !== undefined) {
-      const known = connections.get(connectionId) ?? {};
-      const merged: Record<string, FieldValue> = { ...known };
+      const known = memory.connection(connectionId) ?? {};
+      const { pending, at: _at, ...info } = known;
+      const merged: Record<string, FieldValue> = { ...(info as Record<string, FieldValue>) };
       for (const name of CONNECTION_FIELDS) {
         const own = fields[name];
         if (own !== undefined) merged[name] = own;
         else if (known[name] !== undefined) fields[name] = known[name];
       }
-      if (CONNECTION_END_ROWS.has(rowId)) connections.delete(connectionId);
-      else rememberBounded(connections, connectionId, merged as ConnectionInfo, CORRELATION_LIMIT);
+      let stillPending = pending;
+      if (pending !== undefined && merged.clientIp !== undefined) {
+        // A late connection line: the failures that named the connection get its address.
+        for (const failure of pending) memory.amend(completed(failure, merged));
+        stillPending = undefined;
+      }
+      if (CONNECTION_END_ROWS.has(rowId) && stillPending === undefined) {
+        memory.deleteConnection(connectionId);
+      } else {
+        memory.setConnection(
+          connectionId,
+          {
+            ...(merged as ConnectionInfo),
+            ...(stillPending === undefined ? {} : { pending: stillPending }),
+          },
+          time,
+        );
+      }
     }
     if (sessionId === undefined) return;
     if (SESSION_START_ROWS.has(rowId)) {
@@ -171,10 +280,10 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
         if (value !== undefined) info[name] = value;
       }
       if (connectionId !== undefined) info.connectionId = connectionId;
-      rememberBounded(sessions, sessionId, info as unknown as SessionInfo, CORRELATION_LIMIT);
+      memory.setSession(sessionId, info as unknown as SessionInfo, time);
       return;
     }
-    const session = sessions.get(sessionId);
+    const session = memory.session(sessionId);
     if (session === undefined) return;
     for (const name of CONNECTION_FIELDS) {
       const value = session[name];
@@ -184,11 +293,32 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
       fields.connectionId = session.connectionId;
     }
     if (SESSION_END_ROWS.has(rowId)) {
-      if (session.start !== null && time !== null) {
+      if (session.start !== null) {
         fields.durationSeconds = Math.max(0, Math.round((time - session.start) / 1000));
       }
-      sessions.delete(sessionId);
+      memory.deleteSession(sessionId);
     }
+  };
+
+  /** Keeps a failed login whose connection's address is not known yet, for a late connection line. */
+  const pend = (memory: ParserMemory, event: VpnEvent, time: number) => {
+    const connectionId = event.fields.connectionId;
+    if (
+      !ADDRESS_JUDGED.has(event.category) ||
+      typeof connectionId !== 'string' ||
+      event.fields.clientIp !== undefined
+    ) {
+      return;
+    }
+    const known = memory.connection(connectionId) ?? {};
+    const kept: VpnEvent = {
+      ...event,
+      raw: event.raw.slice(0, PENDING_RAW_LENGTH),
+      message: event.message.slice(0, PENDING_RAW_LENGTH),
+    };
+    const pending = [...(known.pending ?? []), kept].slice(-MAX_PENDING);
+    const { at: _at, ...info } = known;
+    memory.setConnection(connectionId, { ...info, pending }, time);
   };
 
   return {
@@ -261,10 +391,14 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
       }
       const { row } = match;
       Object.assign(fields, row.fields, match.fields);
-      correlate(row.id, fields, time);
-      return build(id, line, context, row.category, row.severity, time, frame.body, fields, {
+      const memory =
+        context.correlation === undefined ? ownMemory : storedMemory(context.correlation);
+      correlate(memory, row.id, fields, time);
+      const event = build(id, line, context, row.category, row.severity, time, frame.body, fields, {
         hint: hintOf(row),
       });
+      if (context.correlation !== undefined) pend(memory, event, time);
+      return event;
     },
   };
 }
