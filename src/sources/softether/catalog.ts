@@ -35,6 +35,8 @@ export interface CatalogRow {
 
 const LOGGING_DOC =
   'https://www.softether.org/4-docs/1-manual/3._SoftEther_VPN_Server_Manual/3.A_Logging_Service';
+const IPSEC_DOC =
+  'https://www.softether.org/4-docs/1-manual/3._SoftEther_VPN_Server_Manual/3.9_L2TP%2F%2F%2F%2FIPsec_VPN_Server_Function';
 const ADMIN_DOC =
   'https://www.softether.org/4-docs/1-manual/3._SoftEther_VPN_Server_Manual/3.3_VPN_Server_Administration';
 
@@ -194,7 +196,7 @@ const WRITTEN_ROWS: readonly CatalogRow[] = [
   // --- connections ------------------------------------------------------------
   {
     id: 'LS_LISTENER_ACCEPT',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern:
       /^On the TCP Listener \(Port (?<port>\d+)\), a Client \(IP address (?<clientIp>[^,]+), Host name "(?<hostName>[^"]*)", Port number (?<clientPort>\d+)\) has connected\./,
@@ -206,7 +208,7 @@ const WRITTEN_ROWS: readonly CatalogRow[] = [
   },
   {
     id: 'LS_CONNECTION_START_1',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern:
       /^For the client \(IP address: (?<clientIp>[^,]+), host name: "(?<hostName>[^"]*)", port number: (?<clientPort>\d+)\), connection "(?<connectionId>[^"]+)" has been created\./,
@@ -218,7 +220,7 @@ const WRITTEN_ROWS: readonly CatalogRow[] = [
   },
   {
     id: 'LS_SSL_START',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern:
       /^SSL communication for connection "(?<connectionId>[^"]+)" has been started\.(?: The protocol version is (?<tlsVersion>\S+?)\.)? The encryption algorithm name is "(?<cipher>[^"]*)"\./,
@@ -354,7 +356,7 @@ const WRITTEN_ROWS: readonly CatalogRow[] = [
   // --- administration logins -------------------------------------------------------
   {
     id: 'LA_CONNECTED_1',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern: new RegExp(`^${CID} connected using server admin mode\\.`),
     examples: ['Connection "CID-70" connected using server admin mode.'],
@@ -364,7 +366,7 @@ const WRITTEN_ROWS: readonly CatalogRow[] = [
   },
   {
     id: 'LA_CONNECTED_2',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern: new RegExp(
       `^${CID} connected using Virtual Hub Admin Mode\\. The name of the Virtual Hub is "(?<hub>[^"]*)"\\.`,
@@ -448,7 +450,7 @@ const WRITTEN_ROWS: readonly CatalogRow[] = [
     category: 'auth.attempt',
     severity: 'info',
     pattern:
-      /^The connection "(?<connectionId>[^"]+)" \(IP address: (?<clientIp>[^,]+), Host name: (?<hostName>[^,]*), Port number: (?<clientPort>\d+), Client name: "(?<clientName>[^"]*)", Version: (?<clientVersion>[^,]*), Build: (?<clientBuild>\d+)\) is attempting to connect to the Virtual Hub\. The auth type provided is "(?<authType>[^"]*)" and the user name is "(?<user>.*)"\.$/,
+      /^The connection "(?<connectionId>[^"]+)" \(IP address: (?<clientIp>[^,]+), Host name: (?<hostName>[^,]*), Port number: (?:(?<clientPort>\d+)|[^,]*), Client name: "(?<clientName>[^"]*)", Version: (?<clientVersion>[^,]*), Build: (?<clientBuild>\d+)\) is attempting to connect to the Virtual Hub\. The auth type provided is "(?<authType>[^"]*)" and the user name is "(?<user>.*)"\.$/,
     examples: [
       'The connection "CID-34" (IP address: 2.247.241.98, Host name: 2.247.241.98, Port number: 52220, Client name: "SoftEther VPN Client", Version: 4.38, Build: 9760) is attempting to connect to the Virtual Hub. The auth type provided is "Password authentication" and the user name is "alice".',
     ],
@@ -836,6 +838,130 @@ const WRITTEN_ROWS: readonly CatalogRow[] = [
     remediation:
       'An OpenVPN client sent a certificate the hub cannot verify (untrusted CA or expired); reissue it.',
   },
+  // --- IPsec (L2TP/IPsec, EtherIP): the body after `IPsec Client n (...)`/`IKE SA`/`IPsec SA` ---
+  {
+    id: 'LI_NEW_IKE_CLIENT',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^A new IPsec client is created\./,
+    examples: ['A new IPsec client is created.'],
+    title: 'IPsec client seen',
+    remediation: 'None: an IPsec (L2TP/IPsec, EtherIP) client started negotiating.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_NEW_IKE_SA',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^A new IKE SA \((?<ikeMode>[^)]*)\) is created\./,
+    examples: [
+      'A new IKE SA (Main Mode) is created. Initiator Cookie: 0x3B663C91968AA11A, Responder Cookie: 0xFA6A291FD53907C3, DH Group: MODP 1024 (Group 2), Hash Algorithm: SHA-2-384, Cipher Algorithm: AES-CBC, Cipher Key Size: 256 bits, Lifetime: 4294967295 Kbytes or 28800 seconds',
+    ],
+    title: 'IKE SA created',
+    remediation: 'None: IKE phase 1 started.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_NEW_IPSEC_SA',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^A new IPsec SA \(Direction: (?<direction>[^)]*)\) is created\./,
+    examples: [
+      'A new IPsec SA (Direction: Client -> Server) is created. SPI: 0x501BEE7A, DH Group: (null), Hash Algorithm: SHA-1, Cipher Algorithm: AES-CBC, Cipher Key Size: 256 bits, Lifetime: 4294967295 Kbytes or 3600 seconds',
+    ],
+    title: 'IPsec SA created',
+    remediation: 'None: IKE phase 2 (quick mode) created an SA.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_SA_ESTABLISHED',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^This (?<saKind>IKE|IPsec) SA is established between the server and the client\./,
+    examples: ['This IKE SA is established between the server and the client.'],
+    title: 'IPsec SA established',
+    remediation: 'None: the IPsec negotiation went through this phase.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_START_QM',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^The (?:client|server) initiates a QuickMode negotiation\./,
+    examples: ['The client initiates a QuickMode negotiation.'],
+    title: 'IPsec quick mode started',
+    remediation: 'None: IKE phase 2 negotiation started.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_CLIENT_UPDATE',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^The port number information of this client is updated\./,
+    examples: ['The port number information of this client is updated.'],
+    title: 'IPsec client port changed',
+    remediation: 'None: NAT traversal moved the client to port 4500.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_DELETE_SA',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^This (?<saKind>IKE|IPsec) SA is deleted\./,
+    examples: ['This IKE SA is deleted.'],
+    title: 'IPsec SA deleted',
+    remediation: 'None: an SA ended (rekeyed or the client left).',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_DELETE_IKE_CLIENT',
+    category: 'session.ended',
+    severity: 'info',
+    pattern: /^This IPsec Client is deleted\./,
+    examples: ['This IPsec Client is deleted.'],
+    title: 'IPsec client gone',
+    remediation:
+      'None for one; a client created and deleted again and again within seconds is failing to connect (pre-shared key, proposals or L2TP settings): ask its user.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_NO_TRANSFORM',
+    category: 'tls.handshake_failed',
+    severity: 'warning',
+    pattern:
+      /^There are no acceptable transform proposals from the client for establishing an (?<saKind>IPsec|IKE) SA\./,
+    examples: [
+      'There are no acceptable transform proposals from the client for establishing an IKE SA.',
+    ],
+    title: 'IPsec proposal mismatch',
+    remediation:
+      "The client offers ciphers or DH groups the server does not accept: update the client's IPsec settings (or its OS).",
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_IKE_NO_NAT_T',
+    category: 'tls.handshake_failed',
+    severity: 'warning',
+    pattern:
+      /^The connection cannot be accepted because this VPN client is not compatible with IPsec NAT Traversal/,
+    examples: [
+      'The connection cannot be accepted because this VPN client is not compatible with IPsec NAT Traversal (RFC 3947 Negotiation of NAT-Traversal in the IKE of the RFC 3948 UDP Encapsulation of IPsec ESP Packets).',
+    ],
+    title: 'IPsec client without NAT-T',
+    remediation:
+      'The client cannot do NAT traversal: use a client that supports RFC 3947/3948, or connect without NAT.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_QM_DH_ERROR',
+    category: 'tls.handshake_failed',
+    severity: 'warning',
+    pattern: /^Failed to calculate a Diffie-Hellman algorithm\./,
+    examples: ['Failed to calculate a Diffie-Hellman algorithm.'],
+    title: 'IPsec DH failure',
+    remediation: "The Diffie-Hellman exchange failed: check the client's DH group.",
+    docUrl: IPSEC_DOC,
+  },
   // --- log files -------------------------------------------------------------------------
   {
     id: 'LE_DELETE',
@@ -1072,7 +1198,7 @@ const WRITTEN_ROWS: readonly CatalogRow[] = [
   },
   {
     id: 'LS_CONNECTION_START_1_JA',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern:
       /^クライアント \(IP アドレス (?<clientIp>[^,]+), ホスト名 "(?<hostName>[^"]*)", ポート番号 (?<clientPort>\d+)\) に対応するコネクション "(?<connectionId>[^"]+)" が作成されました。/,
