@@ -4,6 +4,8 @@ export const EXIT_OK = 0;
 export const EXIT_UNREADABLE = 1;
 /** Bad usage: unknown flag, missing argument, bad value. */
 export const EXIT_USAGE = 2;
+/** `--fail-on SEVERITY` matched: an alert of that severity or higher was opened. */
+export const EXIT_FAIL_ON = 3;
 
 /** Bad usage; the message names the flag or argument. Exit code 2. */
 export class UsageError extends Error {
@@ -17,7 +19,23 @@ export class UnreadableInputError extends Error {
     readonly path: string,
     cause: unknown,
   ) {
-    super(`cannot read ${path}: ${describeCause(cause)}`);
+    super(`cannot read ${path}: ${describeCause(cause)}`, { cause });
+  }
+}
+
+/**
+ * A file whose log format `--source auto` cannot tell (or an empty file).
+ * Commands skip it with a note naming the reason and go on with the others;
+ * `empty` files are not an error.
+ */
+export class UnrecognisedInputError extends UnreadableInputError {
+  constructor(
+    path: string,
+    readonly reason: string,
+    readonly empty: boolean,
+  ) {
+    super(path, reason);
+    this.message = `skipping ${path}: ${reason}`;
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * The `tunnelwatch` command: dispatches to one module per subcommand.
  */
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { agentConfigCommand } from './commands/agent-config.ts';
 import { classifyCommand } from './commands/classify.ts';
 import type { CommandIO } from './commands/io.ts';
 import { replayCommand } from './commands/replay.ts';
-import { UsageError } from './errors.ts';
+import { EXIT_USAGE, UsageError } from './errors.ts';
+import { COMMAND_HELP, commandHelpText, overviewText } from './help.ts';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
@@ -20,12 +21,51 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   tail: async (argv, io) => (await import('./commands/tail.ts')).tailCommand(argv, io),
   // loaded on use: it pulls in the AWS SDK, which the file commands do not need
   redrive: async (argv, io) => (await import('./commands/redrive.ts')).redriveCommand(argv, io),
-  'agent-config': agentConfigCommand,
+  // loaded on use: it reads the deploy configuration with its schema library
+  'agent-config': async (argv, io) =>
+    (await import('./commands/agent-config.ts')).agentConfigCommand(argv, io),
 };
 
 const USAGE = `usage: tunnelwatch <command> [options] FILE...
 commands: ${Object.keys(COMMANDS).join(', ')}
-run 'tunnelwatch <command> --help' for a command's options`;
+run 'tunnelwatch help <command>' (or 'tunnelwatch <command> --help') for a command's options, 'tunnelwatch help' for an overview`;
+
+/**
+ * The package's version, from the nearest package.json named `tunnelwatch`
+ * above this module (the source tree and the built package alike).
+ */
+export function packageVersion(): string {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const json = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (json.name === 'tunnelwatch' && json.version !== undefined) return json.version;
+    } catch {
+      // no package.json here: look further up
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
+}
+
+/** True when `argv` asks for help (`--help`/`-h` before any `--`). */
+function asksForHelp(argv: readonly string[]): boolean {
+  for (const arg of argv) {
+    if (arg === '--') return false;
+    if (arg === '--help' || arg === '-h') return true;
+  }
+  return false;
+}
+
+/**
+ * One line for an error the AWS SDK throws before any request: no region
+ * configured anywhere. Undefined for anything else.
+ */
+function missingRegionLine(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !/^Region is missing/.test(error.message)) return undefined;
+  return 'no AWS region: pass --region REGION (e.g. --region ap-northeast-1) or set AWS_REGION';
+}
 
 /**
  * An IO that writes to the process's stdout/stderr, buffering stdout: lines
@@ -100,21 +140,47 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
     io.err(USAGE);
     return 2;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(packageVersion());
+    return 0;
+  }
   if (name === '--help' || name === '-h' || name === 'help') {
-    io.out(USAGE);
+    const topic = rest[0];
+    if (topic === undefined || topic === '--help' || topic === '-h') {
+      io.out(overviewText(packageVersion()));
+      return 0;
+    }
+    const text = commandHelpText(topic);
+    if (text === undefined) {
+      io.err(`tunnelwatch help: unknown command "${topic}"\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    io.out(text);
     return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {
     io.err(`tunnelwatch: unknown command "${name}"\n${USAGE}`);
-    return 2;
+    return EXIT_USAGE;
   }
+  if (asksForHelp(rest) && COMMAND_HELP[name] !== undefined) {
+    io.out(commandHelpText(name) ?? '');
+    return 0;
+  }
+  // The SDK's notice that its 2027 releases need Node 22 is for this
+  // package's maintainers, not for the person running a command.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   try {
     return await command(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`tunnelwatch ${name}: ${error.message}`);
-      return 2;
+      return EXIT_USAGE;
+    }
+    const region = missingRegionLine(error);
+    if (region !== undefined) {
+      io.err(`tunnelwatch ${name}: ${region}`);
+      return EXIT_USAGE;
     }
     throw error;
   }

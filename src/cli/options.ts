@@ -2,7 +2,7 @@
  * Options shared by the commands that read log files (classify, replay, …).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { SOURCES, type Source } from '../model.ts';
+import { type Alert, SEVERITIES, type Severity, SOURCES, type Source } from '../model.ts';
 import { assertTimeZone, UnknownTimeZoneError } from '../sources/time.ts';
 import { UsageError } from './errors.ts';
 
@@ -97,4 +97,24 @@ export function zoneFor(
 /** The one-line warning for a local-time file read without a zone. */
 export function noZoneWarning(command: string, what: string, source: Source): string {
   return `tunnelwatch ${command}: ${what}: ${source} times carry no zone and are read as UTC; pass --tz ZONE (e.g. --tz Asia/Tokyo) or --config with the server's timeZone`;
+}
+
+/** `--fail-on info|warning|critical`; undefined when absent. Throws `UsageError` naming the flag. */
+export function failOnOption(value: string | boolean | undefined): Severity | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (typeof value === 'string' && (SEVERITIES as readonly string[]).includes(value)) {
+    return value as Severity;
+  }
+  throw new UsageError(
+    `--fail-on: expected one of ${SEVERITIES.join(', ')}, got "${String(value)}"`,
+  );
+}
+
+/** True when an alert of severity `failOn` or higher was opened. */
+export function failOnMatched(alerts: readonly Alert[], failOn: Severity | undefined): boolean {
+  if (failOn === undefined) return false;
+  const floor = SEVERITIES.indexOf(failOn);
+  return alerts.some(
+    (alert) => alert.status === 'opened' && SEVERITIES.indexOf(alert.severity) >= floor,
+  );
 }

@@ -19,7 +19,7 @@ let human: string;
 beforeAll(async () => {
   const json = await runCli(['replay', '--json', 'samples/']);
   subjects = json.stdout
-    .filter((line) => line.startsWith('{'))
+    .filter((line) => line.startsWith('{') && !line.startsWith('{"summary"'))
     .map((line) => (JSON.parse(line) as { subject: string }).subject);
   human = (await runCli(['replay', 'samples/'])).stdout.join('\n');
 });

@@ -73,7 +73,8 @@ describe('bin/tunnelwatch.js', () => {
       encoding: 'utf8',
     });
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^usage: tunnelwatch <command>/);
+    expect(result.stdout).toMatch(/^tunnelwatch \d+\.\d+\.\d+: /);
+    expect(result.stdout).toContain('usage: tunnelwatch <command>');
   });
 
   it('stops quietly with exit 0 when the reader closes the pipe (classify … | head)', async () => {

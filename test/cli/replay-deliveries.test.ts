@@ -58,7 +58,7 @@ describe('tunnelwatch replay --deliveries', () => {
     ]);
     expect(stderr).toEqual([]);
     expect(code).toBe(0);
-    expect(stdout.slice(0, -1)).toEqual(plain.stdout);
+    expect(stdout.slice(0, -1)).toEqual(plain.stdout.slice(0, -1));
     const summary = JSON.parse(stdout.at(-1) ?? '{}').summary.deliveries;
     expect(summary).toMatchObject({
       linesPerDelivery: 5,

@@ -14,7 +14,7 @@ import {
 import { type Alert, type Category, isoTime, type Severity, type Source } from '../../model.ts';
 import type { PipelineResult } from '../../pipeline.ts';
 
-/** The `--json` object of one alert: CLI.md's keys, plus `id`. */
+/** The `--json` object of one alert: CLI.md's keys, plus `id`, `remediation` and `docUrl`. */
 export function alertJson(alert: Alert): string {
   return JSON.stringify({
     rule: alert.rule,
@@ -27,6 +27,8 @@ export function alertJson(alert: Alert): string {
     time: isoTime(alert.time),
     evidence: alert.evidence,
     id: alert.id,
+    remediation: alert.remediation,
+    ...(alert.docUrl === undefined ? {} : { docUrl: alert.docUrl }),
   });
 }
 
@@ -76,8 +78,8 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** One row per alert plus its summary, aligned. */
-function alertRows(alerts: readonly Alert[], paint: Paint): string[] {
+/** One row per alert plus its summary (and with `explain`, its remediation and link), aligned. */
+function alertRows(alerts: readonly Alert[], paint: Paint, explain = false): string[] {
   const rows = alerts.map((alert) => ({
     alert,
     cells: [
@@ -104,6 +106,10 @@ function alertRows(alerts: readonly Alert[], paint: Paint): string[] {
     padded[2] = paint(SEVERITY_STYLE[alert.severity], padded[2] ?? '');
     lines.push(padded.join('  ').trimEnd());
     lines.push(paint('dim', `${indent}${sanitizeLine(alert.summary, MAX_SUMMARY)}`));
+    if (explain) {
+      lines.push(`${indent}${paint('bold', 'What to do:')} ${sanitizeLine(alert.remediation)}`);
+      if (alert.docUrl !== undefined) lines.push(`${indent}${paint('cyan', alert.docUrl)}`);
+    }
   }
   return lines;
 }
@@ -182,12 +188,27 @@ function summaryLines(
 /** What the report's inputs were: files (`replay`) or log streams (`tail`). */
 export type InputUnit = 'file' | 'stream';
 
+/** What a report shows besides the pipeline's result. */
+export interface ReportExtras {
+  /** `--explain`: each alert's remediation and documentation link in the table. */
+  readonly explain?: boolean;
+  /** aws-s2s events that named no tunnel (no VPN id and outside IP in the stream name). */
+  readonly withoutTunnel?: number;
+}
+
+/** The hint for aws-s2s events without a tunnel identity; undefined when there were none. */
+export function withoutTunnelLine(events: number | undefined): string | undefined {
+  if (events === undefined || events === 0) return undefined;
+  return `aws-s2s events without a tunnel ${count(events)}: their stream name carries no VPN connection id and tunnel outside IP, so no tunnel rule saw them; pass --stream vpn-0abc…-203.0.113.10 (or name the file after its log stream)`;
+}
+
 /** The human report: a headline, the alert table, the summary. */
 export function humanReport(
   result: PipelineResult,
   files: number,
   paint: Paint,
   unit: InputUnit = 'file',
+  extras: ReportExtras = {},
 ): string[] {
   const opened = result.alerts.filter((alert) => alert.status === 'opened').length;
   const resolved = result.alerts.length - opened;
@@ -196,8 +217,44 @@ export function humanReport(
       ? 'No alerts: nothing in these logs would have reached on-call.'
       : `${count(result.alerts.length)} alert${result.alerts.length === 1 ? '' : 's'} on-call would have received (${count(opened)} opened, ${count(resolved)} resolved)`;
   const lines = [paint('bold', headline)];
-  if (result.alerts.length > 0) lines.push('', ...alertRows(result.alerts, paint));
-  return [...lines, ...summaryLines(result, files, paint, unit)];
+  if (result.alerts.length > 0) lines.push('', ...alertRows(result.alerts, paint, extras.explain));
+  const identity = withoutTunnelLine(extras.withoutTunnel);
+  return [
+    ...lines,
+    ...summaryLines(result, files, paint, unit),
+    ...(identity === undefined ? [] : [paint('yellow', identity)]),
+  ];
+}
+
+/**
+ * The `{"summary": …}` object that ends `replay --json`: alerts by rule and
+ * status, events by source and category, and the counts of the human summary.
+ */
+export function summaryJson(
+  result: PipelineResult,
+  files: number,
+  extras: ReportExtras = {},
+): string {
+  const byRule: Record<string, { opened: number; resolved: number }> = {};
+  for (const alert of result.alerts) {
+    const entry = byRule[alert.rule] ?? { opened: 0, resolved: 0 };
+    entry[alert.status]++;
+    byRule[alert.rule] = entry;
+  }
+  return JSON.stringify({
+    summary: {
+      files,
+      events: result.events,
+      alerts: result.alerts.length,
+      alertsByRule: byRule,
+      eventsByCategory: result.byCategory,
+      unclassified: result.unclassified,
+      malformed: result.malformed,
+      duplicates: result.duplicates,
+      heldBack: result.suppressed,
+      withoutTunnel: extras.withoutTunnel ?? 0,
+    },
+  });
 }
 
 /** How `replay --deliveries` cut and handed over its input. */

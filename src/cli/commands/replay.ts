@@ -14,7 +14,7 @@ import {
 import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { UnreadableInputError, UsageError } from '../errors.ts';
+import { EXIT_FAIL_ON, UnreadableInputError, UnrecognisedInputError, UsageError } from '../errors.ts';
 import {
   type ExpandedInput,
   expandEach,
@@ -22,7 +22,15 @@ import {
   openInput,
   STDIN_PATH,
 } from '../input.ts';
-import { type InputOptions, inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
+import {
+  failOnMatched,
+  failOnOption,
+  type InputOptions,
+  inputOptions,
+  noZoneWarning,
+  parseCommandArgs,
+} from '../options.ts';
+import { TunnelIdentityCount } from '../tunnel-identity-count.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import {
@@ -32,6 +40,7 @@ import {
   deliveriesReport,
   humanReport,
   painter,
+  summaryJson,
 } from './replay-output.ts';
 import { streamReplay } from './replay-stream.ts';
 
@@ -88,6 +97,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     shuffle: { type: 'string' },
     repeat: { type: 'string' },
     check: { type: 'boolean' },
+    explain: { type: 'boolean', default: false },
+    'fail-on': { type: 'string' },
   });
   if (values.help) {
     io.out(REPLAY_USAGE);
@@ -95,6 +106,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const given = inputOptions(values);
   const deliveries = deliveriesOptions(values);
+  const failOn = failOnOption(values['fail-on']);
   if (positionals.length === 0) {
     io.err(`tunnelwatch replay: no FILE given\n${REPLAY_USAGE}`);
     return 2;
@@ -112,7 +124,6 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     try {
       const file = await openFile(input, options, io);
       if (file !== undefined) opened.push(file);
-      else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
     } catch (error) {
       if (!(error instanceof UnreadableInputError)) throw error;
       io.err(`tunnelwatch replay: ${error.message}`);
@@ -140,6 +151,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
 
   // Only standard input stays open: the merge opens each file when it reaches it.
   for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
+  const identities = new TunnelIdentityCount();
   const result = await streamReplay(
     opened.map((file) => ({
       path: file.path,
@@ -151,19 +163,24 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     {
       store: new MemoryStateStore(),
       config: config.rules,
+      onEvent: (event) => identities.see(event),
       onUnreadable: (error) => {
         io.err(`tunnelwatch replay: ${error.message}`);
         exitCode = 1;
       },
     },
   );
+  const extras = { explain: values.explain, withoutTunnel: identities.missing };
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
+    io.out(summaryJson(result, opened.length, extras));
   } else {
     const colour = io.isTTY && process.env['NO_COLOR'] === undefined;
-    for (const line of humanReport(result, opened.length, painter(colour))) io.out(line);
+    for (const line of humanReport(result, opened.length, painter(colour), 'file', extras)) {
+      io.out(line);
+    }
   }
-  return exitCode;
+  return exitCode === 0 && failOnMatched(result.alerts, failOn) ? EXIT_FAIL_ON : exitCode;
 }
 
 /**
@@ -208,9 +225,10 @@ async function replayDeliveries(
 }
 
 /**
- * Opens one input and chooses its format. A file found by expanding a
- * directory whose format is not recognised is skipped (undefined); a file
- * named on the command line is a usage error then, as in `classify`.
+ * Opens one input and chooses its format. An empty file, or one found by
+ * expanding a directory whose format is not recognised, is skipped with a
+ * note (undefined); a named file that is not recognised throws
+ * `UnrecognisedInputError` (skipped with a note and exit code 1), as in `classify`.
  */
 async function openFile(
   input: ExpandedInput,
@@ -221,7 +239,10 @@ async function openFile(
   try {
     opened = await openInput(input.path, options);
   } catch (error) {
-    if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
+    if (error instanceof UnrecognisedInputError && (input.listed || error.empty)) {
+      io.err(`tunnelwatch replay: ${error.message}`);
+      return undefined;
+    }
     throw error;
   }
   if (opened.zoneGuessed) io.err(noZoneWarning('replay', input.path, opened.definition.source));

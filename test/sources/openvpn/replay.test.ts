@@ -29,7 +29,7 @@ describe('tunnelwatch replay --source openvpn on the gateway sample', () => {
     expect(stderr).toEqual([]);
     expect(code).toBe(0);
     const alerts = stdout
-      .filter((line) => line !== '')
+      .filter((line) => line !== '' && !line.startsWith('{"summary"'))
       .map((line) => JSON.parse(line) as PrintedAlert);
     expect(alerts.map((alert) => [alert.rule, alert.category, alert.key])).toEqual([
       ['auth.bruteforce', 'auth.failed', 'openvpn:client:203.0.113.66'],
@@ -51,7 +51,7 @@ describe('tunnelwatch replay --source openvpn on the gateway sample', () => {
     const { code, stdout } = await runCli(['replay', '--tz', 'Asia/Tokyo', '--json', SAMPLE]);
     expect(code).toBe(0);
     const rules = stdout
-      .filter((line) => line !== '')
+      .filter((line) => line !== '' && !line.startsWith('{"summary"'))
       .map((line) => (JSON.parse(line) as PrintedAlert).rule);
     expect(rules).toEqual([
       'auth.bruteforce',
