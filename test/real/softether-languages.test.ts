@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, VpnEvent } from '../../src/model.ts';
 import { softetherSource } from '../../src/sources/softether/index.ts';
 import { alertsOf, logFiles, parseStreams, readStreams } from './read-logs.ts';
-import { SoftetherServer } from './softether-server.ts';
+import { ACCESS_ADD_BLOCK_SSH, SoftetherServer } from './softether-server.ts';
 
 const LANGUAGES = ['ja', 'cn', 'tw'] as const;
 type Language = (typeof LANGUAGES)[number];
@@ -30,22 +30,7 @@ async function drive(language: Language): Promise<void> {
     ['UserCreate', 'bob', '/GROUP:none', '/REALNAME:none', '/NOTE:none'],
     ['UserDelete', 'bob'],
     ['LogSwitchSet', 'security', '/SWITCH:hour'],
-    [
-      'AccessAdd',
-      'discard',
-      '/MEMO:x',
-      '/PRIORITY:1',
-      '/SRCUSERNAME:',
-      '/DESTUSERNAME:',
-      '/SRCMAC:',
-      '/DESTMAC:',
-      '/SRCIP:0.0.0.0/0',
-      '/DESTIP:10.0.0.0/8',
-      '/PROTOCOL:tcp',
-      '/SRCPORT:',
-      '/DESTPORT:22',
-      '/TCPSTATE:',
-    ],
+    ACCESS_ADD_BLOCK_SSH,
     ['AccessDelete', '1'],
   ])
     await server.vpncmd(command, { hub: 'DEFAULT' });

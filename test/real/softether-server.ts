@@ -15,6 +15,24 @@ import { logFiles } from './read-logs.ts';
 const PROGRAM_DIR = '/usr/libexec/softether/vpnserver';
 const VPNCMD = '/usr/libexec/softether/vpncmd/vpncmd';
 
+/** A vpncmd command adding a hub access-list rule (discard TCP to port 22 of 10.0.0.0/8). */
+export const ACCESS_ADD_BLOCK_SSH: readonly string[] = [
+  'AccessAdd',
+  'discard',
+  '/MEMO:block-ssh',
+  '/PRIORITY:1',
+  '/SRCUSERNAME:',
+  '/DESTUSERNAME:',
+  '/SRCMAC:',
+  '/DESTMAC:',
+  '/SRCIP:0.0.0.0/0',
+  '/DESTIP:10.0.0.0/8',
+  '/PROTOCOL:tcp',
+  '/SRCPORT:',
+  '/DESTPORT:22',
+  '/TCPSTATE:',
+];
+
 /** The admin password the harness sets on a fresh server. */
 export const ADMIN_PASSWORD = 'tw-admin-pass';
 

@@ -14,7 +14,12 @@ import {
 import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { EXIT_FAIL_ON, UnreadableInputError, UnrecognisedInputError, UsageError } from '../errors.ts';
+import {
+  EXIT_FAIL_ON,
+  UnreadableInputError,
+  UnrecognisedInputError,
+  UsageError,
+} from '../errors.ts';
 import {
   type ExpandedInput,
   expandEach,
