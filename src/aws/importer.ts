@@ -3,7 +3,7 @@
  * stream in chronological order with bounded memory, gives every line a
  * timestamp, drops what an earlier import already sent (checkpoints), packs the
  * rest into PutLogEvents batches and sends them through a two-stage pipeline
- * (seeds/002 §3.10.5): the reader fills the next batch while the previous one
+ * (PacketiX VPN manual §3.10.5): the reader fills the next batch while the previous one
  * is in flight, and a full queue makes the reader wait instead of dropping.
  * After each acknowledged batch the rejects are written and the checkpoint is
  * saved, so an interrupted import resumes where it stopped.

@@ -1,6 +1,6 @@
 /**
  * `tunnelwatch replay`: the full rule pipeline over log files with in-memory
- * state, printing the alerts on-call would have received (CLI.md).
+ * state, printing the alerts on-call would have received (docs/cli.md).
  */
 
 import {
