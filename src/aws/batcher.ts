@@ -106,6 +106,32 @@ export class PutLogEventsBatcher<M> {
     return sealed;
   }
 
+  /** Events of the open batch, in arrival order. */
+  get openEvents(): readonly PendingEvent<M>[] {
+    return this.events;
+  }
+
+  /**
+   * Closes the open batch because `event` does not fit (`reason`), keeping
+   * one timestamp out of two batches where it can: the open events at or
+   * after `event.timestamp` stay for the next batch when they fit in it with
+   * `event`. Returns the sealed batch.
+   */
+  closeFor(event: PendingEvent<M>, reason: SealReason): LogEventBatch<M> {
+    const keep = this.events.filter((open) => open.timestamp >= event.timestamp);
+    if (keep.length === 0 || keep.length === this.events.length) return this.seal(reason);
+    let keepBytes = batchCost(event.bytes);
+    for (const open of keep) keepBytes += batchCost(open.bytes);
+    if (keep.length + 1 > this.limits.maxEvents || keepBytes > this.limits.maxBytes) {
+      return this.seal(reason);
+    }
+    this.events = this.events.filter((open) => open.timestamp < event.timestamp);
+    this.bytes -= keepBytes - batchCost(event.bytes);
+    const sealed = this.seal(reason);
+    for (const open of keep) this.add(open);
+    return sealed;
+  }
+
   /** Closes the open batch (reason `flush`); undefined when it is empty. */
   flush(): LogEventBatch<M> | undefined {
     return this.events.length === 0 ? undefined : this.seal('flush');

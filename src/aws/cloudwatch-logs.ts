@@ -18,7 +18,6 @@ import {
   type RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { type BackoffPolicy, backoffDelayMs } from './backoff.ts';
-import type { LogEventBatch } from './batcher.ts';
 
 /** A user-facing failure to use a log group (no permission, no such group or stream). */
 export class LogAccessError extends Error {
@@ -163,27 +162,23 @@ export async function ensureLogStream(
   }
 }
 
-/** Sends one batch (retrying); returns what the service rejected, if anything. */
-export async function putBatch<M>(
+/**
+ * Sends `events` (time-ordered) in one PutLogEvents request, without retrying
+ * (the importer retries, sending only what the stream lacks); returns the
+ * indexes the service refused, with why.
+ */
+export async function putEvents(
   client: CloudWatchLogsClient,
   logGroup: string,
   logStream: string,
-  batch: LogEventBatch<M>,
-  retry: RetryPolicy,
-): Promise<RejectedLogEventsInfo | undefined> {
-  const logEvents = batch.events.map((event) => ({
-    timestamp: event.timestamp,
-    message: event.message,
-  }));
+  events: readonly { readonly timestamp: number; readonly message: string }[],
+): Promise<Map<number, RejectReason>> {
+  const logEvents = events.map((event) => ({ timestamp: event.timestamp, message: event.message }));
   try {
-    const response = await withRetry(
-      () =>
-        client.send(
-          new PutLogEventsCommand({ logGroupName: logGroup, logStreamName: logStream, logEvents }),
-        ),
-      retry,
+    const response = await client.send(
+      new PutLogEventsCommand({ logGroupName: logGroup, logStreamName: logStream, logEvents }),
     );
-    return response.rejectedLogEventsInfo;
+    return rejectedIndexes(response.rejectedLogEventsInfo, events.length);
   } catch (error) {
     throw describeLogError(error, logGroup, 'write to');
   }

@@ -19,7 +19,23 @@ export class UnreadableInputError extends Error {
     readonly path: string,
     cause: unknown,
   ) {
-    super(`cannot read ${path}: ${describeCause(cause)}`);
+    super(`cannot read ${path}: ${describeCause(cause)}`, { cause });
+  }
+}
+
+/**
+ * A file whose log format `--source auto` cannot tell (or an empty file).
+ * Commands skip it with a note naming the reason and go on with the others;
+ * `empty` files are not an error.
+ */
+export class UnrecognisedInputError extends UnreadableInputError {
+  constructor(
+    path: string,
+    readonly reason: string,
+    readonly empty: boolean,
+  ) {
+    super(path, reason);
+    this.message = `skipping ${path}: ${reason}`;
   }
 }
 

@@ -153,10 +153,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   import: {
     summary: 'send log files to a CloudWatch Logs group: nothing lost, nothing twice, resumable',
     usage: [
-      'import --log-group GROUP [--stream NAME] [--source S] [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--region R] [--endpoint-url URL] FILE|DIR...',
+      'import --log-group GROUP [--stream NAME] [--source S] [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--settle SECONDS] [--region R] [--endpoint-url URL] FILE|DIR...',
     ],
     description:
-      'Sends the lines of each file, in order and batched to the service limits, to one log stream per file (or --stream). A checkpoint after every acknowledged batch makes a second run resume, and overlapping downloads add nothing twice. Does not create the log group. On a terminal, a progress bar on stderr; otherwise one summary line. Standard input is not accepted (the files are read twice). Exit 1 when a file could not be read, lines could go nowhere, the import was interrupted or --verify found a mismatch.',
+      'Sends the lines of each file, in order and batched to the service limits, to one log stream per file (or --stream). The state file keeps the time ranges already imported with a digest of each: every line is stored once whatever the order of files and runs, and a killed run is resumed by reading its last batch back. Does not create the log group. On a terminal, a progress bar on stderr; otherwise one summary line. Standard input is not accepted (the files are read twice). Exit 1 when a file could not be read, lines could go nowhere, the import was interrupted or --verify found a mismatch.',
     flags: [
       LOG_GROUP,
       {
@@ -184,6 +184,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
         flag: '--rejects',
         value: 'FILE',
         text: 'Where lines the service refused are written (NDJSON). Default .tunnelwatch/import-rejects.ndjson.',
+      },
+      {
+        flag: '--settle',
+        value: 'SECONDS',
+        text: 'How long written events may take to become readable, waited before reading back what this run wrote. Default 5; 0 for the emulator.',
       },
       REGION,
       ENDPOINT,

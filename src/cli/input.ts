@@ -3,13 +3,13 @@
  * bounded memory, and choosing each file's source and stream name.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ParserOptions, SourceDefinition, StreamParser } from '../model.ts';
 import { sniffSource, sourceDefinition, unsupportedSources } from '../sources/index.ts';
 import { compareLogFileNames, softetherStreamName } from '../sources/softether/files.ts';
-import { UnreadableInputError, UsageError } from './errors.ts';
+import { UnreadableInputError, UnrecognisedInputError, UsageError } from './errors.ts';
 import { type InputOptions, zoneFor } from './options.ts';
 
 /** `-` reads standard input. */
@@ -24,14 +24,27 @@ export interface InputLine {
   readonly number: number;
 }
 
+/** Something below a directory that could not be read, and why. */
+export interface SkippedEntry {
+  readonly path: string;
+  readonly reason: string;
+}
+
 /**
  * Expands directories into the files below them (recursively, in name order,
  * except that SoftEther log trees come out chronologically: `server_log`,
  * `security_log`, `packet_log`, and within a directory `vpn_`/`sec_`/`pkt_`
- * files by period start, then split number) and keeps files as given. Throws `UnreadableInputError` for a path that does
- * not exist or cannot be listed.
+ * files by period start, then split number) and keeps files as given.
+ * Symbolic links below a directory are followed (a link back to a directory
+ * being listed is skipped, as is a dangling link). Entries that cannot be
+ * read (an unreadable subdirectory, a dangling link) go to `skipped` with the
+ * reason when given, and the rest is still listed. Throws
+ * `UnreadableInputError` for a path that does not exist or cannot be listed.
  */
-export async function expandInputs(paths: readonly string[]): Promise<string[]> {
+export async function expandInputs(
+  paths: readonly string[],
+  skipped: SkippedEntry[] = [],
+): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
     if (path === STDIN_PATH) {
@@ -44,8 +57,10 @@ export async function expandInputs(paths: readonly string[]): Promise<string[]> 
     } catch (error) {
       throw new UnreadableInputError(path, error);
     }
-    if (isDirectory) files.push(...(await listFiles(path)));
-    else files.push(path);
+    if (isDirectory) {
+      const top = await listDirectory(path);
+      files.push(...(await listFiles(path, top, skipped, new Set([await realpath(path)]))));
+    } else files.push(path);
   }
   return files;
 }
@@ -69,9 +84,14 @@ export async function expandEach(
   let failed = false;
   for (const path of paths) {
     try {
-      const expanded = await expandInputs([path]);
+      const skipped: SkippedEntry[] = [];
+      const expanded = await expandInputs([path], skipped);
       const listed = !(expanded.length === 1 && expanded[0] === path);
       for (const file of expanded) files.push({ path: file, listed });
+      for (const entry of skipped) {
+        reportError(`tunnelwatch: skipping ${entry.path}: ${entry.reason}`);
+        failed = true;
+      }
     } catch (error) {
       if (!(error instanceof UnreadableInputError)) throw error;
       reportError(`tunnelwatch: ${error.message}`);
@@ -81,21 +101,66 @@ export async function expandEach(
   return { files, failed };
 }
 
-async function listFiles(directory: string): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
+async function listDirectory(directory: string): Promise<import('node:fs').Dirent[]> {
   try {
-    entries = await readdir(directory, { withFileTypes: true });
+    return await readdir(directory, { withFileTypes: true });
   } catch (error) {
     throw new UnreadableInputError(directory, error);
   }
+}
+
+/**
+ * The files below `directory` (whose entries are `entries`); `open` holds the
+ * real paths of the directories being listed, to stop at a link loop.
+ */
+async function listFiles(
+  directory: string,
+  entries: import('node:fs').Dirent[],
+  skipped: SkippedEntry[],
+  open: ReadonlySet<string>,
+): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => compareLogFileNames(a.name, b.name))) {
     if (entry.name.startsWith('.')) continue;
     const path = join(directory, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(path)));
-    else if (entry.isFile()) files.push(path);
+    let isDirectory = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = await stat(path);
+        isDirectory = target.isDirectory();
+        isFile = target.isFile();
+      } catch (error) {
+        skipped.push({ path, reason: `dangling symbolic link (${describeError(error)})` });
+        continue;
+      }
+    }
+    if (isDirectory) {
+      const real = await realpath(path).catch(() => path);
+      if (open.has(real)) {
+        skipped.push({ path, reason: 'symbolic link back to a directory already being read' });
+        continue;
+      }
+      let below: import('node:fs').Dirent[];
+      try {
+        below = await listDirectory(path);
+      } catch (error) {
+        skipped.push({ path, reason: describeError((error as UnreadableInputError).cause) });
+        continue;
+      }
+      files.push(...(await listFiles(path, below, skipped, new Set([...open, real]))));
+    } else if (isFile) files.push(path);
+    else skipped.push({ path, reason: 'not a regular file (socket, device or pipe)' });
   }
   return files;
+}
+
+function describeError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'ELOOP') return 'too many levels of symbolic links';
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -234,9 +299,14 @@ function chooseDefinition(
   }
   const sniffed = sniffSource(head);
   if (sniffed !== undefined) return sniffed;
+  if (head.every((line) => line.trim() === '')) {
+    throw new UnrecognisedInputError(path, 'empty file, nothing to read', true);
+  }
   const pending = unsupportedSources();
   const notYet = pending.length > 0 ? ` (not supported yet: ${pending.join(', ')})` : '';
-  throw new UsageError(
-    `${path}: --source auto could not recognise the log format${notYet}; name it with --source`,
+  throw new UnrecognisedInputError(
+    path,
+    `not a log format tunnelwatch knows (--source auto could not recognise it${notYet}; name it with --source if it is one)`,
+    false,
   );
 }

@@ -174,3 +174,37 @@ describe('splitMessage and ContinuationJoiner', () => {
     );
   });
 });
+
+describe('closeFor', () => {
+  it('keeps the events of the closing timestamp for the next batch, so no time spans two batches', () => {
+    // Prepare: room for 3 events; times 1, 2, 2 open, then a third event at 2.
+    const batcher = new PutLogEventsBatcher<number>({ ...SERVICE_LIMITS, maxEvents: 3 });
+    const at = (timestamp: number, meta: number) => ({
+      timestamp,
+      message: `m${meta}`,
+      bytes: 2,
+      meta,
+    });
+    batcher.add(at(1, 1));
+    batcher.add(at(2, 2));
+    batcher.add(at(2, 3));
+    const next = at(2, 4);
+    // Act
+    const sealed = batcher.closeFor(next, batcher.wouldClose(next)!);
+    batcher.add(next);
+    // Assess
+    expect(sealed.events.map((e) => e.meta)).toEqual([1]);
+    expect(sealed.bytes).toBe(2 + 26);
+    expect(batcher.flush()?.events.map((e) => e.meta)).toEqual([2, 3, 4]);
+  });
+
+  it('seals everything when one timestamp alone fills a batch', () => {
+    const batcher = new PutLogEventsBatcher<number>({ ...SERVICE_LIMITS, maxEvents: 2 });
+    const at = (meta: number) => ({ timestamp: 5, message: 'x', bytes: 1, meta });
+    batcher.add(at(1));
+    batcher.add(at(2));
+    const sealed = batcher.closeFor(at(3), 'events');
+    expect(sealed.events.map((e) => e.meta)).toEqual([1, 2]);
+    expect(batcher.size).toBe(0);
+  });
+});

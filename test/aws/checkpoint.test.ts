@@ -4,91 +4,85 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   CheckpointFile,
-  lineHash,
+  eventIdentity,
   lockStateFile,
+  RangeDigest,
+  RangeSet,
   StateFileError,
-  StreamDeduplicator,
 } from '../../src/aws/checkpoint.ts';
 
-/** Feeds (time, text) lines as one file; returns the decisions. */
-function feed(dedup: StreamDeduplicator, lines: readonly [number, string][]): string[] {
-  dedup.startFile();
-  return lines.map(([time, text]) => dedup.commit(time, lineHash(text)));
+function digestOf(events: readonly [number, string][]): RangeDigest {
+  const digest = new RangeDigest();
+  for (const [time, message] of events) digest.add(time, eventIdentity(time, message).term);
+  return digest;
 }
 
-describe('StreamDeduplicator', () => {
-  it('imports everything the first time, identical lines at one time included', () => {
-    const dedup = new StreamDeduplicator();
-    expect(
-      feed(dedup, [
-        [1, 'a'],
-        [2, 'x'],
-        [2, 'x'],
-        [3, 'b'],
-      ]),
-    ).toEqual(['import', 'import', 'import', 'import']);
+describe('RangeDigest', () => {
+  it('gives the same digest for the same events in any order, and tells repeats apart', () => {
+    const a = digestOf([
+      [1, 'x'],
+      [2, 'y'],
+      [2, 'y'],
+    ]);
+    const b = digestOf([
+      [2, 'y'],
+      [1, 'x'],
+      [2, 'y'],
+    ]);
+    const once = digestOf([
+      [1, 'x'],
+      [2, 'y'],
+    ]);
+    const shifted = digestOf([
+      [1, 'x'],
+      [3, 'y'],
+      [3, 'y'],
+    ]);
+    expect(a.digest).toBe(b.digest);
+    expect(a.toRange()).toEqual({ start: 1, end: 2, events: 3, digest: a.digest });
+    expect(once.digest).not.toBe(a.digest);
+    expect(shifted.digest).not.toBe(a.digest);
+    expect(a.matches(b.toRange()!)).toBe(true);
+    expect(once.matches(a.toRange()!)).toBe(false);
+  });
+});
+
+describe('RangeSet', () => {
+  const range = (start: number, end: number, events: [number, string][]) => ({
+    ...digestOf(events).toRange()!,
+    start,
+    end,
   });
 
-  it('skips the whole file on a second import', () => {
-    const dedup = new StreamDeduplicator();
-    const file: [number, string][] = [
+  it('keeps ranges sorted and disjoint, merging overlaps with their counts and digests', () => {
+    const set = new RangeSet();
+    set.add(range(20, 30, [[20, 'b']]));
+    set.add(range(1, 5, [[1, 'a']]));
+    expect(set.ranges.map((r) => [r.start, r.end])).toEqual([
+      [1, 5],
+      [20, 30],
+    ]);
+    expect(set.indexOf(3)).toBe(0);
+    expect(set.indexOf(30)).toBe(1);
+    expect(set.indexOf(10)).toBe(-1);
+    expect(set.before(10)?.end).toBe(5);
+    set.add(range(5, 20, [[10, 'c']]));
+    expect(set.ranges).toHaveLength(1);
+    const all = digestOf([
       [1, 'a'],
-      [2, 'x'],
-      [2, 'x'],
-    ];
-    feed(dedup, file);
-    expect(feed(dedup, file)).toEqual(['before-checkpoint', 'duplicate', 'duplicate']);
+      [20, 'b'],
+      [10, 'c'],
+    ]);
+    expect(set.ranges[0]).toEqual({ start: 1, end: 30, events: 3, digest: all.digest });
   });
 
-  it('imports only the new tail of an overlapping download, counting repeats at the boundary', () => {
-    // Prepare: download 1 ends with two identical lines at t=5; download 2
-    // starts in the same second with three of them (one is new) and goes on.
-    const dedup = new StreamDeduplicator();
-    feed(dedup, [
-      [4, 'a'],
-      [5, 'x'],
-      [5, 'x'],
-    ]);
-    // Act
-    const decisions = feed(dedup, [
-      [5, 'x'],
-      [5, 'x'],
-      [5, 'x'],
-      [5, 'y'],
-      [6, 'z'],
-    ]);
-    // Assess
-    expect(decisions).toEqual(['duplicate', 'duplicate', 'import', 'import', 'import']);
-  });
-
-  it('resumes from a saved checkpoint exactly where it stopped', () => {
-    const lines: [number, string][] = [
-      [1, 'a'],
-      [2, 'b'],
-      [2, 'b'],
-      [2, 'c'],
-      [3, 'd'],
-    ];
-    const first = new StreamDeduplicator();
-    feed(first, lines.slice(0, 3));
-    const resumed = new StreamDeduplicator(first.snapshot());
-    expect(feed(resumed, lines)).toEqual([
-      'before-checkpoint',
-      'duplicate',
-      'duplicate',
-      'import',
-      'import',
-    ]);
-  });
-
-  it('peek does not change the state', () => {
-    const dedup = new StreamDeduplicator();
-    feed(dedup, [[2, 'a']]);
-    dedup.startFile();
-    expect(dedup.peek(2, lineHash('a'))).toBe('duplicate');
-    expect(dedup.peek(2, lineHash('a'))).toBe('duplicate');
-    expect(dedup.commit(2, lineHash('a'))).toBe('duplicate');
-    expect(dedup.peek(2, lineHash('a'))).toBe('import');
+  it('replaces a span by what was read back, and keeps an unknown range unknown when merged', () => {
+    const set = new RangeSet([range(1, 5, [[1, 'a']]), range(10, 12, [[10, 'b']])]);
+    set.replace({ start: 4, end: 11, events: 0, digest: digestOf([]).digest });
+    expect(set.ranges).toEqual([]);
+    set.add({ start: 0, end: 9, events: -1, digest: '' });
+    set.add(range(5, 6, [[5, 'c']]));
+    expect(set.ranges).toEqual([{ start: 0, end: 9, events: -1, digest: '' }]);
   });
 });
 
@@ -98,19 +92,15 @@ describe('CheckpointFile', () => {
     const path = join(dir, 'nested', 'state.json');
     const file = await CheckpointFile.load(path);
     expect(file.get('g', 's')).toBeUndefined();
-    await file.save('g', 's', {
-      time: 5,
-      atTime: { h: 2 },
+    const checkpoint = {
+      ranges: [{ start: 1, end: 5, events: 2, digest: '00000000000000ff' }],
+      pending: { start: 6, end: 7, events: 1, digest: '0000000000000001', sentAt: 8 },
       lines: 9,
       updatedAt: '2026-11-20T00:00:00.000Z',
-    });
+    };
+    await file.save('g', 's', checkpoint);
     const again = await CheckpointFile.load(path);
-    expect(again.get('g', 's')).toEqual({
-      time: 5,
-      atTime: { h: 2 },
-      lines: 9,
-      updatedAt: '2026-11-20T00:00:00.000Z',
-    });
+    expect(again.get('g', 's')).toEqual(checkpoint);
     expect(again.get('g', 'other')).toBeUndefined();
     expect(await readdir(join(dir, 'nested'))).toEqual(['state.json']);
   });
@@ -121,9 +111,27 @@ describe('CheckpointFile', () => {
     await writeFile(path, '{"streams": 1');
     await expect(CheckpointFile.load(path)).rejects.toThrow(StateFileError);
     await expect(CheckpointFile.load(path)).rejects.toThrow(path);
-    await writeFile(path, '{"version": 2}');
-    await expect(CheckpointFile.load(path)).rejects.toThrow(/expected \{"version":1/);
-    expect(await readFile(path, 'utf8')).toBe('{"version": 2}');
+    await writeFile(path, '{"version": 3}');
+    await expect(CheckpointFile.load(path)).rejects.toThrow(/expected \{"version":2/);
+    expect(await readFile(path, 'utf8')).toBe('{"version": 3}');
+  });
+
+  it('carries a version 1 high-water mark over as one range without a digest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tw-state-'));
+    const path = join(dir, 'state.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        version: 1,
+        streams: { 'g\u0000s': { time: 50, atTime: { h: 1 }, lines: 3, updatedAt: 'then' } },
+      }),
+    );
+    const file = await CheckpointFile.load(path);
+    expect(file.get('g', 's')).toEqual({
+      ranges: [{ start: 0, end: 50, events: -1, digest: '' }],
+      lines: 3,
+      updatedAt: 'then',
+    });
   });
 });
 

@@ -10,6 +10,8 @@ import {
   CloudWatchLogsClient,
   CreateLogStreamCommand,
   FilterLogEventsCommand,
+  GetLogEventsCommand,
+  type GetLogEventsCommandInput,
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -30,7 +32,16 @@ let work: string;
 beforeEach(async () => {
   logs.reset();
   logs.on(CreateLogStreamCommand).resolves({});
+  // A stream that keeps what it is sent, and gives it back by time range.
   logs.on(PutLogEventsCommand).resolves({});
+  logs.on(GetLogEventsCommand).callsFake((input: GetLogEventsCommandInput) => ({
+    events: sent().filter(
+      (event) =>
+        event.timestamp >= (input.startTime ?? 0) &&
+        event.timestamp < (input.endTime ?? Number.POSITIVE_INFINITY),
+    ),
+    nextForwardToken: 'end',
+  }));
   work = await mkdtemp(join(tmpdir(), 'tw-cli-'));
 });
 
@@ -171,8 +182,10 @@ describe('terminalBar', () => {
       imported: 1200,
       events: 1200,
       batches: 1,
-      skippedBeforeCheckpoint: 0,
-      duplicates: 0,
+      archived: 0,
+      alreadyImported: 0,
+      readBack: 0,
+      recovered: 0,
       blank: 0,
       split: 0,
       rejected: 7,

@@ -185,8 +185,12 @@ describe('tunnelwatch replay, real formats', () => {
     const { code, stderr } = await runCli(['replay', '--json', dir]);
     expect(code).toBe(0);
     expect(stderr).toEqual([
-      `tunnelwatch replay: skipping ${join(dir, 'bad-rules.json')}: not a log format tunnelwatch knows`,
-      `tunnelwatch replay: skipping ${join(dir, 'rules.json')}: not a log format tunnelwatch knows`,
+      expect.stringContaining(
+        `tunnelwatch replay: skipping ${join(dir, 'bad-rules.json')}: not a log format tunnelwatch knows`,
+      ),
+      expect.stringContaining(
+        `tunnelwatch replay: skipping ${join(dir, 'rules.json')}: not a log format tunnelwatch knows`,
+      ),
     ]);
   });
 });

@@ -2,7 +2,7 @@
  * `tunnelwatch classify`: one NDJSON object per input line (docs/cli.md).
  */
 import { isoTime, type VpnEvent } from '../../model.ts';
-import { UnreadableInputError, UsageError } from '../errors.ts';
+import { UnreadableInputError, UnrecognisedInputError } from '../errors.ts';
 import { expandEach, openInput } from '../input.ts';
 import { inputOptions, noZoneWarning, parseCommandArgs } from '../options.ts';
 import type { CommandIO } from './io.ts';
@@ -45,12 +45,13 @@ export async function classifyCommand(argv: readonly string[], io: CommandIO): P
       try {
         input = await openInput(path, options);
       } catch (error) {
-        // Found in a directory and not recognised: skip it, as replay does; a
-        // file named on the command line stays a usage error.
-        if (!(error instanceof UsageError) || named.has(path) || options.source !== 'auto') {
+        // Found in a directory and not recognised, or empty: skip it with a
+        // note, as replay does; a named file that is not recognised is also
+        // skipped, and makes the exit code 1 (below).
+        if (!(error instanceof UnrecognisedInputError) || (named.has(path) && !error.empty)) {
           throw error;
         }
-        io.err(`tunnelwatch classify: skipping ${path}: not a log format tunnelwatch knows`);
+        io.err(`tunnelwatch classify: ${error.message}`);
         continue;
       }
       if (input.zoneGuessed) io.err(noZoneWarning('classify', path, input.definition.source));

@@ -29,7 +29,7 @@ import type { CommandIO } from './io.ts';
 
 /** Usage text of `import`. */
 export const IMPORT_USAGE = `usage: tunnelwatch import --log-group GROUP [--stream NAME] [--source auto|aws-s2s|openvpn|softether]
-                         [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE]
+                         [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--settle SECONDS]
                          [--region REGION] [--endpoint-url URL] FILE|DIR...`;
 
 /** Test and bench hooks: abort signal, retry policy, progress sink. */
@@ -38,6 +38,8 @@ export interface ImportHooks {
   readonly retry?: RetryPolicy;
   /** Progress sink for terminals; default writes a bar to stderr when it is a TTY. */
   readonly progress?: (progress: ImportProgress) => void;
+  /** Read-after-write delay of the log group (ms); the emulator needs none. */
+  readonly settleMs?: number;
 }
 
 /** Runs `import`; returns the exit code (0 done, 1 unreadable input / failed / interrupted / verify mismatch, 2 usage). */
@@ -53,12 +55,14 @@ export async function importCommand(
     'expect-overlap': { type: 'boolean', default: false },
     state: { type: 'string', default: DEFAULT_STATE_PATH },
     rejects: { type: 'string', default: DEFAULT_REJECTS_PATH },
+    settle: { type: 'string' },
   });
   if (values.help) {
     io.out(IMPORT_USAGE);
     return 0;
   }
   const logGroup = requiredLogGroup(values);
+  const settleMs = settleOption(values.settle) ?? hooks.settleMs;
   const input = inputOptions(values);
   const client = createLogsClient({ ...clientOptions(values), maxAttempts: 1 });
   if (positionals.length === 0) {
@@ -108,6 +112,7 @@ export async function importCommand(
               ),
           },
           signal: interrupt.signal,
+          ...(settleMs === undefined ? {} : { settleMs }),
           ...(bar === undefined ? {} : { onProgress: bar }),
         },
       );
@@ -185,6 +190,16 @@ export async function importCommand(
   }
 }
 
+/** `--settle SECONDS`: how long written events may take to become readable. */
+function settleOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 600) {
+    throw new UsageError(`--settle: expected seconds from 0 to 600, got "${text}"`);
+  }
+  return seconds * 1000;
+}
+
 function isServiceError(error: unknown): boolean {
   return typeof error === 'object' && error !== null && '$metadata' in error;
 }
@@ -216,8 +231,10 @@ function jsonSummary(
     events: progress.events,
     batches: progress.batches,
     eventsPerSecond: rate(progress),
-    skippedBeforeCheckpoint: progress.skippedBeforeCheckpoint,
-    duplicates: progress.duplicates,
+    archived: progress.archived,
+    alreadyImported: progress.alreadyImported,
+    readBack: progress.readBack,
+    recovered: progress.recovered,
     blank: progress.blank,
     split: progress.split,
     rejected: {
@@ -232,7 +249,8 @@ function jsonSummary(
     fill: result.fill,
     streams: result.streams.map((stream) => ({
       name: stream.name,
-      checkpoint: stream.checkpoint === undefined ? null : iso(stream.checkpoint.time),
+      ranges: stream.checkpoint?.ranges.length ?? 0,
+      newest: iso(stream.checkpoint?.ranges.at(-1)?.end ?? null),
     })),
     ...(verified.length === 0 ? {} : { verify: verified }),
   };
@@ -245,7 +263,7 @@ function summaryLine(logGroup: string, result: ImportResult, rejectsPath: string
     `${result.interrupted ? 'interrupted after importing' : 'imported'} ${p.imported} lines (${p.events} events, ${p.batches} requests) into ${logGroup}`,
     `${result.streams.length} stream(s)`,
     `${p.lines} lines read from ${p.filesDone} file(s)`,
-    `skipped ${p.skippedBeforeCheckpoint + p.duplicates} already imported (${p.skippedBeforeCheckpoint} before checkpoint, ${p.duplicates} overlap)`,
+    `skipped ${p.alreadyImported} already imported (${p.readBack} events read back to check)`,
     `${p.blank} blank`,
   ];
   if (p.split > 0) parts.push(`${p.split} split into parts`);

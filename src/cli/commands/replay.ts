@@ -14,7 +14,7 @@ import {
 import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { EXIT_FAIL_ON, UnreadableInputError, UsageError } from '../errors.ts';
+import { EXIT_FAIL_ON, UnreadableInputError, UnrecognisedInputError, UsageError } from '../errors.ts';
 import {
   type ExpandedInput,
   expandEach,
@@ -124,7 +124,6 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     try {
       const file = await openFile(input, options, io);
       if (file !== undefined) opened.push(file);
-      else io.err(`tunnelwatch replay: skipping ${input.path}: not a log format tunnelwatch knows`);
     } catch (error) {
       if (!(error instanceof UnreadableInputError)) throw error;
       io.err(`tunnelwatch replay: ${error.message}`);
@@ -226,9 +225,10 @@ async function replayDeliveries(
 }
 
 /**
- * Opens one input and chooses its format. A file found by expanding a
- * directory whose format is not recognised is skipped (undefined); a file
- * named on the command line is a usage error then, as in `classify`.
+ * Opens one input and chooses its format. An empty file, or one found by
+ * expanding a directory whose format is not recognised, is skipped with a
+ * note (undefined); a named file that is not recognised throws
+ * `UnrecognisedInputError` (skipped with a note and exit code 1), as in `classify`.
  */
 async function openFile(
   input: ExpandedInput,
@@ -239,7 +239,10 @@ async function openFile(
   try {
     opened = await openInput(input.path, options);
   } catch (error) {
-    if (error instanceof UsageError && input.listed && options.source === 'auto') return undefined;
+    if (error instanceof UnrecognisedInputError && (input.listed || error.empty)) {
+      io.err(`tunnelwatch replay: ${error.message}`);
+      return undefined;
+    }
     throw error;
   }
   if (opened.zoneGuessed) io.err(noZoneWarning('replay', input.path, opened.definition.source));
