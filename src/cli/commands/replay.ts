@@ -14,7 +14,12 @@ import {
 import type { RulesConfig } from '../../model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../pipeline.ts';
 import { MemoryStateStore } from '../../state/memory-state-store.ts';
-import { EXIT_FAIL_ON, UnreadableInputError, UnrecognisedInputError, UsageError } from '../errors.ts';
+import {
+  EXIT_FAIL_ON,
+  UnreadableInputError,
+  UnrecognisedInputError,
+  UsageError,
+} from '../errors.ts';
 import {
   type ExpandedInput,
   expandEach,
@@ -30,6 +35,7 @@ import {
   noZoneWarning,
   parseCommandArgs,
 } from '../options.ts';
+import { countedLines, progressBar, ReadProgress, totalBytes } from '../progress.ts';
 import { TunnelIdentityCount } from '../tunnel-identity-count.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
@@ -152,6 +158,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   // Only standard input stays open: the merge opens each file when it reaches it.
   for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
   const identities = new TunnelIdentityCount();
+  const bar = progressBar('replay', await totalBytes(opened.map((file) => file.path)));
+  const progress = bar === undefined ? undefined : new ReadProgress(bar);
   const result = await streamReplay(
     opened.map((file) => ({
       path: file.path,
@@ -164,12 +172,16 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
       store: new MemoryStateStore(),
       config: config.rules,
       onEvent: (event) => identities.see(event),
+      ...(progress === undefined
+        ? {}
+        : { readLines: (path: string) => countedLines(path, progress)[Symbol.asyncIterator]() }),
       onUnreadable: (error) => {
         io.err(`tunnelwatch replay: ${error.message}`);
         exitCode = 1;
       },
     },
   );
+  bar?.end();
   const extras = { explain: values.explain, withoutTunnel: identities.missing };
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
