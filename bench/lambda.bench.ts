@@ -12,8 +12,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { build } from 'esbuild';
-import { ESM_BUNDLING, esbuildOptionsOf } from '../cdk/constructs/esm-bundling.ts';
+import { ESM_BUNDLING } from '../cdk/constructs/esm-bundling.ts';
 import { createHandler } from '../lambda/subscription.ts';
+import { esbuildOptionsOf } from '../scripts/esbuild-options.ts';
 import { DynamoDbStateStore } from '../src/aws/dynamodb-state-store.ts';
 import { decodeSubscriptionEvent } from '../src/aws/subscription-payload.ts';
 import { processSubscriptionEvent, streamBatchOf } from '../src/aws/subscription-processor.ts';
@@ -102,7 +103,7 @@ async function throughput(): Promise<Figure[]> {
 
 /**
  * The bundle as NodejsFunction builds it (the same `ESM_BUNDLING`, see
- * cdk/constructs/esm-bundling.ts); its size and load time in a fresh process.
+ * scripts/esbuild-options.ts); its size and load time in a fresh process.
  */
 async function bundle(): Promise<Figure[]> {
   mkdirSync(OUT, { recursive: true });

@@ -1,12 +1,12 @@
 /**
  * How every tunnelwatch function is bundled, in one place: `ESM_BUNDLING` is
- * what `NodejsFunction` gets, and `esbuildOptionsOf` turns it into the
- * options of esbuild's `build()` for the bundle-size benchmark and the
- * bundling test, so that what is measured is what is deployed.
+ * what `NodejsFunction` gets; scripts/esbuild-options.ts turns it into the
+ * options of esbuild's `build()` for the prebuilt bundles the package ships,
+ * the bundle-size benchmark and the bundling test, so that what is measured
+ * is what is deployed.
  */
 
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { BuildOptions } from 'esbuild';
 
 /** Banner that gives an ESM bundle a `require` (bundled AWS SDK v3 needs it). */
 export const ESM_REQUIRE_BANNER =
@@ -30,53 +30,3 @@ export const ESM_BUNDLING: BundlingOptions = {
   target: 'node24',
   esbuildArgs: { '--charset': 'utf8' },
 };
-
-/** The `BundlingOptions` keys `esbuildOptionsOf` knows how to translate. */
-const TRANSLATED: ReadonlySet<string> = new Set([
-  'minify',
-  'sourceMap',
-  'format',
-  'mainFields',
-  'banner',
-  'externalModules',
-  'target',
-  'esbuildArgs',
-]);
-
-/**
- * The esbuild `build()` options `NodejsFunction` uses for `bundling` (the
- * arguments it passes on its command line), for `entry` into `outfile`.
- * Throws on a bundling option it does not translate, so that the benchmark
- * cannot silently measure something other than the deployed bundle.
- */
-export function esbuildOptionsOf(
-  bundling: BundlingOptions,
-  entry: string,
-  outfile: string,
-): BuildOptions {
-  const unknown = Object.keys(bundling).filter((key) => !TRANSLATED.has(key));
-  if (unknown.length > 0) {
-    throw new Error(`esbuildOptionsOf: bundling option(s) not translated: ${unknown.join(', ')}`);
-  }
-  const extra = Object.entries(bundling.esbuildArgs ?? {});
-  const charset = extra.find(([key]) => key === '--charset')?.[1];
-  const others = extra.filter(([key]) => key !== '--charset').map(([key]) => key);
-  if (others.length > 0) {
-    throw new Error(`esbuildOptionsOf: esbuildArgs not translated: ${others.join(', ')}`);
-  }
-  return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    ...(bundling.target === undefined ? {} : { target: bundling.target }),
-    ...(bundling.format === undefined ? {} : { format: bundling.format }),
-    ...(bundling.minify === undefined ? {} : { minify: bundling.minify }),
-    ...(bundling.sourceMap === true ? { sourcemap: true } : {}),
-    ...(bundling.externalModules === undefined ? {} : { external: [...bundling.externalModules] }),
-    ...(bundling.mainFields === undefined ? {} : { mainFields: [...bundling.mainFields] }),
-    ...(bundling.banner === undefined ? {} : { banner: { js: bundling.banner } }),
-    ...(charset === 'utf8' || charset === 'ascii' ? { charset } : {}),
-    logLevel: 'silent',
-  };
-}

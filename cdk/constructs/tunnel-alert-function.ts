@@ -2,27 +2,23 @@
  * `TunnelAlertFunction`: the subscription Lambda that turns log events into
  * alerts (lambda/subscription.ts), with its log group, role and dead-letter queue.
  */
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ESM_BUNDLING } from './esm-bundling.ts';
+import { handlerFunction, handlerSourceFile } from './handler-code.ts';
 import { isToken, throwIfProblems } from './validation.ts';
 
 export { ESM_BUNDLING, ESM_REQUIRE_BANNER } from './esm-bundling.ts';
 
-/** The handler file (export `handler`). */
-export const DEFAULT_HANDLER_ENTRY = fileURLToPath(
-  new URL('../../lambda/subscription.ts', import.meta.url),
-);
+/** The handler's TypeScript source (export `handler`), bundled when no prebuilt bundle ships. */
+export const DEFAULT_HANDLER_ENTRY = handlerSourceFile('subscription');
 /** The runtime: explicit, bumped with aws-cdk-lib (cdk-nag L1 compares against the newest known). */
 export const ALERT_FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 /** Default memory, MB. */
@@ -76,7 +72,10 @@ export interface TunnelAlertFunctionProps {
   readonly logGroupSources: readonly LogGroupSource[];
   /** Rule settings, passed as `RULES_CONFIG` JSON. @default - the function's defaults */
   readonly rulesConfig?: Readonly<Record<string, unknown>>;
-  /** @default - DEFAULT_HANDLER_ENTRY (lambda/subscription.ts) */
+  /**
+   * A handler file to bundle with esbuild instead of the shipped code.
+   * @default - the bundle shipped prebuilt in the package, else DEFAULT_HANDLER_ENTRY
+   */
   readonly entry?: string;
   /** Key of the topic, queues and table, when they use one. @default - none */
   readonly encryptionKey?: IKey;
@@ -93,8 +92,9 @@ export interface TunnelAlertFunctionProps {
 }
 
 /**
- * A `NodejsFunction` (nodejs24.x, arm64, minified ESM with source maps and the
- * `createRequire` banner, `@aws-sdk/*` left to the runtime) with its own log
+ * A function (nodejs24.x, arm64, minified ESM with source maps and the
+ * `createRequire` banner, `@aws-sdk/*` left to the runtime; shipped prebuilt,
+ * see handler-code.ts) with its own log
  * group, a role holding only what the handler uses (no managed policies), and
  * an encrypted SQS dead-letter queue that is both the async on-failure
  * destination and `DEAD_LETTER_QUEUE_URL` for poison payloads (the
@@ -103,7 +103,7 @@ export interface TunnelAlertFunctionProps {
  */
 export class TunnelAlertFunction extends Construct {
   /** The function. */
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   /** Its role. */
   readonly role: Role;
   /** Its log group. */
@@ -238,8 +238,9 @@ export class TunnelAlertFunction extends Construct {
     this.role.addToPrincipalPolicy(publishStatement);
     for (const statement of keyStatements) this.role.addToPrincipalPolicy(statement);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry ?? DEFAULT_HANDLER_ENTRY,
+    this.function = handlerFunction(this, 'Function', {
+      name: 'subscription',
+      ...(props.entry === undefined ? {} : { entry: props.entry }),
       handler: 'handler',
       runtime: ALERT_FUNCTION_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -249,7 +250,6 @@ export class TunnelAlertFunction extends Construct {
       logGroup: this.logGroup,
       environment: { ...this.environment },
       description: 'tunnelwatch: VPN log events to on-call alerts',
-      bundling: ESM_BUNDLING,
     });
     this.function.configureAsyncInvoke({
       onFailure: new SqsDestination(this.deadLetterQueue),

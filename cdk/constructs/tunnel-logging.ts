@@ -2,7 +2,6 @@
  * `TunnelLogging`: turns tunnel logging on for existing Site-to-Site VPN
  * connections, one tunnel at a time, and off again when removed.
  */
-import { fileURLToPath } from 'node:url';
 import {
   type CfnElement,
   CustomResource,
@@ -14,19 +13,17 @@ import {
 import type { CfnVPNConnection } from 'aws-cdk-lib/aws-ec2';
 import { type IManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct, type IDependable } from 'constructs';
-import { ALERT_FUNCTION_RUNTIME, ESM_BUNDLING } from './tunnel-alert-function.ts';
+import { handlerFunction, handlerSourceFile } from './handler-code.ts';
+import { ALERT_FUNCTION_RUNTIME } from './tunnel-alert-function.ts';
 import { isToken, throwIfProblems } from './validation.ts';
 import { VpnLoggingOperatorPolicy } from './vpn-logging-operator-policy.ts';
 
-/** The handler file (exports `onEvent` and `isComplete`). */
-export const DEFAULT_TUNNEL_LOGGING_ENTRY = fileURLToPath(
-  new URL('../../lambda/tunnel-logging.ts', import.meta.url),
-);
+/** The handlers' TypeScript source (exports `onEvent` and `isComplete`), bundled when no prebuilt bundle ships. */
+export const DEFAULT_TUNNEL_LOGGING_ENTRY = handlerSourceFile('tunnel-logging');
 /** How often CloudFormation's waiter asks whether a tunnel change is done. */
 export const TUNNEL_QUERY_INTERVAL = Duration.seconds(30);
 /** How long one tunnel change may take before the deploy fails. */
@@ -57,7 +54,7 @@ export interface TunnelLoggingProps {
   readonly operatorPolicy?: IManagedPolicy;
   /** @default - DEFAULT_PROVIDER_LOG_RETENTION */
   readonly providerLogRetention?: RetentionDays;
-  /** @default - DEFAULT_TUNNEL_LOGGING_ENTRY (lambda/tunnel-logging.ts) */
+  /** A handler file to bundle instead. @default - the bundle shipped prebuilt in the package, else DEFAULT_TUNNEL_LOGGING_ENTRY */
   readonly handlerEntry?: string;
 }
 
@@ -162,8 +159,9 @@ export class TunnelLogging extends Construct {
     });
     logGroup.grantWrite(this.role);
     const handler = (handlerName: 'onEvent' | 'isComplete') =>
-      new NodejsFunction(this, handlerName === 'onEvent' ? 'OnEvent' : 'IsComplete', {
-        entry: props.handlerEntry ?? DEFAULT_TUNNEL_LOGGING_ENTRY,
+      handlerFunction(this, handlerName === 'onEvent' ? 'OnEvent' : 'IsComplete', {
+        name: 'tunnel-logging',
+        ...(props.handlerEntry === undefined ? {} : { entry: props.handlerEntry }),
         handler: handlerName,
         runtime: ALERT_FUNCTION_RUNTIME,
         architecture: Architecture.ARM_64,
@@ -171,7 +169,6 @@ export class TunnelLogging extends Construct {
         role: this.role,
         logGroup,
         description: `tunnelwatch: tunnel logging custom resource (${handlerName})`,
-        bundling: ESM_BUNDLING,
       });
     const frameworkRole = (roleId: string) => {
       const role = new Role(this, roleId, {

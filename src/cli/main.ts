@@ -3,25 +3,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { classifyCommand } from './commands/classify.ts';
 import type { CommandIO } from './commands/io.ts';
-import { replayCommand } from './commands/replay.ts';
 import { EXIT_USAGE, UsageError } from './errors.ts';
 import { COMMAND_HELP, commandHelpText, overviewText } from './help.ts';
 
 type Command = (argv: readonly string[], io: CommandIO) => Promise<number>;
 
-/** Subcommands by name. */
+/**
+ * Subcommands by name, each loaded on use: the CLI starts by reading this
+ * file alone (`--help` costs little more than starting Node), and only the
+ * AWS commands (import, logs, tail, redrive) load the AWS SDK.
+ */
 const COMMANDS: Readonly<Record<string, Command>> = {
-  classify: classifyCommand,
-  // import, logs, tail: loaded on use, like redrive (AWS SDK)
+  classify: async (argv, io) => (await import('./commands/classify.ts')).classifyCommand(argv, io),
   import: async (argv, io) => (await import('./commands/import.ts')).importCommand(argv, io),
   logs: async (argv, io) => (await import('./commands/logs.ts')).logsCommand(argv, io),
-  replay: replayCommand,
+  replay: async (argv, io) => (await import('./commands/replay.ts')).replayCommand(argv, io),
   tail: async (argv, io) => (await import('./commands/tail.ts')).tailCommand(argv, io),
-  // loaded on use: it pulls in the AWS SDK, which the file commands do not need
   redrive: async (argv, io) => (await import('./commands/redrive.ts')).redriveCommand(argv, io),
-  // loaded on use: it reads the deploy configuration with its schema library
+  // it reads the deploy configuration with its schema library
   'agent-config': async (argv, io) =>
     (await import('./commands/agent-config.ts')).agentConfigCommand(argv, io),
 };

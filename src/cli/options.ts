@@ -30,6 +30,16 @@ export const INPUT_OPTION_SPEC = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
+/** What `parseCommandArgs` returns (spelt out so that declaration files can name it). */
+export type ParsedCommandArgs<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{
+    args: string[];
+    options: typeof INPUT_OPTION_SPEC & T;
+    allowPositionals: true;
+    strict: true;
+  }>
+>;
+
 /**
  * Parses `argv` with the shared input options plus `extra`; unknown flags and
  * bad values throw `UsageError` naming the flag.
@@ -37,7 +47,7 @@ export const INPUT_OPTION_SPEC = {
 export function parseCommandArgs<const T extends NonNullable<ParseArgsConfig['options']>>(
   argv: readonly string[],
   extra: T,
-) {
+): ParsedCommandArgs<T> {
   try {
     return parseArgs({
       args: [...argv],

@@ -8,15 +8,12 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ESM_BUNDLING,
-  ESM_REQUIRE_BANNER,
-  esbuildOptionsOf,
-} from '../../cdk/constructs/esm-bundling.ts';
+import { ESM_BUNDLING, ESM_REQUIRE_BANNER } from '../../cdk/constructs/esm-bundling.ts';
 import {
   DEFAULT_HANDLER_ENTRY,
   TunnelAlertFunction,
 } from '../../cdk/constructs/tunnel-alert-function.ts';
+import { esbuildOptionsOf } from '../../scripts/esbuild-options.ts';
 import { CDK_JSON_CONTEXT } from './helpers.ts';
 
 /** Inside the repository so that the bundle's external `@aws-sdk/*` imports resolve from node_modules. */
