@@ -3,6 +3,7 @@
  *
  * - peak RSS of `tunnelwatch replay` on 1M lines ÷ on 100k lines (target
  *   ≤ 1.3: the replay streams its input), each size in a fresh child process;
+ * - streamed replay time ÷ reading the files whole into one pipeline call;
  * - pipeline cost of a log handed over in 1-line deliveries ÷ the same log in
  *   one delivery (reported), and the state-store calls and keys per delivery
  *   (a `CountingStateStore` around the in-memory store: what DynamoDB would
@@ -18,6 +19,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type ReplayFile, streamReplay } from '../src/cli/commands/replay-stream.ts';
+import { expandInputs, openInput, readLines } from '../src/cli/input.ts';
 import {
   CountingStateStore,
   lineTimes,
@@ -25,7 +28,7 @@ import {
   runDeliveries,
   seededRandom,
 } from '../src/deliveries.ts';
-import type { StreamBatch } from '../src/pipeline.ts';
+import { runPipeline, type StreamBatch } from '../src/pipeline.ts';
 import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
 import { MemoryStateStore } from '../src/state/memory-state-store.ts';
 import { type BenchReport, type Figure, ratioOf } from './harness.ts';
@@ -165,12 +168,56 @@ async function deliveryCost(): Promise<Figure[]> {
   ];
 }
 
+/** Streaming replay ÷ reading the files whole and one pipeline call (what replay did before). */
+async function streamingCost(root: string): Promise<Figure[]> {
+  const lines = 50_000;
+  const dir = join(root, 'cost');
+  await mkdir(dir);
+  await writeLog(dir, lines);
+  const options = { source: 'aws-s2s', timeZone: 'UTC' } as const;
+  const files: ReplayFile[] = [];
+  for (const path of await expandInputs([dir])) {
+    const opened = await openInput(path, options);
+    await opened.close();
+    files.push({ path, stream: opened.stream, definition: opened.definition, timeZone: 'UTC' });
+  }
+  const store = () => ({ store: new MemoryStateStore(), config: DEFAULT_RULES_CONFIG });
+  const { subjectMs, floorMs, ratio } = await ratioOf(
+    () => streamReplay(files, store()),
+    async () => {
+      const batches: StreamBatch[] = [];
+      for (const file of files) {
+        const read = [];
+        for await (const { text, number } of readLines(file.path))
+          read.push({ text, line: number });
+        batches.push({ source: 'aws-s2s', stream: file.stream, file: file.path, lines: read });
+      }
+      return runPipeline(batches, store());
+    },
+    { rounds: 3, warmup: 1 },
+  );
+  await rm(dir, { recursive: true, force: true });
+  return [
+    {
+      label: `replay ${lines.toLocaleString('en-US')} lines read whole, one pipeline call`,
+      value: floorMs,
+      unit: 'ms',
+    },
+    { label: '  streamed (merged by line time, 5,000-line chunks)', value: subjectMs, unit: 'ms' },
+    { label: 'replay time, streamed ÷ read whole', value: ratio, unit: '×' },
+  ];
+}
+
 export async function run(): Promise<BenchReport> {
   const root = await mkdtemp(join(tmpdir(), 'tw-replay-bench-'));
   try {
     return {
       title: 'replay: streaming memory and delivery cost',
-      figures: [...(await deliveryCost()), ...(await peakMemory(root))],
+      figures: [
+        ...(await deliveryCost()),
+        ...(await streamingCost(root)),
+        ...(await peakMemory(root)),
+      ],
     };
   } finally {
     await rm(root, { recursive: true, force: true });

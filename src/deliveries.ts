@@ -27,6 +27,9 @@
  *   differs (see `AlertComparison`); `isLossless` / `isExact` judge it.
  * - `addResults(a, b) → PipelineResult`: the counts of two runs added.
  * - `seededRandom(seed) → () => number`: the PRNG used for shuffling.
+ * - `new ReplayClock()`: the clock of a replay (`now`, for the store and the
+ *   pipeline), the newest event time handed over so far (`observe` it with
+ *   the pipeline's `onEvent`), so that state expires as in a live deployment.
  * - `new CountingStateStore(store)`: a `StateStore` that counts the calls and
  *   keys passed to the one it wraps (what DynamoDB would be asked per delivery).
  */
@@ -41,6 +44,7 @@ import {
   type StateStore,
   type StateWrite,
   type Versioned,
+  type VpnEvent,
 } from './model.ts';
 import type { PipelineOptions, PipelineResult, RawLine, StreamBatch } from './pipeline.ts';
 import { runPipeline } from './pipeline.ts';
@@ -224,6 +228,25 @@ export function deliveryBatch(
   return { ...batch, lines };
 }
 
+/**
+ * The wall clock of a replay: a live deployment's clock runs with the events
+ * it receives, so a replay's store and pipeline take as "now" the newest
+ * event time handed over so far (before any, 0). With the machine's clock
+ * instead, state written for last year's events would expire between two
+ * pipeline calls. A line dated in the future moves this clock too.
+ */
+export class ReplayClock {
+  private newest = 0;
+
+  /** The clock, epoch ms: for `MemoryStateStore` and `PipelineOptions.now`. */
+  readonly now = (): number => this.newest;
+
+  /** Moves the clock to `event`'s time when it is newer: for `PipelineOptions.onEvent`. */
+  readonly observe = (event: VpnEvent): void => {
+    if (event.time !== null && event.time > this.newest) this.newest = event.time;
+  };
+}
+
 /** Calls and keys a `CountingStateStore` passed on. */
 export interface StoreCalls {
   readonly get: number;
@@ -360,11 +383,15 @@ export interface AlertComparison {
   /** Ids published more than once. */
   readonly doubledIds: readonly string[];
   /**
-   * Reference alerts with no published alert of the same rule, key and status
-   * within the rule's tolerance (`matchToleranceMs`) of its time: lost.
+   * Lost reference alerts. A state rule's (tunnel.down, tunnel.flapping,
+   * vpn.all_tunnels_down, bgp.session_down) incident is lost when no
+   * published incident of the same rule and key overlaps its time span, its
+   * `resolved` when the last overlapping one was never resolved; any other
+   * alert when no published alert of the same rule, key and status lies
+   * within the rule's tolerance (`matchToleranceMs`) of its time.
    */
   readonly lost: readonly AlertRef[];
-  /** Published alerts with no reference alert of the same rule, key and status within tolerance. */
+  /** Published alerts that match no reference alert (by span for state rules, else by tolerance). */
   readonly extra: readonly AlertRef[];
   /**
    * Reference alerts whose id was not published but whose incident was, under
@@ -486,6 +513,83 @@ function doubledOpens(published: readonly AlertRef[]): DoubledOpen[] {
   return doubled;
 }
 
+/** A state-rule incident: its `opened` alert and, once resolved, its `resolved` alert. */
+interface Span {
+  readonly opened: AlertRef | undefined;
+  readonly resolved: AlertRef | undefined;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The incidents a key's state-rule alerts open and resolve, in time order:
+ * from the first `opened` to the next `resolved` (a later `opened` in between
+ * belongs to the same incident; a `resolved` with none open stands alone).
+ */
+function spansOf(alerts: readonly AlertRef[]): Span[] {
+  const spans: Span[] = [];
+  let opened: AlertRef | undefined;
+  for (const alert of [...alerts].sort((a, b) => a.time - b.time)) {
+    if (alert.status === 'opened') {
+      opened ??= alert;
+      continue;
+    }
+    spans.push({ opened, resolved: alert, from: opened?.time ?? alert.time, to: alert.time });
+    opened = undefined;
+  }
+  if (opened !== undefined) {
+    spans.push({ opened, resolved: undefined, from: opened.time, to: Number.POSITIVE_INFINITY });
+  }
+  return spans;
+}
+
+/**
+ * Matches state-rule incidents by time span: a reference incident is not lost
+ * when a published incident of the same rule and key overlaps it (a late line
+ * may move its start or end), and, when the reference resolved it, the last
+ * such published incident was resolved too. Published incidents that overlap
+ * none of the reference are extra.
+ */
+function matchSpans(
+  reference: readonly AlertRef[],
+  published: readonly AlertRef[],
+): { lost: AlertRef[]; extra: AlertRef[]; pairs: [AlertRef, AlertRef][] } {
+  const lost: AlertRef[] = [];
+  const extra: AlertRef[] = [];
+  const pairs: [AlertRef, AlertRef][] = [];
+  const overlaps = (a: Span, b: Span) => a.from <= b.to && b.from <= a.to;
+  const keys = new Set([...reference, ...published].map((a) => `${a.rule}\u0000${a.key}`));
+  for (const name of keys) {
+    const onKey = (list: readonly AlertRef[]) =>
+      list.filter((a) => `${a.rule}\u0000${a.key}` === name);
+    const want = spansOf(onKey(reference));
+    const got = spansOf(onKey(published));
+    for (const span of want) {
+      const matching = got.filter((candidate) => overlaps(span, candidate));
+      const last = matching[matching.length - 1];
+      const first = matching[0];
+      if (first === undefined || last === undefined) {
+        if (span.opened !== undefined) lost.push(span.opened);
+        if (span.resolved !== undefined) lost.push(span.resolved);
+        continue;
+      }
+      if (span.opened !== undefined && first.opened !== undefined) {
+        pairs.push([span.opened, first.opened]);
+      }
+      if (span.resolved !== undefined) {
+        if (last.resolved === undefined) lost.push(span.resolved);
+        else pairs.push([span.resolved, last.resolved]);
+      }
+    }
+    for (const span of got) {
+      if (want.some((candidate) => overlaps(span, candidate))) continue;
+      if (span.opened !== undefined) extra.push(span.opened);
+      if (span.resolved !== undefined) extra.push(span.resolved);
+    }
+  }
+  return { lost, extra, pairs };
+}
+
 /**
  * Compares the alerts published (in publish order, repeats included) with
  * the reference (a plain replay's alerts). Lost: a reference incident with no
@@ -511,7 +615,17 @@ export function compareAlerts(
     unique.push(refOf(alert));
   }
   const referenceRefs = reference.map(refOf);
-  const { lost, extra, pairs } = matchIncidents(referenceRefs, unique, config);
+  const isState = (alert: AlertRef) => STATE_RULE_IDS.has(alert.rule);
+  const states = matchSpans(referenceRefs.filter(isState), unique.filter(isState));
+  const others = matchIncidents(
+    referenceRefs.filter((alert) => !isState(alert)),
+    unique.filter((alert) => !isState(alert)),
+    config,
+  );
+  const byTime = (a: AlertRef, b: AlertRef) => a.time - b.time || (a.id < b.id ? -1 : 1);
+  const lost = [...states.lost, ...others.lost].sort(byTime);
+  const extra = [...states.extra, ...others.extra].sort(byTime);
+  const pairs = [...states.pairs, ...others.pairs];
   return {
     reference: reference.length,
     published: published.length,

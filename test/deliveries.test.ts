@@ -356,10 +356,38 @@ describe('compareAlerts', () => {
     expect(ids(comparison.extra).sort()).toEqual(['far', 'other-key', 'other-rule']);
   });
 
-  it('matches one to one: two reference outages and one published leave one lost', () => {
-    const down2 = alert('tunnel.down', 'tunnel:a', 'opened', 3, 'down-2');
-    const comparison = compareAlerts([down, down2], [down], config);
-    expect(ids(comparison.lost)).toEqual(['down-2']);
+  it('matches other rules one to one: two reference alerts and one published leave one lost', () => {
+    const brute2 = alert('auth.bruteforce', 'client:x', 'opened', 30, 'brute-2');
+    const comparison = compareAlerts([brute, brute2], [brute], config);
+    expect(ids(comparison.lost)).toEqual(['brute-2']);
+  });
+
+  it('matches state-rule incidents by time span: a late line may move their start or end', () => {
+    const lateDown = alert('tunnel.down', 'tunnel:a', 'opened', 4, 'late-down');
+    const lateUp = alert('tunnel.down', 'tunnel:a', 'resolved', 40, 'late-up');
+    const comparison = compareAlerts([down, up], [lateDown, lateUp], config);
+    expect(comparison.lost).toEqual([]);
+    expect(comparison.extra).toEqual([]);
+    expect(
+      comparison.moved.map(({ reference, published }) => [reference.id, published.id]),
+    ).toEqual([
+      ['down-1', 'late-down'],
+      ['up-1', 'late-up'],
+    ]);
+  });
+
+  it('loses a second outage that no published incident overlaps, and a resolve never published', () => {
+    const down2 = alert('tunnel.down', 'tunnel:a', 'opened', 20, 'down-2');
+    const up2 = alert('tunnel.down', 'tunnel:a', 'resolved', 30, 'up-2');
+    expect(ids(compareAlerts([down, up, down2, up2], [down, up], config).lost)).toEqual([
+      'down-2',
+      'up-2',
+    ]);
+    expect(ids(compareAlerts([down, up], [down], config).lost)).toEqual(['up-1']);
+    const elsewhere = alert('tunnel.down', 'tunnel:a', 'opened', 50, 'elsewhere');
+    expect(ids(compareAlerts([down, up], [down, up, elsewhere], config).extra)).toEqual([
+      'elsewhere',
+    ]);
   });
 
   it('reports an id published twice as doubled', () => {

@@ -107,7 +107,7 @@ describe('tunnelwatch replay --deliveries', () => {
     expect(informative.code).toBe(0);
     const text = informative.stdout.join('\n');
     expect(text).toMatch(
-      /Lost \(no alert of the same rule, key and status within the rule’s window\): 1\n\s+2025-04-25 10:04:00 {2}OPENED {2}auth\.bruteforce {2}openvpn:client:203\.0\.113\.5/,
+      /Lost \(no published incident of the same rule and key matches it\): 1\n\s+2025-04-25 10:04:00 {2}OPENED {2}auth\.bruteforce {2}openvpn:client:203\.0\.113\.5/,
     );
     expect(text).toContain('1 lost, 0 doubled.');
     expect((await runCli([...args.slice(0, 1), '--check', ...args.slice(1)])).code).toBe(1);

@@ -6,6 +6,7 @@ import { type ReplayFile, streamReplay } from '../../src/cli/commands/replay-str
 import { UnreadableInputError } from '../../src/cli/errors.ts';
 import { expandInputs, type InputLine, openInput, readLines } from '../../src/cli/input.ts';
 import type { InputOptions } from '../../src/cli/options.ts';
+import { ReplayClock } from '../../src/deliveries.ts';
 import type { VpnEvent } from '../../src/model.ts';
 import { runPipeline, type StreamBatch } from '../../src/pipeline.ts';
 import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
@@ -61,7 +62,7 @@ describe('streamReplay', () => {
     expect(await streamReplay(all.files, pipelineOptions())).toEqual(reference);
   });
 
-  it('hands the pipeline every event in the whole-file merge order, however it cuts the chunks', async () => {
+  it('hands the pipeline every event in the whole-file merge order and gets its alerts, however it cuts the chunks', async () => {
     const options: InputOptions = { source: 'auto', timeZone: 'Asia/Tokyo' };
     const all = await inputsOf(
       ['samples/aws-s2s', 'samples/openvpn', 'samples/softether'],
@@ -77,13 +78,21 @@ describe('streamReplay', () => {
     expect(reference).toHaveLength(whole.events);
     for (const chunkLines of [1, 3, 7, 64]) {
       const events: string[] = [];
+      // As the CLI runs it: the store's clock follows the events.
+      const clock = new ReplayClock();
       const streamed = await streamReplay(all.files, {
-        ...pipelineOptions(),
+        store: new MemoryStateStore(clock.now),
+        config: DEFAULT_RULES_CONFIG,
+        now: clock.now,
         chunkLines,
-        onEvent: seen(events),
+        onEvent: (event) => {
+          clock.observe(event);
+          seen(events)(event);
+        },
       });
       expect(events).toEqual(reference);
       expect(streamed.byCategory).toEqual(whole.byCategory);
+      expect(streamed.alerts.map((a) => a.id)).toEqual(whole.alerts.map((a) => a.id));
     }
   });
 
@@ -141,6 +150,57 @@ describe('streamReplay', () => {
         expect(streamed.events).toBe(whole.events);
       }
     });
+  });
+
+  it('gives one file, cut anywhere, the pipeline’s own times without parsing it twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tw-stream-one-'));
+    const path = join(dir, 'one.log');
+    const texts = [line(0, 'auth.failed'), 'not json', 'not json', line(2, 'auth.failed'), 'no'];
+    await writeFile(path, texts.join('\n'));
+    const file = { path, stream: 'one', definition: SYNTHETIC, timeZone: 'UTC' };
+    let parsed = 0;
+    const counting = {
+      ...SYNTHETIC,
+      createParser: (options: Parameters<typeof SYNTHETIC.createParser>[0]) => {
+        const parser = SYNTHETIC.createParser(options);
+        return {
+          ...parser,
+          parse: (...args: Parameters<typeof parser.parse>) => {
+            parsed++;
+            return parser.parse(...args);
+          },
+        };
+      },
+    };
+    const seen = (events: string[]) => (event: VpnEvent) =>
+      events.push(`${event.id} ${event.time}`);
+    const reference: string[] = [];
+    await runPipeline(
+      [
+        {
+          source: 'openvpn',
+          stream: 'one',
+          file: path,
+          lines: texts.map((text, i) => ({ text, line: i + 1 })),
+        },
+      ],
+      {
+        ...pipelineOptions([SYNTHETIC]),
+        onEvent: seen(reference),
+      },
+    );
+    expect(reference[2]).toBe(`${path}:one:3 ${T0}`);
+    for (const chunkLines of [1, 2, 3]) {
+      const events: string[] = [];
+      parsed = 0;
+      await streamReplay([{ ...file, definition: counting }], {
+        ...pipelineOptions([counting]),
+        chunkLines,
+        onEvent: seen(events),
+      });
+      expect({ chunkLines, events }).toEqual({ chunkLines, events: reference });
+      expect(parsed).toBe(5);
+    }
   });
 
   it('keeps only the files that overlap in time open', async () => {

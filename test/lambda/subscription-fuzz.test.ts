@@ -18,6 +18,7 @@ import type { SubscriptionLogEvent } from '../../src/aws/subscription-payload.ts
 import type { AlertSink } from '../../src/delivery.ts';
 import { type Alert, isEventTime } from '../../src/model.ts';
 import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
+import { BGP_RECORD_KEYS, TUNNEL_RECORD_KEYS } from '../../src/sources/aws-s2s/parser.ts';
 import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
 import { logEventId, subscriptionEvent } from '../helpers/subscription-payload.ts';
 
@@ -105,19 +106,7 @@ const anyValue = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
 );
 
-const RECORD_KEYS = [
-  'event_timestamp',
-  'timestamp',
-  'details',
-  'dpd_enabled',
-  'nat_t_detected',
-  'ike_phase1_state',
-  'ike_phase2_state',
-  'resource_id',
-  'type',
-  'status',
-  'message',
-];
+const RECORD_KEYS = [...TUNNEL_RECORD_KEYS, ...BGP_RECORD_KEYS];
 
 /** Tunnel records that raise alerts when their values are sound, with any time value. */
 const alertingRecord = fc

@@ -235,26 +235,33 @@ export function summaryJson(
   files: number,
   extras: ReportExtras = {},
 ): string {
+  return JSON.stringify({ summary: summaryObject(result, files, extras) });
+}
+
+/** The members of `summaryJson`'s `summary` object. */
+export function summaryObject(
+  result: PipelineResult,
+  files: number,
+  extras: ReportExtras = {},
+): Record<string, unknown> {
   const byRule: Record<string, { opened: number; resolved: number }> = {};
   for (const alert of result.alerts) {
     const entry = byRule[alert.rule] ?? { opened: 0, resolved: 0 };
     entry[alert.status]++;
     byRule[alert.rule] = entry;
   }
-  return JSON.stringify({
-    summary: {
-      files,
-      events: result.events,
-      alerts: result.alerts.length,
-      alertsByRule: byRule,
-      eventsByCategory: result.byCategory,
-      unclassified: result.unclassified,
-      malformed: result.malformed,
-      duplicates: result.duplicates,
-      heldBack: result.suppressed,
-      withoutTunnel: extras.withoutTunnel ?? 0,
-    },
-  });
+  return {
+    files,
+    events: result.events,
+    alerts: result.alerts.length,
+    alertsByRule: byRule,
+    eventsByCategory: result.byCategory,
+    unclassified: result.unclassified,
+    malformed: result.malformed,
+    duplicates: result.duplicates,
+    heldBack: result.suppressed,
+    withoutTunnel: extras.withoutTunnel ?? 0,
+  };
 }
 
 /** How `replay --deliveries` cut and handed over its input. */
@@ -353,7 +360,7 @@ export function deliveriesReport(
     }
   };
   section(
-    paint('red', 'Lost (no alert of the same rule, key and status within the rule’s window)'),
+    paint('red', 'Lost (no published incident of the same rule and key matches it)'),
     comparison.lost.map(refText),
   );
   section(

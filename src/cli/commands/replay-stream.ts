@@ -15,6 +15,9 @@
  * run that starts with lines without their own time is given the time they
  * carry over (`StreamBatch.previousTime`), as inside one call.
  *
+ * A single file needs no merge: its lines are not parsed before the
+ * pipeline parses them.
+ *
  * Files are opened one at a time to read their first line, then only when
  * the merge reaches them, and closed at their end: a tree of years of daily
  * files keeps only the files that overlap in time open.
@@ -71,12 +74,16 @@ class FileCursor {
   private lines: AsyncIterator<InputLine> | undefined;
   /** Line number of the last line read (to skip ahead when reopening). */
   private position = 0;
-  private readonly parser: StreamParser;
+  /** Reads each line's time for the merge; undefined when there is nothing to merge with. */
+  private readonly parser: StreamParser | undefined;
   private carried = Number.NEGATIVE_INFINITY;
   head: Head | undefined;
   /** Lines taken for the chunk being built. */
   pending: RawLine[] = [];
-  /** The order time of the line before `pending` (the file's time carried into the chunk). */
+  /**
+   * The time carried into `pending` from the file's earlier lines: the
+   * merge's order time, or (one file, no merge) the pipeline's last event time.
+   */
   pendingAfter = Number.NEGATIVE_INFINITY;
 
   /**
@@ -88,10 +95,13 @@ class FileCursor {
     readonly index: number,
     private readonly open: (path: string) => AsyncIterator<InputLine>,
     private readonly onUnreadable: ((error: UnreadableInputError) => void) | undefined,
-    lines?: AsyncIterator<InputLine>,
+    lines: AsyncIterator<InputLine> | undefined,
+    merged: boolean,
   ) {
     this.lines = lines;
-    this.parser = file.definition.createParser({ stream: file.stream, timeZone: file.timeZone });
+    this.parser = merged
+      ? file.definition.createParser({ stream: file.stream, timeZone: file.timeZone })
+      : undefined;
   }
 
   /**
@@ -133,9 +143,10 @@ class FileCursor {
       const { text, number } = next.value;
       this.position = number;
       if (text.trim() === '') continue;
-      const ownTime = this.parser.parse(text, {
-        origin: { stream: this.file.stream, file: this.file.path, line: number },
-      }).time;
+      const ownTime =
+        this.parser?.parse(text, {
+          origin: { stream: this.file.stream, file: this.file.path, line: number },
+        }).time ?? null;
       if (ownTime !== null) this.carried = ownTime;
       this.head = { text, line: number, ownTime, orderTime: this.carried };
       return;
@@ -160,7 +171,7 @@ class FileCursor {
   drain(): { lines: RawLine[]; previousTime: number } {
     const drained = { lines: this.pending, previousTime: this.pendingAfter };
     this.pending = [];
-    this.pendingAfter = this.lastTaken;
+    if (this.parser !== undefined) this.pendingAfter = this.lastTaken;
     return drained;
   }
 
@@ -242,11 +253,26 @@ export async function streamReplay(
 ): Promise<PipelineResult> {
   const chunkLines = options.chunkLines ?? REPLAY_CHUNK_LINES;
   const open = options.readLines ?? ((path: string) => readLines(path)[Symbol.asyncIterator]());
-  const { chunkLines: _chunk, readLines: _read, onUnreadable, ...pipelineOptions } = options;
+  const { chunkLines: _chunk, readLines: _read, onUnreadable, ...given } = options;
+  let pipelineOptions: PipelineOptions = given;
+  // One file needs no merge, so no line is parsed twice: the time carried
+  // into its next chunk is the pipeline's own, seen through `onEvent`.
+  const merged = files.length > 1;
   const cursors = files.map(
     (file, index) =>
-      new FileCursor(file, index, open, onUnreadable, file.lines?.[Symbol.asyncIterator]()),
+      new FileCursor(file, index, open, onUnreadable, file.lines?.[Symbol.asyncIterator](), merged),
   );
+  const single = cursors[0];
+  if (!merged && single !== undefined) {
+    const observer = given.onEvent;
+    pipelineOptions = {
+      ...given,
+      onEvent: (event) => {
+        if (event.time !== null) single.pendingAfter = event.time;
+        observer?.(event);
+      },
+    };
+  }
   const heap = new CursorHeap();
   for (const cursor of cursors) {
     await cursor.peek();

@@ -9,6 +9,7 @@ import {
   isLossless,
   lineTimes,
   planDeliveries,
+  ReplayClock,
   runDeliveries,
 } from '../../deliveries.ts';
 import type { RulesConfig } from '../../model.ts';
@@ -47,6 +48,7 @@ import {
   humanReport,
   painter,
   summaryJson,
+  summaryObject,
 } from './replay-output.ts';
 import { streamReplay } from './replay-stream.ts';
 
@@ -157,6 +159,7 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
 
   // Only standard input stays open: the merge opens each file when it reaches it.
   for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
+  const clock = new ReplayClock();
   const identities = new TunnelIdentityCount();
   const bar = progressBar('replay', await totalBytes(opened.map((file) => file.path)));
   const progress = bar === undefined ? undefined : new ReadProgress(bar);
@@ -169,9 +172,13 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
       ...(file.path === STDIN_PATH ? { lines: file.lines } : {}),
     })),
     {
-      store: new MemoryStateStore(),
+      store: new MemoryStateStore(clock.now),
       config: config.rules,
-      onEvent: (event) => identities.see(event),
+      now: clock.now,
+      onEvent: (event) => {
+        clock.observe(event);
+        identities.see(event);
+      },
       ...(progress === undefined
         ? {}
         : { readLines: (path: string) => countedLines(path, progress)[Symbol.asyncIterator]() }),
@@ -214,7 +221,10 @@ async function replayDeliveries(
     repeat: options.repeat,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   });
-  const store = new CountingStateStore(new MemoryStateStore());
+  // Nothing expires in the store (its clock stays at 0): shuffled deliveries
+  // of logs months apart are judged by the pipeline's lateness bound alone,
+  // not by a clock that the newest line would move past the older logs' state.
+  const store = new CountingStateStore(new MemoryStateStore(() => 0));
   const run = await runDeliveries(batches, plan, { store, config }, times);
   const comparison = compareAlerts(reference.alerts, run.published, config);
   const info: DeliveriesPlanInfo = {
@@ -227,7 +237,14 @@ async function replayDeliveries(
   };
   if (json) {
     for (const alert of run.published) io.out(alertJson(alert));
-    io.out(JSON.stringify({ summary: { deliveries: deliveriesJson(info, comparison) } }));
+    io.out(
+      JSON.stringify({
+        summary: {
+          ...summaryObject(run.result, batches.length),
+          deliveries: deliveriesJson(info, comparison),
+        },
+      }),
+    );
   } else {
     const paint = painter(io.isTTY && process.env['NO_COLOR'] === undefined);
     for (const line of humanReport(run.result, batches.length, paint)) io.out(line);

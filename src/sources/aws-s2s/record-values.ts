@@ -152,7 +152,11 @@ export function readText(key: string, value: unknown): string | undefined | BadV
 export function readNumber(key: string, value: unknown): number | undefined | BadValue {
   if (isAbsent(value)) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && /^-?\d+(?:\.\d+)?$/.test(value.trim())) return Number(value);
+  if (typeof value === 'string' && /^-?\d+(?:\.\d+)?$/.test(value.trim())) {
+    const number = Number(value);
+    // 400 digits read as Infinity: not a number a field can carry.
+    if (Number.isFinite(number)) return number;
+  }
   return new BadValue(`${key}: expected a number, found ${describeValue(value)}`);
 }
 

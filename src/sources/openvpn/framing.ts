@@ -16,6 +16,7 @@
  *
  * Local times are read in the parser's time zone; syslog years are inferred.
  */
+import { isEventTime } from '../../model.ts';
 import { localTimeToEpoch } from '../time.ts';
 
 /** The client an OpenVPN multi-instance prefix names. */
@@ -496,6 +497,9 @@ function frameDigitHeader(text: string, clock: FramingClock): FramedLine | Broke
     if (match !== null) {
       const time = Date.parse(match[1] ?? '');
       if (Number.isNaN(time)) return { malformed: `invalid RFC 5424 timestamp "${match[1]}"` };
+      if (!isEventTime(time)) {
+        return { malformed: `RFC 5424 timestamp out of range (1970 to 9999): "${match[1]}"` };
+      }
       const frame = new Frame(time, 'rfc5424');
       if (match[2] !== '-') frame.server = match[2];
       frame.program = match[3];

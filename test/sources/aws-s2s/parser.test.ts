@@ -311,6 +311,11 @@ describe('aws-s2s record parser: BGP records', () => {
       'message.localPref: expected a number, found "high"',
     ],
     [
+      'message.med (400 digits, Infinity as a number)',
+      { message: { med: '9'.repeat(400) } },
+      `message.med: expected a number, found "${'9'.repeat(40)}…"`,
+    ],
+    [
       'message.details',
       { message: { details: 5 } },
       'message.details: expected a string, found number 5',

@@ -12,7 +12,11 @@ import {
   extractFields,
   matchCatalog,
 } from '../../../src/sources/aws-s2s/catalog-index.ts';
-import { createAwsS2sParser } from '../../../src/sources/aws-s2s/parser.ts';
+import {
+  BGP_RECORD_KEYS,
+  createAwsS2sParser,
+  TUNNEL_RECORD_KEYS,
+} from '../../../src/sources/aws-s2s/parser.ts';
 import { STREAM } from './helpers.ts';
 
 /** Parses `line` and checks the invariants every event must keep. */
@@ -70,19 +74,7 @@ describe('aws-s2s parser properties', () => {
   });
 
   it('survives records with tunnel and BGP keys holding any JSON value', () => {
-    const keys = [
-      'details',
-      'event_timestamp',
-      'timestamp',
-      'dpd_enabled',
-      'nat_t_detected',
-      'ike_phase1_state',
-      'ike_phase2_state',
-      'resource_id',
-      'type',
-      'status',
-      'message',
-    ];
+    const keys = [...TUNNEL_RECORD_KEYS, ...BGP_RECORD_KEYS];
     fc.assert(
       fc.property(
         fc.dictionary(fc.constantFrom(...keys), fc.jsonValue()),

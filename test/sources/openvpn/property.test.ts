@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES } from '../../../src/model.ts';
+import { CATEGORIES, isEventTime } from '../../../src/model.ts';
 import { createOpenvpnParser } from '../../../src/sources/openvpn/parser.ts';
 import { EXAMPLES } from './examples.ts';
 
@@ -16,6 +16,9 @@ const HEADERS = [
   '<29>Jul  3 21:42:57 openvpn[66026]: ',
   '2025-04-25T19:57:36+0900 vpn1 openvpn[901]: ',
   '<27>1 2021-07-03T22:17:01.074560-05:00 host openvpn 66026 - - ',
+  '<27>1 +275760-09-13T00:00:00.000Z host openvpn 66026 - - ',
+  '<27>1 -000001-01-01T00:00:00Z host openvpn 66026 - - ',
+  '9999999999.999999 vpn1 openvpn[901]: ',
   '2023/13/45 18:00:00 openvpn-vtun0 ',
   'Feb 30 10:57:36 vpn1 openvpn[1]: ',
 ];
@@ -58,7 +61,7 @@ describe('OpenVPN parser properties', () => {
           expect(CATEGORY_SET.has(event.category)).toBe(true);
           expect(event.source).toBe('openvpn');
           expect(event.raw).toBe(line);
-          expect(event.time === null || Number.isFinite(event.time)).toBe(true);
+          expect(event.time === null || isEventTime(event.time)).toBe(true);
           if (event.category === 'malformed') expect(event.reason).toMatch(/^(?!parser error)\S/);
           if (event.category !== 'malformed' && event.category !== 'unclassified') {
             expect(event.hint?.id).toMatch(/\S/);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StreamParser, VpnEvent } from '../../../src/model.ts';
+import { isEventTime, type StreamParser, type VpnEvent } from '../../../src/model.ts';
 import { sniffSource, sourceDefinition } from '../../../src/sources/index.ts';
 import { softetherSource } from '../../../src/sources/softether/index.ts';
 import { CORRELATION_LIMIT, createSoftetherParser } from '../../../src/sources/softether/parser.ts';
@@ -261,6 +261,7 @@ describe('SoftEther parser: streams, ids and broken lines', () => {
         expect(event.source).toBe('softether');
         expect(event.raw).toBe(prefix + rest);
         expect(typeof event.category).toBe('string');
+        expect(event.time === null || isEventTime(event.time)).toBe(true);
       }),
       { numRuns: 500 },
     );
