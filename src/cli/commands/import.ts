@@ -9,16 +9,18 @@ import {
   lockStateFile,
   StateFileError,
 } from '../../aws/checkpoint.ts';
-import { createLogsClient } from '../../aws/client.ts';
+import { createLogsClient, createS3Client, type LogsClientOptions } from '../../aws/client.ts';
 import { DEFAULT_RETRY, LogAccessError, type RetryPolicy } from '../../aws/cloudwatch-logs.ts';
 import { importStreamName } from '../../aws/import-files.ts';
 import {
   DEFAULT_REJECTS_PATH,
+  type ImportDestination,
   type ImportProgress,
   type ImportResult,
   importClock,
   importLogs,
 } from '../../aws/importer.ts';
+import { parseArchiveUrl, s3Archive } from '../../aws/s3-archive.ts';
 import { type VerifyReport, verifyStream } from '../../aws/verify.ts';
 import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
@@ -30,7 +32,7 @@ import type { CommandIO } from './io.ts';
 
 /** Usage text of `import`. */
 export const IMPORT_USAGE = `usage: tunnelwatch import --log-group GROUP [--stream NAME] [--source auto|aws-s2s|openvpn|softether]
-                         [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--settle SECONDS]
+                         [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--settle SECONDS] [--archive s3://BUCKET/PREFIX]
                          [--region REGION] [--endpoint-url URL] FILE|DIR...`;
 
 /** Test and bench hooks: abort signal, retry policy, progress sink. */
@@ -57,6 +59,7 @@ export async function importCommand(
     state: { type: 'string', default: DEFAULT_STATE_PATH },
     rejects: { type: 'string', default: DEFAULT_REJECTS_PATH },
     settle: { type: 'string' },
+    archive: { type: 'string' },
   });
   if (values.help) {
     io.out(IMPORT_USAGE);
@@ -66,6 +69,7 @@ export async function importCommand(
   const settleMs = settleOption(values.settle) ?? hooks.settleMs;
   const input = inputOptions(values);
   const client = createLogsClient({ ...clientOptions(values), maxAttempts: 1 });
+  const archive = archiveOption(values.archive, clientOptions(values));
   if (positionals.length === 0) {
     io.err(`tunnelwatch import: no FILE or DIR given\n${IMPORT_USAGE}`);
     return 2;
@@ -116,6 +120,7 @@ export async function importCommand(
           },
           signal: interrupt.signal,
           ...(settleMs === undefined ? {} : { settleMs }),
+          ...(archive === undefined ? {} : { archive }),
           ...(bar === undefined ? {} : { onProgress: bar }),
         },
       );
@@ -145,6 +150,12 @@ export async function importCommand(
       );
     }
     if (result.interrupted) exitCode = 1;
+    if (result.progress.rejected > 0) {
+      exitCode = 1;
+      io.err(
+        `tunnelwatch import: ${result.progress.rejected} line(s) could go nowhere (${rejectReasons(result.progress)}), listed in ${values.rejects}${archive === undefined && (result.progress.rejectedByReason.tooOld ?? 0) > 0 ? '; lines older than CloudWatch Logs accepts go to an archive with --archive s3://BUCKET/PREFIX' : ''}`,
+      );
+    }
     const verified: VerifyReport[] = [];
     if (values.verify && !result.interrupted) {
       for (const stream of result.streams) {
@@ -159,9 +170,11 @@ export async function importCommand(
       }
     }
     if (values.json) {
-      io.out(JSON.stringify(jsonSummary(logGroup, result, verified, values.rejects)));
+      io.out(
+        JSON.stringify(jsonSummary(logGroup, result, verified, values.rejects, values.archive)),
+      );
     } else {
-      io.out(summaryLine(logGroup, result, values.rejects));
+      io.out(summaryLine(logGroup, result, values.rejects, values.archive));
       for (const report of verified) io.out(verifyLine(report));
       if (result.interrupted) {
         io.err('tunnelwatch import: interrupted; run the same command again to resume');
@@ -193,6 +206,26 @@ export async function importCommand(
   }
 }
 
+/** `--archive s3://BUCKET/PREFIX`: the archive for lines older than CloudWatch Logs accepts. */
+function archiveOption(
+  url: string | undefined,
+  options: LogsClientOptions,
+): ImportDestination | undefined {
+  if (url === undefined) return undefined;
+  try {
+    parseArchiveUrl(url);
+  } catch (error) {
+    throw new UsageError(`--archive: ${(error as Error).message}`);
+  }
+  return s3Archive({ client: createS3Client(options), url });
+}
+
+function rejectReasons(progress: ImportProgress): string {
+  return Object.entries(progress.rejectedByReason)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+}
+
 /** `--settle SECONDS`: how long written events may take to become readable. */
 function settleOption(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -222,6 +255,7 @@ function jsonSummary(
   result: ImportResult,
   verified: readonly VerifyReport[],
   rejectsPath: string,
+  archiveUrl: string | undefined,
 ): Record<string, unknown> {
   const { progress } = result;
   return {
@@ -235,6 +269,7 @@ function jsonSummary(
     batches: progress.batches,
     eventsPerSecond: rate(progress),
     archived: progress.archived,
+    archive: archiveUrl ?? null,
     alreadyImported: progress.alreadyImported,
     readBack: progress.readBack,
     recovered: progress.recovered,
@@ -260,10 +295,18 @@ function jsonSummary(
 }
 
 /** The one-line summary printed when not `--json`. */
-function summaryLine(logGroup: string, result: ImportResult, rejectsPath: string): string {
+function summaryLine(
+  logGroup: string,
+  result: ImportResult,
+  rejectsPath: string,
+  archived: string | undefined,
+): string {
   const p = result.progress;
   const parts = [
     `${result.interrupted ? 'interrupted after importing' : 'imported'} ${p.imported} lines (${p.events} events, ${p.batches} requests) into ${logGroup}`,
+    ...(p.archived > 0 || archived !== undefined
+      ? [`archived ${p.archived} lines into ${archived ?? 'the archive'}`]
+      : []),
     `${result.streams.length} stream(s)`,
     `${p.lines} lines read from ${p.filesDone} file(s)`,
     `skipped ${p.alreadyImported} already imported (${p.readBack} events read back to check)`,
@@ -271,9 +314,7 @@ function summaryLine(logGroup: string, result: ImportResult, rejectsPath: string
   ];
   if (p.split > 0) parts.push(`${p.split} split into parts`);
   if (p.rejected > 0) {
-    const reasons = Object.entries(p.rejectedByReason)
-      .map(([reason, count]) => `${reason} ${count}`)
-      .join(', ');
+    const reasons = rejectReasons(p);
     parts.push(
       `rejected ${p.rejected} (${reasons}) from ${iso(p.rejectedFirst)} to ${iso(p.rejectedLast)}, listed in ${rejectsPath}`,
     );
