@@ -6,7 +6,7 @@
  * of its bucket, so classification cost does not grow with the catalog.
  *
  * Sources: the NIFCLOUD / FJcloud-V remote-access VPN gateway log guide (the
- * seed) and OpenVPN's format strings (reference openvpn-softether.md §1.3).
+ * seed) and OpenVPN's format strings (`src/openvpn/ssl_verify.c`, `multi.c`).
  */
 import type { Category, EventFields, Hint, Severity } from '../../model.ts';
 

@@ -1,6 +1,6 @@
 /**
  * OpenVPN line framing: what precedes the message. Recognised per line, in
- * this order (reference openvpn-softether.md §1.1–1.2):
+ * this order (OpenVPN's `errlevel`/`--machine-readable-output` prefixes, syslog and journald):
  *
  * - an optional syslog priority `<PRI>`;
  * - a header: the NIFCLOUD / FJcloud-V gateway form `YYYY/MM/DD hh:mm:ss <tunnel id> `,
