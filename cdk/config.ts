@@ -38,7 +38,7 @@ export const DEFAULT_FUNCTION_LOG_RETENTION_DAYS = 30;
 export const DEFAULT_SOFTETHER_LOG_DIRECTORY = '/usr/local/vpnserver';
 /** Default OpenVPN `--log` file. */
 export const DEFAULT_OPENVPN_LOG_FILE = '/var/log/openvpn/openvpn.log';
-/** Prefix that AWS asks VPN log group names to start with (aws-s2s-vpn.md §4.2). */
+/** Prefix that AWS asks VPN log group names to start with (the AWS Site-to-Site VPN logs guide). */
 export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/';
 
 /** Retention periods CloudWatch Logs accepts, in days. */

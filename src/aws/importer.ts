@@ -19,7 +19,7 @@
  * destination holds. A failed request is retried only with the events the
  * destination does not hold yet (read back after the failure).
  *
- * Sending is pipelined (seeds/002 §3.10.5): the reader fills the next batch
+ * Sending is pipelined (PacketiX VPN manual §3.10.5): the reader fills the next batch
  * while the previous one is in flight; a full queue makes the reader wait.
  */
 import { appendFile, mkdir, stat } from 'node:fs/promises';

@@ -26,6 +26,7 @@ import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
 import { expandEach } from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
+import { progressLine, totalBytes } from '../progress.ts';
 import { AWS_OPTION_SPEC, clientOptions, requiredLogGroup } from './aws-options.ts';
 import type { CommandIO } from './io.ts';
 
@@ -92,7 +93,9 @@ export async function importCommand(
       interrupt.abort();
     };
     process.on('SIGINT', onSigint);
-    const bar = hooks.progress ?? (io.isTTY && process.stderr.isTTY ? terminalBar() : undefined);
+    const bar =
+      hooks.progress ??
+      (io.isTTY && process.stderr.isTTY ? terminalBar(await totalBytes(files)) : undefined);
     let result: ImportResult;
     try {
       result = await importLogs(
@@ -332,10 +335,13 @@ function verifyLine(report: VerifyReport): string {
 }
 
 /**
- * A progress bar (files, lines, MiB, events/s, rejected) redrawn in place with
- * `write` (default: stderr) at most every `intervalMs`.
+ * The import's progress bar (src/cli/progress.ts): bytes and lines read of
+ * the files' `totalBytes`, percentage, rate and time left, then events/s and
+ * rejected lines, redrawn in place with `write` (default: stderr) at most
+ * every `intervalMs`.
  */
 export function terminalBar(
+  totalBytes: number,
   write: (text: string) => void = (text) => process.stderr.write(text),
   intervalMs = 200,
 ): (progress: ImportProgress) => void {
@@ -344,13 +350,8 @@ export function terminalBar(
     const now = Date.now();
     if (now - last < intervalMs) return;
     last = now;
-    const width = 24;
-    const done = progress.filesTotal === 0 ? 1 : progress.filesDone / progress.filesTotal;
-    const filled = Math.round(done * width);
-    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
-    const megabytes = (progress.bytes / 1_048_576).toFixed(1);
-    write(
-      `\r[${bar}] files ${progress.filesDone}/${progress.filesTotal}  lines ${progress.lines}  ${megabytes} MiB  ${rate(progress)} events/s  rejected ${progress.rejected}   `,
-    );
+    const state = { bytes: Math.min(progress.bytes, totalBytes), lines: progress.lines };
+    const line = progressLine('import', state, totalBytes, now - progress.startedAt);
+    write(`\r${line}  ${rate(progress)} events/s  rejected ${progress.rejected}\u001b[K`);
   };
 }

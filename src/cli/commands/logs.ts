@@ -1,6 +1,6 @@
 /**
  * `tunnelwatch logs list|get`: the remote log list and download of the
- * PacketiX manual (seeds/002 §3.10.6) for CloudWatch Logs. `list` shows each
+ * PacketiX manual (PacketiX VPN manual §3.10.6) for CloudWatch Logs. `list` shows each
  * stream with its size and first/last event time; `get` downloads a stream
  * (or a time range of it) in its original line form, joining split lines,
  * from the log group or (`--archive`) from the S3 archive of older history.
