@@ -107,6 +107,19 @@ export async function processSubscriptionEvent(
     await deps.onPoison(event, error);
     return { kind: 'poison', error };
   }
+  return await processSubscriptionData(data, deps);
+}
+
+/**
+ * Processes one decoded subscription payload (the direct path after decoding,
+ * and each record of a Kinesis batch): control messages are skipped; publish
+ * failures are returned in `delivery.failed`; store and pipeline errors propagate.
+ */
+export async function processSubscriptionData(
+  data: SubscriptionData,
+  deps: Omit<ProcessorDeps, 'onPoison'>,
+): Promise<Exclude<ProcessOutcome, { readonly kind: 'poison' }>> {
+  const { logger, count } = deps;
   if (data.messageType === 'CONTROL_MESSAGE') {
     logger.info('control message skipped', { logGroup: data.logGroup });
     return { kind: 'control' };

@@ -1,6 +1,6 @@
 /**
  * `tunnelwatch replay`: the full rule pipeline over log files with in-memory
- * state, printing the alerts on-call would have received (CLI.md).
+ * state, printing the alerts on-call would have received (docs/cli.md).
  */
 
 import {
@@ -36,6 +36,7 @@ import {
   noZoneWarning,
   parseCommandArgs,
 } from '../options.ts';
+import { countedLines, progressBar, ReadProgress, totalBytes } from '../progress.ts';
 import { TunnelIdentityCount } from '../tunnel-identity-count.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
@@ -160,6 +161,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
   const clock = new ReplayClock();
   const identities = new TunnelIdentityCount();
+  const bar = progressBar('replay', await totalBytes(opened.map((file) => file.path)));
+  const progress = bar === undefined ? undefined : new ReadProgress(bar);
   const result = await streamReplay(
     opened.map((file) => ({
       path: file.path,
@@ -176,12 +179,16 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
         clock.observe(event);
         identities.see(event);
       },
+      ...(progress === undefined
+        ? {}
+        : { readLines: (path: string) => countedLines(path, progress)[Symbol.asyncIterator]() }),
       onUnreadable: (error) => {
         io.err(`tunnelwatch replay: ${error.message}`);
         exitCode = 1;
       },
     },
   );
+  bar?.end();
   const extras = { explain: values.explain, withoutTunnel: identities.missing };
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
