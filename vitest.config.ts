@@ -5,7 +5,7 @@ const jsonReport = process.env.TUNNELWATCH_VITEST_JSON;
 
 export default defineConfig({
   test: {
-    // threads break NodejsFunction bundling (TOOLCHAIN.md)
+    // threads break NodejsFunction bundling (docs/toolchain.md)
     pool: 'forks',
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],

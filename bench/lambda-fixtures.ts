@@ -130,3 +130,11 @@ export function largestEvent(): {
   );
   return { event: awslogsEvent(records), events: count, uncompressedBytes };
 }
+
+/** An alert sink that accepts every alert and does nothing (handler benchmarks). */
+export const NOOP_SINK = {
+  publish: async (alerts: readonly { id: string }[]) => ({
+    published: alerts.map((a) => a.id),
+    failed: [],
+  }),
+};

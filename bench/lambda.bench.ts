@@ -31,6 +31,7 @@ import {
   BENCH_ENVIRONMENT,
   BENCH_SOURCES,
   largestEvent,
+  NOOP_SINK,
   SILENT_METRICS,
   tunnelRecords,
 } from './lambda-fixtures.ts';
@@ -38,13 +39,6 @@ import {
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Scratch directory inside the repository (gitignored) so the bundle resolves `@aws-sdk/*`. */
 const OUT = join(ROOT, '.tunnelwatch', 'bench');
-
-const noopSink = {
-  publish: async (alerts: readonly { id: string }[]) => ({
-    published: alerts.map((a) => a.id),
-    failed: [],
-  }),
-};
 
 /** Built once, as at module scope in the Lambda; only the store is new per run. */
 const shared = {
@@ -57,7 +51,7 @@ function handlerOn(store: StateStore) {
   return createHandler({
     environment: BENCH_ENVIRONMENT,
     store,
-    sink: noopSink,
+    sink: NOOP_SINK,
     ...shared,
   });
 }
@@ -209,7 +203,7 @@ async function dynamodbCalls(): Promise<Figure[]> {
         store.resetCallCounts();
         await processSubscriptionEvent(event, {
           store,
-          sink: noopSink,
+          sink: NOOP_SINK,
           config: DEFAULT_RULES_CONFIG,
           logGroupSources: BENCH_SOURCES,
           logger: { info() {}, warn() {}, error() {}, appendKeys() {} },

@@ -38,7 +38,7 @@ export const DEFAULT_FUNCTION_LOG_RETENTION_DAYS = 30;
 export const DEFAULT_SOFTETHER_LOG_DIRECTORY = '/usr/local/vpnserver';
 /** Default OpenVPN `--log` file. */
 export const DEFAULT_OPENVPN_LOG_FILE = '/var/log/openvpn/openvpn.log';
-/** Prefix that AWS asks VPN log group names to start with (aws-s2s-vpn.md §4.2). */
+/** Prefix that AWS asks VPN log group names to start with (the AWS Site-to-Site VPN logs guide). */
 export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
@@ -329,6 +329,72 @@ const softetherServerSchema = object(
   'A SoftEther VPN (PacketiX) server.',
 );
 
+/** Ingestion modes: a subscription filter per log group straight to the function, or a Kinesis stream. */
+export const INGESTION_MODES = ['direct', 'kinesis'] as const;
+/** How source accounts subscribe: filters on the named log groups, or the account-level policy. */
+export const SOURCE_SUBSCRIPTIONS = ['filters', 'account-policy'] as const;
+
+/** A whole number in [min, max], with a message naming the bounds. */
+function whole(min: number, max: number, description: string) {
+  const error = expected(`a whole number from ${min} to ${max}`);
+  return z
+    .int({ error })
+    .min(min, { error, abort: true })
+    .max(max, { error })
+    .describe(description);
+}
+
+const ingestionSchema = object(
+  {
+    mode: oneOf(
+      INGESTION_MODES,
+      'direct: one subscription filter per log group to the function (one account); kinesis: through a Kinesis data stream.',
+    ).default('direct'),
+    shards: whole(1, 10_000, 'Provisioned shards of the stream; absent: on-demand.').optional(),
+    retentionHours: whole(
+      24,
+      8_760,
+      'Hours the stream keeps records (the window for redriving a failed batch).',
+    ).default(24),
+    batchSize: whole(1, 10_000, 'Records per invocation.').default(100),
+    parallelizationFactor: whole(1, 10, 'Concurrent invocations per shard.').default(1),
+    retryAttempts: whole(
+      0,
+      10_000,
+      'Retries of a failed batch before the dead-letter queue.',
+    ).default(10),
+  },
+  'How log events reach the alert function.',
+);
+
+const monitoringSchema = object(
+  {
+    sourceAccounts: list(
+      text('12-digit AWS account id.', {
+        pattern: ACCOUNT,
+        message: (s) => `expected a 12-digit account id, got "${s}"`,
+      }),
+      'Accounts that send their VPN logs to this monitoring account.',
+    ).default([]),
+    organizationId: text('AWS Organizations id: every account of the organisation may send.', {
+      pattern: /^o-[a-z0-9]{10,32}$/,
+      message: (s) => `expected an organization id such as o-a1b2c3d4e5, got "${s}"`,
+    }).optional(),
+    regions: list(
+      text('AWS region, e.g. eu-west-1.', {
+        pattern: REGION,
+        message: (s) => `expected a region such as ap-northeast-1, got "${s}"`,
+      }),
+      'Regions of the source log groups: one CloudWatch Logs destination each (env.region is always one).',
+    ).default([]),
+    subscription: oneOf(
+      SOURCE_SUBSCRIPTIONS,
+      'filters: a subscription filter on each VPN log group; account-policy: the account-level subscription filter policy (also catches log groups created later).',
+    ).default('filters'),
+  },
+  'One monitoring account for many accounts and regions: vpnLogGroups and vpnConnections then describe a source account (the source stack); the monitoring stack holds the stream, function, table, topic and destinations.',
+);
+
 const rulesMemberSchema = z
   .record(z.string(), z.unknown(), { error: expected('an object of rule settings') })
   .describe(
@@ -372,6 +438,14 @@ export const configSchema = object(
     openvpnGateways: list(openvpnGatewaySchema, 'OpenVPN servers and gateways.').default([]),
     softetherServers: list(softetherServerSchema, 'SoftEther VPN servers.').default([]),
     rules: rulesMemberSchema.optional(),
+    ingestion: ingestionSchema.default({
+      mode: 'direct',
+      retentionHours: 24,
+      batchSize: 100,
+      parallelizationFactor: 1,
+      retryAttempts: 10,
+    }),
+    monitoring: monitoringSchema.optional(),
   },
   'tunnelwatch deployment configuration.',
 );
@@ -399,6 +473,10 @@ export type OpenVpnGatewayConfig = Frozen<z.output<typeof openvpnGatewaySchema>>
 export type SoftEtherHubConfig = Frozen<z.output<typeof softetherHubSchema>>;
 /** A SoftEther VPN (PacketiX) server. */
 export type SoftEtherServerConfig = Frozen<z.output<typeof softetherServerSchema>>;
+/** How log events reach the alert function. */
+export type IngestionConfig = Frozen<z.output<typeof ingestionSchema>>;
+/** The monitoring account's view of its source accounts and regions. */
+export type MonitoringConfig = Frozen<z.output<typeof monitoringSchema>>;
 /** The whole validated configuration with defaults applied. */
 export type TunnelwatchConfig = Frozen<
   Omit<Parsed, 'vpnLogGroups' | '$schema' | '$comment'> & {
@@ -549,6 +627,34 @@ function crossChecks(json: unknown): string[] {
   });
   problems.push(...duplicates(strings(servers.map((s) => s.name)), 'softetherServers', 'server'));
 
+  const monitoring = isRecord(json) ? json.monitoring : undefined;
+  if (isRecord(monitoring)) {
+    const ingestion = isRecord(json) ? json.ingestion : undefined;
+    if (isRecord(ingestion) && ingestion.mode === 'direct') {
+      problems.push(
+        'ingestion.mode: "direct" cannot serve other accounts; a monitoring account reads a Kinesis stream (use "kinesis" or leave it out)',
+      );
+    }
+    const accounts = Array.isArray(monitoring.sourceAccounts) ? monitoring.sourceAccounts : [];
+    if (accounts.length === 0 && monitoring.organizationId === undefined) {
+      problems.push('monitoring: name sourceAccounts, an organizationId, or both');
+    }
+    const env = isRecord(json) ? json.env : undefined;
+    if (!isRecord(env) || typeof env.account !== 'string' || typeof env.region !== 'string') {
+      problems.push(
+        'env: a monitoring account needs env.account and env.region (destinations are named after regions)',
+      );
+    }
+    problems.push(
+      ...duplicates(strings(accounts), 'monitoring.sourceAccounts', 'account'),
+      ...duplicates(
+        strings(Array.isArray(monitoring.regions) ? monitoring.regions : []),
+        'monitoring.regions',
+        'region',
+      ),
+    );
+  }
+
   const rules = isRecord(json) ? json.rules : undefined;
   if (isRecord(rules)) {
     try {
@@ -565,7 +671,12 @@ function crossChecks(json: unknown): string[] {
  * Validates `json` (the parsed configuration file) and applies defaults.
  * Throws one `ConfigError` naming every problem; `origin` names the file.
  */
-export function parseConfig(json: unknown, origin: string): TunnelwatchConfig {
+export function parseConfig(
+  json: unknown,
+  origin: string,
+  /** False when the VPNs watched are elsewhere (a monitoring account's construct). */
+  { requireWatched = true }: { readonly requireWatched?: boolean } = {},
+): TunnelwatchConfig {
   const parsed = configSchema.safeParse(json);
   const problems = [
     ...(parsed.success ? [] : problemsOf(parsed.error.issues)),
@@ -574,6 +685,7 @@ export function parseConfig(json: unknown, origin: string): TunnelwatchConfig {
   if (problems.length > 0) throw new ConfigError(origin, problems);
   const { $schema: _schema, $comment: _comment, ...config } = parsed.data as Parsed;
   if (
+    requireWatched &&
     config.vpnConnections.length === 0 &&
     config.openvpnGateways.length === 0 &&
     config.softetherServers.length === 0
@@ -584,6 +696,9 @@ export function parseConfig(json: unknown, origin: string): TunnelwatchConfig {
   }
   return {
     ...config,
+    // A monitoring account reads a stream whatever `ingestion.mode` defaulted to.
+    ingestion:
+      config.monitoring === undefined ? config.ingestion : { ...config.ingestion, mode: 'kinesis' },
     vpnLogGroups: config.vpnLogGroups.map((group) => ({
       ...group,
       retentionDays: group.retentionDays ?? config.logRetentionDays,

@@ -4,8 +4,8 @@
  * creates the groups with these names and `tunnelwatch agent-config` prints a
  * CloudWatch agent configuration that ships the files into the same groups.
  *
- * SoftEther facts: openvpn-softether.md §3.1 (file names from `Logging.c`,
- * `Cedar.h`), seeds/002 §3.10.1 (switch cycles, `~NN` size split).
+ * SoftEther facts: the SoftEther source (file names from `Logging.c`,
+ * `Cedar.h`) and the PacketiX VPN manual §3.10.1 (switch cycles, `~NN` size split).
  */
 
 /** Prefix of every log group tunnelwatch creates for self-hosted servers. */

@@ -59,10 +59,9 @@ export interface HandlerDeps {
   readonly sources?: ProcessorDeps['sources'];
 }
 
-/** Builds the handler from its collaborators. */
-export function createHandler(deps: HandlerDeps) {
-  const { environment, logger, metrics } = deps;
-  const count: CountMetric = (name, value, dimensions) => {
+/** The processor's `CountMetric` on top of the handler's metrics. */
+export function countMetricOf(metrics: HandlerMetrics): CountMetric {
+  return (name, value, dimensions) => {
     if (dimensions === undefined) {
       metrics.addMetric(name, MetricUnit.Count, value);
       return;
@@ -73,19 +72,33 @@ export function createHandler(deps: HandlerDeps) {
     }
     single.addMetric(name, MetricUnit.Count, value);
   };
+}
+
+/** What both handlers (direct and Kinesis) give the processing, but for the poison sink. */
+export function processorDepsOf(deps: HandlerDeps): Omit<ProcessorDeps, 'onPoison'> {
+  const { environment } = deps;
+  return {
+    store: deps.store,
+    sink: deps.sink,
+    config: environment.config,
+    logGroupSources: environment.logGroupSources,
+    logger: deps.logger,
+    count: countMetricOf(deps.metrics),
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+    ...(deps.sources === undefined ? {} : { sources: deps.sources }),
+  };
+}
+
+/** Builds the handler from its collaborators. */
+export function createHandler(deps: HandlerDeps) {
+  const { environment, logger, metrics } = deps;
+  const shared = processorDepsOf(deps);
   return async (event: unknown, context?: Context): Promise<void> => {
     logger.resetKeys();
     if (context !== undefined) logger.addContext(context);
     try {
       const outcome = await processSubscriptionEvent(event, {
-        store: deps.store,
-        sink: deps.sink,
-        config: environment.config,
-        logGroupSources: environment.logGroupSources,
-        logger,
-        count,
-        ...(deps.now === undefined ? {} : { now: deps.now }),
-        ...(deps.sources === undefined ? {} : { sources: deps.sources }),
+        ...shared,
         onPoison: (poison, error) =>
           sendPoisonRecord(
             deps.sqs,
@@ -107,24 +120,28 @@ const sns = new SNSClient({});
 const sqs = new SQSClient({});
 const logger = new Logger();
 const metrics = new Metrics();
-let configured: ((event: unknown, context?: Context) => Promise<void>) | undefined;
 
 /**
- * The Lambda entry point (`lambda/subscription.handler`). The environment is
- * read on the first invocation, so that importing this module (tests, the
- * bundle-size benchmark) needs none.
+ * The production collaborators: module-scope clients, Logger and Metrics, and
+ * the environment, read when called (on the first invocation, so that
+ * importing a handler module (tests, the bundle-size benchmark) needs none).
  */
+export function productionDeps(): HandlerDeps {
+  const environment = readSubscriptionEnvironment(process.env);
+  return {
+    environment,
+    store: new DynamoDbStateStore({ client: dynamodb, tableName: environment.tableName }),
+    sink: new SnsAlertSink({ client: sns, topicArn: environment.topicArn, render: renderForSns }),
+    sqs,
+    logger,
+    metrics,
+  };
+}
+
+let configured: ((event: unknown, context?: Context) => Promise<void>) | undefined;
+
+/** The Lambda entry point of ingestion mode `direct` (`lambda/subscription.handler`). */
 export const handler = async (event: unknown, context?: Context): Promise<void> => {
-  if (configured === undefined) {
-    const environment = readSubscriptionEnvironment(process.env);
-    configured = createHandler({
-      environment,
-      store: new DynamoDbStateStore({ client: dynamodb, tableName: environment.tableName }),
-      sink: new SnsAlertSink({ client: sns, topicArn: environment.topicArn, render: renderForSns }),
-      sqs,
-      logger,
-      metrics,
-    });
-  }
+  configured ??= createHandler(productionDeps());
   await configured(event, context);
 };

@@ -22,11 +22,13 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { ESM_BUNDLING } from '../cdk/constructs/esm-bundling.ts';
+import { bundlingFor } from '../cdk/constructs/esm-bundling.ts';
 import {
   BUNDLE_FILE,
+  bundleDirectoryName,
   type HandlerName,
   handlerSourceFile,
+  PREBUILT_SOURCE_SETS,
 } from '../cdk/constructs/handler-code.ts';
 import { esbuildOptionsOf } from './esbuild-options.ts';
 
@@ -34,7 +36,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const BUILD_INFO = join(ROOT, 'node_modules', '.cache', 'tunnelwatch', 'build.tsbuildinfo');
 const STAMP = join(dirname(BUILD_INFO), 'build.stamp');
-const HANDLERS: readonly HandlerName[] = ['subscription', 'tunnel-logging'];
+const HANDLERS: readonly HandlerName[] = ['subscription', 'kinesis', 'tunnel-logging'];
+/** The alert handlers, also prebuilt for each one-source set. */
+const ALERT_HANDLERS: ReadonlySet<HandlerName> = new Set(['subscription', 'kinesis']);
 /** What dist/ is made from: folders are walked (their own times show removed files). */
 const INPUTS = [
   'src',
@@ -95,13 +99,16 @@ cpSync(join(ROOT, 'src', 'report', 'client'), join(DIST, 'src', 'report', 'clien
   recursive: true,
 });
 for (const name of HANDLERS) {
-  await build(
-    esbuildOptionsOf(
-      ESM_BUNDLING,
-      handlerSourceFile(name),
-      join(DIST, 'lambda', name, BUNDLE_FILE),
-    ),
-  );
+  const sets = ALERT_HANDLERS.has(name) ? [undefined, ...PREBUILT_SOURCE_SETS] : [undefined];
+  for (const sources of sets) {
+    await build(
+      esbuildOptionsOf(
+        bundlingFor(sources),
+        handlerSourceFile(name),
+        join(DIST, 'lambda', bundleDirectoryName(name, sources), BUNDLE_FILE),
+      ),
+    );
+  }
 }
 writeFileSync(STAMP, `${started.toISOString()}\n`);
 utimesSync(STAMP, started, started);

@@ -17,6 +17,7 @@ const TRANSLATED: ReadonlySet<string> = new Set([
   'externalModules',
   'target',
   'esbuildArgs',
+  'define',
 ]);
 
 /**
@@ -53,6 +54,7 @@ export function esbuildOptionsOf(
     ...(bundling.mainFields === undefined ? {} : { mainFields: [...bundling.mainFields] }),
     ...(bundling.banner === undefined ? {} : { banner: { js: bundling.banner } }),
     ...(charset === 'utf8' || charset === 'ascii' ? { charset } : {}),
+    ...(bundling.define === undefined ? {} : { define: { ...bundling.define } }),
     logLevel: 'silent',
   };
 }

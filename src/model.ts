@@ -2,7 +2,7 @@
  * The shared vocabulary of tunnelwatch: sources, event categories, severities,
  * events, alerts, the state store contract and the parser contract.
  *
- * Category and rule ids are a public contract (../shared/design/TAXONOMY.md):
+ * Category and rule ids are a public contract (docs/taxonomy.md):
  * they are closed unions here, so a typo is a compile error.
  *
  * This module imports nothing.
@@ -18,7 +18,7 @@ export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 /** An event's or an alert's severity. */
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Categories shared by every source (TAXONOMY.md, "Shared categories"). */
+/** Categories shared by every source (docs/taxonomy.md, "Shared categories"). */
 export const SHARED_CATEGORIES = [
   'unclassified',
   'malformed',
@@ -48,7 +48,7 @@ export const SHARED_CATEGORIES = [
   'server.stopped',
 ] as const;
 
-/** Categories of AWS Site-to-Site VPN tunnel and BGP logs (TAXONOMY.md, "aws-s2s categories"). */
+/** Categories of AWS Site-to-Site VPN tunnel and BGP logs (docs/taxonomy.md, "aws-s2s categories"). */
 export const AWS_S2S_CATEGORIES = [
   'ike.psk_mismatch',
   'ike.auth_failed',
@@ -71,7 +71,7 @@ export const AWS_S2S_CATEGORIES = [
   'tunnel.state',
 ] as const;
 
-/** Categories specific to SoftEther / PacketiX VPN logs (TAXONOMY.md, "softether categories"). */
+/** Categories specific to SoftEther / PacketiX VPN logs (docs/taxonomy.md, "softether categories"). */
 export const SOFTETHER_CATEGORIES = [
   'packet.record',
   'access.denied',
@@ -79,7 +79,7 @@ export const SOFTETHER_CATEGORIES = [
   'log.deleted',
 ] as const;
 
-/** Every category id, in TAXONOMY.md order. */
+/** Every category id, in docs/taxonomy.md order. */
 export const CATEGORIES = [
   ...SHARED_CATEGORIES,
   ...AWS_S2S_CATEGORIES,
@@ -90,7 +90,7 @@ export type Category = (typeof CATEGORIES)[number];
 /** An aws-s2s specific category. */
 export type AwsS2sCategory = (typeof AWS_S2S_CATEGORIES)[number];
 
-/** Rules whose alerts are opened and later resolved (TAXONOMY.md, "Alerts"). */
+/** Rules whose alerts are opened and later resolved (docs/taxonomy.md, "Alerts"). */
 export const STATE_RULES = [
   'tunnel.down',
   'tunnel.flapping',
@@ -264,7 +264,7 @@ export interface AlertSubject {
   readonly sessionId?: string;
 }
 
-/** An alert for on-call people (TAXONOMY.md, "Alerts"). */
+/** An alert for on-call people (docs/taxonomy.md, "Alerts"). */
 export interface Alert {
   /** Deterministic: derived from `key`, `status` and the triggering event's id. */
   readonly id: string;
@@ -410,7 +410,7 @@ export interface SourceDefinition {
 }
 
 // ---------------------------------------------------------------------------
-// Rule configuration (TAXONOMY.md defaults live in src/rules/config.ts)
+// Rule configuration (docs/taxonomy.md defaults live in src/rules/config.ts)
 
 /** Settings of one rule; which members apply depends on the rule. */
 export interface RuleSettings {

@@ -600,7 +600,9 @@ class ProcessedStream {
       );
     }
     if (this.newest > this.loadedNewest) {
-      this.state.set<StreamHead>(this.key, { newest: this.newest }, now + BOOKKEEPING_TTL_MS);
+      // Kept a day past the wall clock, or past the newest event when the clock is event time (replays).
+      const from = Math.max(now, this.newest);
+      this.state.set<StreamHead>(this.key, { newest: this.newest }, from + BOOKKEEPING_TTL_MS);
     }
   }
 }

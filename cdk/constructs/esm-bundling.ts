@@ -30,3 +30,28 @@ export const ESM_BUNDLING: BundlingOptions = {
   target: 'node24',
   esbuildArgs: { '--charset': 'utf8' },
 };
+
+/** The log sources a bundle can carry (src/sources/index.ts). */
+export const BUNDLE_SOURCES = ['aws-s2s', 'openvpn', 'softether'] as const;
+/** A log source a bundle can carry. */
+export type BundleSource = (typeof BUNDLE_SOURCES)[number];
+
+/**
+ * `ESM_BUNDLING` for a function that serves only `sources`: the registry's
+ * other sources (their catalogs and parsers) are left out of the bundle
+ * through `define` (see `SOURCE_DEFINITIONS` in src/sources/index.ts).
+ * Every source, or none named, gives `ESM_BUNDLING` itself.
+ */
+export function bundlingFor(sources: readonly BundleSource[] = BUNDLE_SOURCES): BundlingOptions {
+  const omitted = BUNDLE_SOURCES.filter((source) => !sources.includes(source));
+  if (sources.length === 0 || omitted.length === 0) return ESM_BUNDLING;
+  return {
+    ...ESM_BUNDLING,
+    define: Object.fromEntries(
+      omitted.map((source) => [
+        `process.env.TUNNELWATCH_OMIT_SOURCE_${source.toUpperCase().replace('-', '_')}`,
+        JSON.stringify('true'),
+      ]),
+    ),
+  };
+}

@@ -17,10 +17,26 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
-import { ESM_BUNDLING } from './esm-bundling.ts';
+import { BUNDLE_SOURCES, type BundleSource, bundlingFor } from './esm-bundling.ts';
 
 /** The tunnelwatch handlers shipped prebuilt: lambda/NAME.ts. */
-export type HandlerName = 'subscription' | 'tunnel-logging';
+export type HandlerName = 'subscription' | 'kinesis' | 'tunnel-logging';
+
+/**
+ * Source sets shipped prebuilt for the alert handlers besides every source:
+ * one source each. Functions serving two sources get the every-source bundle.
+ */
+export const PREBUILT_SOURCE_SETS: readonly (readonly BundleSource[])[] = BUNDLE_SOURCES.map(
+  (source) => [source],
+);
+
+/** Directory name of the bundle of `name` for `sources` (every source: just the name). */
+export function bundleDirectoryName(name: HandlerName, sources?: readonly BundleSource[]): string {
+  const set = BUNDLE_SOURCES.filter((source) => sources?.includes(source) ?? true);
+  return set.length === 0 || set.length === BUNDLE_SOURCES.length
+    ? name
+    : `${name}.${set.join('+')}`;
+}
 
 /** File name of a prebuilt bundle (what `NodejsFunction` names an ESM bundle). */
 export const BUNDLE_FILE = 'index.mjs';
@@ -31,9 +47,15 @@ export const BUNDLE_FILE = 'index.mjs';
  * dist/lambda/NAME/; from the sources (cdk/constructs/) lambda/NAME/, which
  * does not exist.
  */
-export function prebuiltHandlerDirectory(name: HandlerName): string | undefined {
-  const directory = fileURLToPath(new URL(`../../lambda/${name}/`, import.meta.url));
-  return existsSync(join(directory, BUNDLE_FILE)) ? directory : undefined;
+export function prebuiltHandlerDirectory(
+  name: HandlerName,
+  sources?: readonly BundleSource[],
+): string | undefined {
+  for (const candidate of [bundleDirectoryName(name, sources), name]) {
+    const directory = fileURLToPath(new URL(`../../lambda/${candidate}/`, import.meta.url));
+    if (existsSync(join(directory, BUNDLE_FILE))) return directory;
+  }
+  return undefined;
 }
 
 /** The TypeScript source of a handler in this repository. */
@@ -49,6 +71,12 @@ export interface HandlerFunctionProps extends FunctionOptions {
   readonly runtime: Runtime;
   /** A handler file to bundle instead. @default - the prebuilt bundle, else lambda/NAME.ts */
   readonly entry?: string;
+  /**
+   * The log sources the function serves: only their catalogs are bundled
+   * (a prebuilt one-source bundle when there is one).
+   * @default - every source
+   */
+  readonly sources?: readonly BundleSource[];
 }
 
 /**
@@ -59,9 +87,9 @@ export interface HandlerFunctionProps extends FunctionOptions {
 export function handlerFunction(
   scope: Construct,
   id: string,
-  { name, handler, entry, ...options }: HandlerFunctionProps,
+  { name, handler, entry, sources, ...options }: HandlerFunctionProps,
 ): LambdaFunction {
-  const prebuilt = entry === undefined ? prebuiltHandlerDirectory(name) : undefined;
+  const prebuilt = entry === undefined ? prebuiltHandlerDirectory(name, sources) : undefined;
   if (prebuilt !== undefined) {
     return new LambdaFunction(scope, id, {
       ...options,
@@ -73,6 +101,6 @@ export function handlerFunction(
     ...options,
     entry: entry ?? handlerSourceFile(name),
     handler,
-    bundling: ESM_BUNDLING,
+    bundling: bundlingFor(sources),
   });
 }

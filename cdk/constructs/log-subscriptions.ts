@@ -1,12 +1,20 @@
 /**
  * `TunnelAlertSubscriptions`: subscription filters from monitored log groups
- * to the alert function, with the invoke permission CloudWatch Logs needs.
+ * to the alert function, with the invoke permission CloudWatch Logs needs,
+ * or (ingestion mode `kinesis`) to the Kinesis stream, distributed by log stream.
  */
 import { Aws, Stack } from 'aws-cdk-lib';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, type ILogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
-import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
+import {
+  type CfnSubscriptionFilter,
+  FilterPattern,
+  type ILogGroup,
+  SubscriptionFilter,
+} from 'aws-cdk-lib/aws-logs';
+import { KinesisDestination, LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { Construct } from 'constructs';
 import { throwIfProblems } from './validation.ts';
 
@@ -28,6 +36,12 @@ export interface MonitoredLogGroup {
 export interface TunnelAlertSubscriptionsProps {
   readonly function: IFunction;
   readonly logGroups: readonly MonitoredLogGroup[];
+  /**
+   * Ingestion mode `kinesis`: the filters write to this stream (as `role`),
+   * `Distribution: ByLogStream`, instead of invoking the function.
+   * @default - the filters invoke `function`
+   */
+  readonly kinesis?: { readonly stream: IStream; readonly role: IRole };
 }
 
 /** Filters this app creates per log group name, per stack, across every instance. */
@@ -68,6 +82,22 @@ export class TunnelAlertSubscriptions extends Construct {
     throwIfProblems(this, problems);
     for (const [name, total] of planned) counts.set(name, total);
 
+    const kinesis = props.kinesis;
+    if (kinesis !== undefined) {
+      const destination = new KinesisDestination(kinesis.stream, { role: kinesis.role });
+      this.filters = props.logGroups.map((group, i) => {
+        const filter = new SubscriptionFilter(new Construct(this, `Group${i}`), 'Filter', {
+          logGroup: group.logGroup,
+          destination,
+          filterPattern: FilterPattern.allEvents(),
+          filterName: SUBSCRIPTION_FILTER_NAME,
+        });
+        // Records of one log stream stay in one shard, in order.
+        (filter.node.defaultChild as CfnSubscriptionFilter).distribution = 'ByLogStream';
+        return filter;
+      });
+      return;
+    }
     const destination = new LambdaDestination(props.function, { addPermissions: false });
     this.filters = props.logGroups.map((group, i) => {
       const holder = new Construct(this, `Group${i}`);

@@ -128,7 +128,7 @@ export interface SoftEtherLogGroup {
 /**
  * The log groups of one SoftEther VPN server, mirroring its log directory:
  * the server log, and per Virtual Hub the security log and the packet log.
- * Read-only managed policies follow the PacketiX permission model (seeds/002
+ * Read-only managed policies follow the PacketiX permission model (PacketiX VPN manual
  * §3.10.6; `EnumLogFile` in the SoftEther source): a hub administrator reads
  * only that hub's security and packet logs — not the server log, which holds
  * a copy of every hub's events — and the server administrator reads all.

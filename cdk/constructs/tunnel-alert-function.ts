@@ -19,6 +19,8 @@ export { ESM_BUNDLING, ESM_REQUIRE_BANNER } from './esm-bundling.ts';
 
 /** The handler's TypeScript source (export `handler`), bundled when no prebuilt bundle ships. */
 export const DEFAULT_HANDLER_ENTRY = handlerSourceFile('subscription');
+/** The handler of ingestion mode `kinesis` (lambda/kinesis.ts). */
+export const KINESIS_HANDLER_ENTRY = handlerSourceFile('kinesis');
 /** The runtime: explicit, bumped with aws-cdk-lib (cdk-nag L1 compares against the newest known). */
 export const ALERT_FUNCTION_RUNTIME = Runtime.NODEJS_24_X;
 /** Default memory, MB. */
@@ -72,6 +74,11 @@ export interface TunnelAlertFunctionProps {
   readonly logGroupSources: readonly LogGroupSource[];
   /** Rule settings, passed as `RULES_CONFIG` JSON. @default - the function's defaults */
   readonly rulesConfig?: Readonly<Record<string, unknown>>;
+  /**
+   * `subscription` (direct subscriptions) or `kinesis` (a Kinesis event source mapping).
+   * @default 'subscription'
+   */
+  readonly handler?: 'subscription' | 'kinesis';
   /**
    * A handler file to bundle with esbuild instead of the shipped code.
    * @default - the bundle shipped prebuilt in the package, else DEFAULT_HANDLER_ENTRY
@@ -239,7 +246,9 @@ export class TunnelAlertFunction extends Construct {
     for (const statement of keyStatements) this.role.addToPrincipalPolicy(statement);
 
     this.function = handlerFunction(this, 'Function', {
-      name: 'subscription',
+      name: props.handler ?? 'subscription',
+      // Only the catalogs and parsers of the sources its log groups hold.
+      sources: [...new Set(props.logGroupSources.map((row) => row.source))],
       ...(props.entry === undefined ? {} : { entry: props.entry }),
       handler: 'handler',
       runtime: ALERT_FUNCTION_RUNTIME,

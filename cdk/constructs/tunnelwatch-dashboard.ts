@@ -214,9 +214,13 @@ export class TunnelwatchDashboard extends Construct {
       }),
       new SingleValueWidget({
         title: 'Pipeline health',
-        metrics: ['AlertsSuppressed', 'PublishFailures', 'PoisonPayloads', 'StateConflicts'].map(
-          (metricName) => serviceMetric(metricName).with({ label: metricName }),
-        ),
+        metrics: [
+          'AlertsSuppressed',
+          'PublishFailures',
+          'PoisonPayloads',
+          'StateConflicts',
+          'LateEvents',
+        ].map((name) => serviceMetric(name).with({ label: name })),
         width: 8,
       }),
     );

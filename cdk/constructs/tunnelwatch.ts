@@ -14,18 +14,17 @@
  * Props are checked with the same rules as the deployment configuration file
  * (`parseConfig`); every problem is reported at once with the construct path.
  */
-import { CfnOutput, type Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ManagedPolicy, Role } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import {
-  type ILogGroup,
-  LogGroup,
-  type LogGroup as LogGroupResource,
-  type RetentionDays,
-  type SubscriptionFilter,
+import type {
+  ILogGroup,
+  LogGroup as LogGroupResource,
+  RetentionDays,
+  SubscriptionFilter,
 } from 'aws-cdk-lib/aws-logs';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -34,6 +33,7 @@ import {
   ConfigError,
   DEFAULT_FUNCTION_LOG_RETENTION_DAYS,
   DEFAULT_LOG_RETENTION_DAYS,
+  type IngestionConfig,
   type LogOutputFormat,
   type PacketLogMode,
   parseConfig,
@@ -42,6 +42,7 @@ import {
 import { SELF_HOSTED_LOG_GROUP_PREFIX } from '../log-layout.ts';
 import { AlertStateTable } from './alert-state-table.ts';
 import { AlertTopic } from './alert-topic.ts';
+import { KinesisIngestion } from './kinesis-ingestion.ts';
 import {
   type MonitoredLogGroup,
   SUBSCRIPTION_FILTER_NAME,
@@ -53,13 +54,13 @@ import {
   SoftEtherServerLogs,
 } from './self-hosted-logs.ts';
 import { type LogGroupSource, TunnelAlertFunction } from './tunnel-alert-function.ts';
-import { TunnelLogging } from './tunnel-logging.ts';
+import type { TunnelLogging } from './tunnel-logging.ts';
 import { TunnelwatchAlarms } from './tunnelwatch-alarms.ts';
 import { TunnelwatchDashboard } from './tunnelwatch-dashboard.ts';
 import { ConstructPropsError } from './validation.ts';
-import { logGroupNameDirectory, VendedLogsDeliveryPolicy } from './vended-logs-delivery-policy.ts';
-import { VpnLoggingOperatorPolicy } from './vpn-logging-operator-policy.ts';
-import { logGroupArnWithoutSuffix, VpnTunnelLogGroup } from './vpn-tunnel-log-group.ts';
+import type { VendedLogsDeliveryPolicy } from './vended-logs-delivery-policy.ts';
+import type { VpnLoggingOperatorPolicy } from './vpn-logging-operator-policy.ts';
+import { addVpnLogs } from './vpn-logs.ts';
 
 /** A log group that receives AWS Site-to-Site VPN tunnel logs. */
 export interface TunnelwatchVpnLogGroup {
@@ -146,7 +147,44 @@ export interface TunnelwatchAlerts {
   readonly httpsEndpoints?: readonly string[];
 }
 
-/** Props of `Tunnelwatch`. At least one VPN connection or server is required. */
+/** How log events reach the alert function. */
+export interface TunnelwatchIngestion {
+  /**
+   * `direct`: a subscription filter per log group invokes the function;
+   * `kinesis`: the filters write to a Kinesis data stream the function reads.
+   * @default 'direct'
+   */
+  readonly mode?: IngestionConfig['mode'];
+  /** Provisioned shards (mode `kinesis`). @default - on-demand */
+  readonly shards?: number;
+  /** How long the stream keeps records. @default Duration.hours(24) */
+  readonly retention?: Duration;
+  /** Records per invocation. @default 100 */
+  readonly batchSize?: number;
+  /** Concurrent invocations per shard. @default 1 */
+  readonly parallelizationFactor?: number;
+  /** Retries of a failed batch before the dead-letter queue. @default 10 */
+  readonly retryAttempts?: number;
+  /** @default - generated */
+  readonly streamName?: string;
+  /** Name of the role CloudWatch Logs assumes to write to the stream. @default - generated */
+  readonly logsRoleName?: string;
+}
+
+/**
+ * VPN log groups in other accounts that send to this one's stream (a
+ * monitoring account); they are created by the source accounts' stacks.
+ */
+export interface TunnelwatchRemoteSources {
+  /** Names (or name prefixes) of the source accounts' VPN log groups: read as aws-s2s. */
+  readonly vpnLogGroupNames: readonly string[];
+  /** Accounts whose CloudWatch Logs may write to the stream. @default - none */
+  readonly sourceAccounts?: readonly string[];
+  /** Organisation whose accounts' CloudWatch Logs may write to the stream. @default - none */
+  readonly organizationId?: string;
+}
+
+/** Props of `Tunnelwatch`. At least one VPN connection, server or remote source is required. */
 export interface TunnelwatchProps {
   /**
    * Log groups receiving AWS Site-to-Site VPN tunnel logs.
@@ -218,6 +256,16 @@ export interface TunnelwatchProps {
    * @default true
    */
   readonly createOutputs?: boolean;
+  /**
+   * Ingestion mode and, for `kinesis`, the stream and event source mapping settings.
+   * @default - mode `direct`
+   */
+  readonly ingestion?: TunnelwatchIngestion;
+  /**
+   * VPN log groups of other accounts (mode `kinesis` only).
+   * @default - none
+   */
+  readonly remoteSources?: TunnelwatchRemoteSources;
 }
 
 /** A log group tunnelwatch created or imported, and what it holds. */
@@ -245,6 +293,8 @@ export interface TunnelwatchParts {
   readonly operatorPolicy?: VpnLoggingOperatorPolicy;
   /** Absent without self-hosted servers. */
   readonly agentPolicy?: CloudWatchAgentWritePolicy;
+  /** Present in ingestion mode `kinesis`. */
+  readonly kinesis?: KinesisIngestion;
   readonly openvpnGateways: readonly OpenVpnGatewayLogs[];
   readonly softetherServers: readonly SoftEtherServerLogs[];
 }
@@ -270,6 +320,14 @@ export function tunnelwatchPropsFromConfig(config: TunnelwatchConfig): Tunnelwat
       hubs: s.hubs.map((h) => ({ name: h.name, packetLog: h.packetLog })),
     })),
     alerts: config.alerts,
+    ingestion: {
+      mode: config.ingestion.mode,
+      ...(config.ingestion.shards === undefined ? {} : { shards: config.ingestion.shards }),
+      retention: Duration.hours(config.ingestion.retentionHours),
+      batchSize: config.ingestion.batchSize,
+      parallelizationFactor: config.ingestion.parallelizationFactor,
+      retryAttempts: config.ingestion.retryAttempts,
+    },
     logRetention: config.logRetentionDays as RetentionDays,
     functionLogRetention: config.functionLogRetentionDays as RetentionDays,
     ...(config.rules === undefined ? {} : { rules: config.rules }),
@@ -296,7 +354,9 @@ function validatedConfig(scope: Construct, props: TunnelwatchProps): Tunnelwatch
     }),
   );
   try {
-    return parseConfig(json, scope.node.path);
+    return parseConfig(json, scope.node.path, {
+      requireWatched: props.remoteSources === undefined,
+    });
   } catch (error) {
     if (error instanceof ConfigError)
       throw new ConstructPropsError(scope.node.path, error.problems);
@@ -338,6 +398,8 @@ export class Tunnelwatch extends Construct {
   readonly subscriptionFilters: readonly SubscriptionFilter[];
   /** The key given in props, if any. */
   readonly encryptionKey?: IKey;
+  /** The stream and event source mapping (ingestion mode `kinesis`). */
+  readonly kinesis?: KinesisIngestion;
   /** The constructs it is made of, with their own members. */
   readonly parts: TunnelwatchParts;
 
@@ -352,16 +414,8 @@ export class Tunnelwatch extends Construct {
     const logGroups: TunnelwatchLogGroup[] = [];
 
     // AWS Site-to-Site VPN
-    const vpnGroups: ILogGroup[] = [];
-    for (const [i, group] of config.vpnLogGroups.entries()) {
-      const logGroup = group.existing
-        ? LogGroup.fromLogGroupName(this, `ExistingVpnLogGroup${i}`, group.name)
-        : new VpnTunnelLogGroup(this, `VpnLogGroup${i}`, {
-            logGroupName: group.name,
-            retention: group.retentionDays as RetentionDays,
-            ...keyProps,
-          }).logGroup;
-      vpnGroups.push(logGroup);
+    const vpnLogs = addVpnLogs(this, config.vpnLogGroups, config.vpnConnections, key);
+    for (const { config: group, logGroup } of vpnLogs.logGroups) {
       monitored.push({
         logGroup,
         logGroupName: group.name,
@@ -370,36 +424,10 @@ export class Tunnelwatch extends Construct {
       logGroups.push({ logGroup, logGroupName: group.name, source: 'aws-s2s', monitored: true });
       sources.push({ prefix: group.name, source: 'aws-s2s' });
     }
-    const deliveryPolicy =
-      config.vpnLogGroups.length === 0
-        ? undefined
-        : new VendedLogsDeliveryPolicy(this, 'VendedLogsDeliveryPolicy', {
-            logGroupNamePrefixes: config.vpnLogGroups.map((g) => logGroupNameDirectory(g.name)),
-          });
-    const operatorPolicy =
-      config.vpnConnections.length === 0
-        ? undefined
-        : new VpnLoggingOperatorPolicy(this, 'VpnLoggingOperatorPolicy', {
-            vpnConnectionIds: config.vpnConnections.map((c) => c.id),
-          });
-    const loggingTargets = config.vpnConnections
-      .filter((c) => c.enableLogging)
-      .flatMap((c) =>
-        c.tunnelOutsideIps.map((ip) => ({
-          vpnConnectionId: c.id,
-          tunnelOutsideIp: ip,
-          logGroupArn: logGroupArnWithoutSuffix(this, c.logGroup),
-          logOutputFormat: c.logOutputFormat,
-        })),
-      );
-    let tunnelLogging: TunnelLogging | undefined;
-    if (loggingTargets.length > 0 && operatorPolicy !== undefined) {
-      tunnelLogging = new TunnelLogging(this, 'TunnelLogging', {
-        tunnels: loggingTargets,
-        operatorPolicy: operatorPolicy.managedPolicy,
-      });
-      if (deliveryPolicy !== undefined) tunnelLogging.node.addDependency(deliveryPolicy);
-      for (const group of vpnGroups) tunnelLogging.node.addDependency(group);
+    const { deliveryPolicy, operatorPolicy, tunnelLogging } = vpnLogs;
+    const remote = props.remoteSources;
+    for (const name of remote?.vpnLogGroupNames ?? []) {
+      sources.push({ prefix: name, source: 'aws-s2s' });
     }
 
     // Self-hosted servers
@@ -483,20 +511,60 @@ export class Tunnelwatch extends Construct {
       httpsEndpoints: config.alerts.httpsEndpoints,
       ...(key === undefined ? {} : { masterKey: key }),
     });
+    const mode = props.ingestion?.mode ?? 'direct';
+    const problems: string[] = [];
+    if (remote !== undefined && mode !== 'kinesis') {
+      problems.push('remoteSources: other accounts can only send through ingestion mode kinesis');
+    }
+    if (problems.length > 0) throw new ConstructPropsError(this.node.path, problems);
+    const entry = props.functionEntry;
     const alertFunction = new TunnelAlertFunction(this, 'AlertFunction', {
       stateTable: stateTable.table,
       alertTopic: alertTopic.topic,
       logGroupSources: sources,
       logRetention: config.functionLogRetentionDays as RetentionDays,
       ...(config.rules === undefined ? {} : { rulesConfig: config.rules }),
-      ...(props.functionEntry === undefined ? {} : { entry: props.functionEntry }),
+      handler: mode === 'kinesis' ? 'kinesis' : 'subscription',
+      ...(entry === undefined ? {} : { entry }),
       ...(props.functionMemorySize === undefined ? {} : { memorySize: props.functionMemorySize }),
       ...(props.functionTimeout === undefined ? {} : { timeout: props.functionTimeout }),
       ...keyProps,
     });
+    const ingestion = props.ingestion;
+    const kinesis =
+      mode === 'kinesis'
+        ? new KinesisIngestion(this, 'Kinesis', {
+            function: alertFunction.function,
+            deadLetterQueue: alertFunction.deadLetterQueue,
+            redrivePolicy: alertFunction.redrivePolicy,
+            ...(key === undefined ? {} : { encryptionKey: key }),
+            ...(ingestion?.shards === undefined ? {} : { shards: ingestion.shards }),
+            ...(ingestion?.retention === undefined ? {} : { retention: ingestion.retention }),
+            ...(ingestion?.batchSize === undefined ? {} : { batchSize: ingestion.batchSize }),
+            ...(ingestion?.parallelizationFactor === undefined
+              ? {}
+              : { parallelizationFactor: ingestion.parallelizationFactor }),
+            ...(ingestion?.retryAttempts === undefined
+              ? {}
+              : { retryAttempts: ingestion.retryAttempts }),
+            ...(ingestion?.streamName === undefined ? {} : { streamName: ingestion.streamName }),
+            ...(ingestion?.logsRoleName === undefined
+              ? {}
+              : { logsRoleName: ingestion.logsRoleName }),
+            ...(remote?.sourceAccounts === undefined
+              ? {}
+              : { sourceAccounts: remote.sourceAccounts }),
+            ...(remote?.organizationId === undefined
+              ? {}
+              : { organizationId: remote.organizationId }),
+          })
+        : undefined;
     const subscriptions = new TunnelAlertSubscriptions(this, 'Subscriptions', {
       function: alertFunction.function,
       logGroups: monitored,
+      ...(kinesis === undefined
+        ? {}
+        : { kinesis: { stream: kinesis.stream, role: kinesis.logsRole } }),
     });
     const vpnConnectionIds = config.vpnConnections.map((c) => c.id);
     const alarms = new TunnelwatchAlarms(this, 'Alarms', {
@@ -547,7 +615,9 @@ export class Tunnelwatch extends Construct {
       ...(tunnelLogging === undefined ? {} : { tunnelLogging }),
       ...(operatorPolicy === undefined ? {} : { operatorPolicy }),
       ...(agentPolicy === undefined ? {} : { agentPolicy }),
+      ...(kinesis === undefined ? {} : { kinesis }),
     };
+    if (kinesis !== undefined) this.kinesis = kinesis;
     this.function = alertFunction.function;
     this.functionRole = alertFunction.role;
     this.functionLogGroup = alertFunction.logGroup;

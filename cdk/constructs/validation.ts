@@ -1,6 +1,6 @@
 /**
  * Eager prop validation for tunnelwatch constructs: collect every problem,
- * then throw once with a message naming the construct path (STYLE.md).
+ * then throw once with a message naming the construct path (docs/toolchain.md, "Constructs").
  */
 import { Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';

@@ -8,7 +8,7 @@ import { LogGroup, LogGroupClass, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { isToken, throwIfProblems } from './validation.ts';
 
-/** Log group names for VPN tunnel logs must start with this (aws-s2s-vpn.md §4.2). */
+/** Log group names for VPN tunnel logs must start with this (the AWS Site-to-Site VPN logs guide). */
 export const VENDED_LOGS_NAME_PREFIX = '/aws/vendedlogs/';
 /** Default retention of tunnel logs. */
 export const DEFAULT_VPN_LOG_RETENTION = RetentionDays.THREE_MONTHS;

@@ -3,6 +3,7 @@
  * flags, else the SDK's usual sources (AWS_REGION, AWS_ENDPOINT_URL, profile).
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { S3Client } from '@aws-sdk/client-s3';
 
 /** Where to reach CloudWatch Logs. */
 export interface LogsClientOptions {
@@ -23,5 +24,14 @@ export function createLogsClient(options: LogsClientOptions = {}): CloudWatchLog
     ...(region === undefined ? {} : { region }),
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  });
+}
+
+/** An S3 client for the archive; path-style addressing when an endpoint is given (the emulator). */
+export function createS3Client(options: LogsClientOptions = {}): S3Client {
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return new S3Client({
+    ...(region === undefined ? {} : { region }),
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint, forcePathStyle: true }),
   });
 }

@@ -11,6 +11,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { KinesisRecordRef } from './kinesis-processor.ts';
 import type { PoisonReason } from './subscription-payload.ts';
 
 /** The raw payload kept in a poison record is cut to this many bytes. */
@@ -34,6 +35,8 @@ export interface PoisonRecord {
   readonly payloadBytes: number;
   /** True when `payload` was cut: such a record cannot be replayed. */
   readonly truncated: boolean;
+  /** Where the payload sat when it came from a Kinesis stream (ingestion mode `kinesis`). */
+  readonly kinesis?: KinesisRecordRef;
 }
 
 /** Builds the poison record of `event`. */
@@ -41,7 +44,11 @@ export function poisonRecord(
   event: unknown,
   reason: PoisonReason,
   detail: string,
-  options: { readonly now?: number; readonly requestId?: string } = {},
+  options: {
+    readonly now?: number;
+    readonly requestId?: string;
+    readonly kinesis?: KinesisRecordRef;
+  } = {},
 ): PoisonRecord {
   const json = safeJson(event);
   const bytes = Buffer.from(json);
@@ -55,6 +62,7 @@ export function poisonRecord(
     payload: truncated ? bytes.subarray(0, POISON_PAYLOAD_BYTES).toString('utf8') : json,
     payloadBytes: bytes.length,
     truncated,
+    ...(options.kinesis === undefined ? {} : { kinesis: options.kinesis }),
   };
 }
 
@@ -84,10 +92,29 @@ export async function sendPoisonRecord(
   );
 }
 
+/**
+ * `KinesisBatchInfo` of the on-failure record a Kinesis event source mapping
+ * sends once a batch's retries are exhausted: the records themselves are not
+ * in it, only where they are in the stream.
+ */
+export interface KinesisBatchInfo {
+  readonly shardId: string;
+  readonly startSequenceNumber: string;
+  readonly endSequenceNumber: string;
+  readonly streamArn: string;
+  readonly batchSize?: number;
+}
+
 /** A dead letter, recognised. */
 export type DeadLetter =
   /** Lambda's on-failure record: `requestPayload` is the original event. */
   | { readonly kind: 'invocation-failure'; readonly event: unknown; readonly condition?: string }
+  /** A Kinesis event source mapping's on-failure record: the batch is read back from the stream. */
+  | {
+      readonly kind: 'kinesis-batch-failure';
+      readonly batch: KinesisBatchInfo;
+      readonly condition?: string;
+    }
   /** A poison record; `event` is absent when the payload was truncated. */
   | { readonly kind: 'poison'; readonly record: PoisonRecord; readonly event?: unknown }
   | { readonly kind: 'unrecognised'; readonly why: string };
@@ -113,9 +140,35 @@ export function readDeadLetter(body: string | undefined): DeadLetter {
       return { kind: 'poison', record: poison };
     }
   }
+  const context = isObject(record.requestContext) ? record.requestContext : undefined;
+  const condition = typeof context?.condition === 'string' ? context.condition : undefined;
+  const batch = isObject(record.KinesisBatchInfo) ? record.KinesisBatchInfo : undefined;
+  if (batch !== undefined && context !== undefined) {
+    const { shardId, startSequenceNumber, endSequenceNumber, streamArn, batchSize } = batch;
+    if (
+      typeof shardId !== 'string' ||
+      typeof startSequenceNumber !== 'string' ||
+      typeof endSequenceNumber !== 'string' ||
+      typeof streamArn !== 'string'
+    ) {
+      return {
+        kind: 'unrecognised',
+        why: 'KinesisBatchInfo: expected shardId, startSequenceNumber, endSequenceNumber and streamArn strings',
+      };
+    }
+    return {
+      kind: 'kinesis-batch-failure',
+      batch: {
+        shardId,
+        startSequenceNumber,
+        endSequenceNumber,
+        streamArn,
+        ...(typeof batchSize === 'number' ? { batchSize } : {}),
+      },
+      ...(condition === undefined ? {} : { condition }),
+    };
+  }
   if ('requestPayload' in record && typeof record.requestContext === 'object') {
-    const context = record.requestContext as Record<string, unknown> | null;
-    const condition = typeof context?.condition === 'string' ? context.condition : undefined;
     return {
       kind: 'invocation-failure',
       event: record.requestPayload,
@@ -123,6 +176,10 @@ export function readDeadLetter(body: string | undefined): DeadLetter {
     };
   }
   return { kind: 'unrecognised', why: 'neither a Lambda on-failure record nor a poison record' };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Receives up to `max` messages (≤ 10 per call), hidden for `visibilitySeconds`. */

@@ -1,7 +1,7 @@
 /**
  * Which files go to which log stream, and in what order. SoftEther/PacketiX
  * trees keep one log per directory in rotated files (`vpn_20251120.log`,
- * `vpn_20251120~01.log`, …; seeds/002 §3.10.1): they form one stream named
+ * `vpn_20251120~01.log`, …; PacketiX VPN manual §3.10.1): they form one stream named
  * after the log (`vpnserver/server_log/vpn`, `vpnserver/security_log/HUB/sec`).
  * Within a stream,
  * files are imported in chronological order: by their first timestamp, then

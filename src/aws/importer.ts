@@ -19,7 +19,7 @@
  * destination holds. A failed request is retried only with the events the
  * destination does not hold yet (read back after the failure).
  *
- * Sending is pipelined (seeds/002 §3.10.5): the reader fills the next batch
+ * Sending is pipelined (PacketiX VPN manual §3.10.5): the reader fills the next batch
  * while the previous one is in flight; a full queue makes the reader wait.
  */
 import { appendFile, mkdir, stat } from 'node:fs/promises';
@@ -64,6 +64,7 @@ import {
 } from './import-files.ts';
 import { MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS } from './limits.ts';
 import { LineClock } from './line-time.ts';
+import type { ArchiveFields } from './s3-archive.ts';
 
 /** Default rejects file, relative to the working directory. */
 export const DEFAULT_REJECTS_PATH = '.tunnelwatch/import-rejects.ndjson';
@@ -90,12 +91,14 @@ export interface ImportDestination {
   readonly limits: BatchLimits;
   /** How long after a write its events may still be unreadable (ms). */
   readonly settleMs: number;
+  /** True when it stores each line's parsed fields (`meta.fields` of the events it is given). */
+  readonly describes?: boolean;
   /** Makes `stream` ready to receive events. */
   prepare(stream: string): Promise<void>;
   /** Stores `events` (time-ordered) in one request; returns the indexes it refused, with why. */
   write(
     stream: string,
-    events: readonly PendingEvent<unknown>[],
+    events: readonly PendingEvent<{ readonly fields?: ArchiveFields }>[],
   ): Promise<Map<number, RejectReason>>;
   /** Every event `stream` holds at a time in [start, end] (epoch ms, both inclusive). */
   read(
@@ -231,6 +234,8 @@ interface EventMeta {
   /** True on the last (or only) part of a line. */
   readonly lastPart: boolean;
   readonly identity: EventIdentity;
+  /** What the line parsed into, for a destination that `describes`. */
+  readonly fields?: ArchiveFields;
 }
 
 type LineEvent = PendingEvent<EventMeta>;
@@ -605,6 +610,25 @@ class StreamImport {
     let current = previousTime;
     const held: { text: string; number: number }[] = [];
     const limit = this.destination.limits.maxMessageBytes;
+    const describer =
+      sending && this.destination.describes
+        ? parserFor(file.definition, this.request, this.name)
+        : undefined;
+    const describe = (text: string, number: number): ArchiveFields | undefined => {
+      if (!sending || !this.destination.describes) return undefined;
+      if (describer === undefined) {
+        return { source: 'unknown', category: 'unclassified', severity: 'info', fields: {} };
+      }
+      const event = describer.parse(text, {
+        origin: { file: file.path, stream: this.name, line: number },
+      });
+      return {
+        source: event.source,
+        category: event.category,
+        severity: event.severity,
+        fields: event.fields,
+      };
+    };
     const emit = (text: string, number: number, time: number): LineEvent[] | undefined => {
       const route = this.route(time);
       if (route === 'elsewhere') return undefined;
@@ -615,6 +639,7 @@ class StreamImport {
       const bytes = utf8Bytes(text);
       const parts = bytes <= limit ? [text] : splitMessage(text, limit);
       if (sending && parts.length > 1) this.progress.split++;
+      const fields = describe(text, number);
       return parts.map((message, index) => ({
         timestamp: time,
         message,
@@ -624,6 +649,7 @@ class StreamImport {
           line: number,
           lastPart: index === parts.length - 1,
           identity: eventIdentity(time, message),
+          ...(fields === undefined ? {} : { fields }),
         },
       }));
     };

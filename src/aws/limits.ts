@@ -1,7 +1,6 @@
 /**
  * CloudWatch Logs service limits the importer respects. Sources: the
- * CloudWatch Logs quotas page and the PutLogEvents API reference, summarised
- * in ../shared/reference/aws-s2s-vpn.md §5.
+ * CloudWatch Logs quotas page and the PutLogEvents API reference.
  */
 
 /** At most this many events in one PutLogEvents request. */

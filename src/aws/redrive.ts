@@ -1,6 +1,8 @@
 /**
  * Replays what landed on the dead-letter queue: Lambda's on-failure records
- * (their `requestPayload` is the original subscription event) and poison
+ * (their `requestPayload` is the original subscription event), a Kinesis
+ * event source mapping's on-failure records (their `KinesisBatchInfo` names
+ * the shard and sequence range, read back from the stream) and poison
  * records the handler wrote. Each message is re-run through the subscription
  * processing; only messages that then succeed are deleted. The outbox makes a
  * replay safe: alerts already published are not published again.
@@ -9,6 +11,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   type DeadLetter,
   deleteDeadLetter,
+  type KinesisBatchInfo,
   readDeadLetter,
   receiveDeadLetters,
   releaseDeadLetter,
@@ -50,6 +53,13 @@ export interface RedriveOptions {
   readonly dryRun: boolean;
   /** Re-runs the handler logic on one subscription event. */
   readonly replay: (event: unknown) => Promise<ReplayResult>;
+  /**
+   * Reads a Kinesis batch back from its stream (records' data as base64).
+   * @default - none: Kinesis on-failure records stay on the queue
+   */
+  readonly readKinesisBatch?: (
+    batch: KinesisBatchInfo,
+  ) => Promise<readonly { readonly sequenceNumber: string; readonly data: string }[]>;
   /** Told about each message that stays on the queue. */
   readonly onKept?: (messageId: string, why: string) => void;
   /** How long messages stay hidden while this run works on them, seconds. */
@@ -89,15 +99,10 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
         kept.push(handle);
         options.onKept?.(message.MessageId ?? '', why);
       };
-      const event = replayableEvent(letter);
-      if (event === undefined) {
-        if (letter.kind === 'unrecognised') {
-          report.unrecognised++;
-          keep(letter.why);
-        } else {
-          report.truncated++;
-          keep('poison record with a truncated payload: cannot be replayed');
-        }
+      const replayable = await replayableEvents(letter, options);
+      if ('why' in replayable) {
+        report[replayable.count]++;
+        keep(replayable.why);
         continue;
       }
       if (dryRun) {
@@ -105,12 +110,7 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
         kept.push(handle);
         continue;
       }
-      let result: ReplayResult;
-      try {
-        result = await options.replay(event.value);
-      } catch (error) {
-        result = { status: 'failed', why: (error as Error).message };
-      }
+      const result = await replayAll(replayable.events, options.replay);
       if (result.status === 'replayed') {
         report.replayed++;
         await deleteDeadLetter(sqs, queueUrl, handle);
@@ -125,8 +125,66 @@ export async function redriveDeadLetters(options: RedriveOptions): Promise<Redri
   return report;
 }
 
-function replayableEvent(letter: DeadLetter): { readonly value: unknown } | undefined {
-  if (letter.kind === 'invocation-failure') return { value: letter.event };
-  if (letter.kind === 'poison' && 'event' in letter) return { value: letter.event };
-  return undefined;
+/** The events a dead letter replays, or why it cannot be replayed and which count it adds to. */
+async function replayableEvents(
+  letter: DeadLetter,
+  options: RedriveOptions,
+): Promise<
+  | { readonly events: readonly unknown[] }
+  | { readonly count: 'unrecognised' | 'truncated' | 'failed'; readonly why: string }
+> {
+  switch (letter.kind) {
+    case 'invocation-failure':
+      return { events: [letter.event] };
+    case 'poison':
+      return 'event' in letter
+        ? { events: [letter.event] }
+        : { count: 'truncated', why: 'poison record with a truncated payload: cannot be replayed' };
+    case 'kinesis-batch-failure': {
+      const events = await kinesisEvents(letter.batch, options);
+      return typeof events === 'string' ? { count: 'failed', why: events } : { events };
+    }
+    case 'unrecognised':
+      return { count: 'unrecognised', why: letter.why };
+  }
+}
+
+/** The batch's records as subscription events, or why they cannot be had. */
+async function kinesisEvents(
+  batch: KinesisBatchInfo,
+  options: RedriveOptions,
+): Promise<unknown[] | string> {
+  const where = `${batch.streamArn} ${batch.shardId} ${batch.startSequenceNumber}..${batch.endSequenceNumber}`;
+  if (options.readKinesisBatch === undefined) return `Kinesis batch ${where}: no stream reader`;
+  let records: readonly { readonly data: string }[];
+  try {
+    records = await options.readKinesisBatch(batch);
+  } catch (error) {
+    return `Kinesis batch ${where}: cannot be read back (${(error as Error).name}: ${(error as Error).message}); past the stream's retention?`;
+  }
+  if (records.length === 0) return `Kinesis batch ${where}: no records left in the stream`;
+  return records.map((record) => ({ awslogs: { data: record.data } }));
+}
+
+/**
+ * Replays events in order; `replayed` only when each one is. A poison record
+ * inside a Kinesis batch was dead-lettered on its own by the handler, so here
+ * it does not hold the batch back.
+ */
+async function replayAll(
+  events: readonly unknown[],
+  replay: RedriveOptions['replay'],
+): Promise<ReplayResult> {
+  let poison: ReplayResult | undefined;
+  for (const event of events) {
+    let result: ReplayResult;
+    try {
+      result = await replay(event);
+    } catch (error) {
+      result = { status: 'failed', why: (error as Error).message };
+    }
+    if (result.status === 'failed') return result;
+    if (result.status === 'poison') poison ??= result;
+  }
+  return events.length === 1 && poison !== undefined ? poison : { status: 'replayed' };
 }

@@ -1,7 +1,7 @@
 /**
  * Decoding of the event CloudWatch Logs sends to a subscription Lambda:
  * `{"awslogs":{"data": base64(gzip(JSON))}}`, by hand (no Parser/zod: see
- * TOOLCHAIN.md). Anything that can never decode is a `PoisonPayloadError`
+ * docs/toolchain.md). Anything that can never decode is a `PoisonPayloadError`
  * naming why; a retry would not help.
  */
 import { gunzipSync } from 'node:zlib';

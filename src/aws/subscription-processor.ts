@@ -27,6 +27,7 @@ export type MetricName =
   | 'PublishFailures'
   | 'PoisonPayloads'
   | 'StateConflicts'
+  | 'LateEvents'
   /** 1 when the tunnel's last record in the batch shows it up, 0 when down (dimensions vpnConnectionId, tunnelIp). */
   | 'TunnelUp';
 
@@ -113,6 +114,19 @@ export async function processSubscriptionEvent(
     await deps.onPoison(event, error);
     return { kind: 'poison', error };
   }
+  return await processSubscriptionData(data, deps);
+}
+
+/**
+ * Processes one decoded subscription payload (the direct path after decoding,
+ * and each record of a Kinesis batch): control messages are skipped; publish
+ * failures are returned in `delivery.failed`; store and pipeline errors propagate.
+ */
+export async function processSubscriptionData(
+  data: SubscriptionData,
+  deps: Omit<ProcessorDeps, 'onPoison'>,
+): Promise<Exclude<ProcessOutcome, { readonly kind: 'poison' }>> {
+  const { logger, count } = deps;
   if (data.messageType === 'CONTROL_MESSAGE') {
     logger.info('control message skipped', { logGroup: data.logGroup });
     return { kind: 'control' };
@@ -154,6 +168,7 @@ export async function processSubscriptionEvent(
           malformed: pipeline.malformed,
           duplicates: pipeline.duplicates,
           conflicts: pipeline.conflicts,
+          late: pipeline.late,
         }),
     alertsPublished: delivery.published.length,
     alertIds: delivery.published.map((alert) => alert.id),
@@ -180,6 +195,8 @@ function countDelivery(delivery: DeliveryResult<PipelineResult>, count: CountMet
     const { cooldown, dedup, folded } = pipeline.suppressed;
     count('AlertsSuppressed', cooldown + dedup + folded);
     count('StateConflicts', pipeline.conflicts);
+    // Past the lateness bound: counted and classified, not judged (docs/lambda.md).
+    count('LateEvents', pipeline.late);
   }
   const published = new Map<string, { rule: string; severity: string; n: number }>();
   for (const alert of delivery.published) {

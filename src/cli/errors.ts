@@ -1,4 +1,4 @@
-/** Exit codes of the `tunnelwatch` command (CLI.md). */
+/** Exit codes of the `tunnelwatch` command (docs/cli.md). */
 export const EXIT_OK = 0;
 /** A file could not be read. */
 export const EXIT_UNREADABLE = 1;

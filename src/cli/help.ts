@@ -193,7 +193,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   import: {
     summary: 'send log files to a CloudWatch Logs group: nothing lost, nothing twice, resumable',
     usage: [
-      'import --log-group GROUP [--stream NAME] [--source S] [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--settle SECONDS] [--region R] [--endpoint-url URL] FILE|DIR...',
+      'import --log-group GROUP [--stream NAME] [--source S] [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--settle SECONDS] [--archive s3://BUCKET/PREFIX] [--region R] [--endpoint-url URL] FILE|DIR...',
     ],
     description:
       'Sends the lines of each file, in order and batched to the service limits, to one log stream per file (or --stream). The state file keeps the time ranges already imported with a digest of each: every line is stored once whatever the order of files and runs, and a killed run is resumed by reading its last batch back. Does not create the log group. On a terminal, a progress bar on stderr; otherwise one summary line. Standard input is not accepted (the files are read twice). Exit 1 when a file could not be read, lines could go nowhere, the import was interrupted or --verify found a mismatch.',
@@ -230,6 +230,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
         value: 'SECONDS',
         text: 'How long written events may take to become readable, waited before reading back what this run wrote. Default 5; 0 for the emulator.',
       },
+      {
+        flag: '--archive',
+        value: 's3://BUCKET/PREFIX',
+        text: 'Send lines older than CloudWatch Logs accepts (14 days) to this S3 archive (gzip NDJSON with the parsed fields, partitioned by source, server and day) instead of the rejects file.',
+      },
       REGION,
       ENDPOINT,
       HELP,
@@ -250,6 +255,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     usage: [
       'logs list --log-group GROUP [--measure] [--json] [--region R] [--endpoint-url URL]',
       'logs get --log-group GROUP --stream NAME [--start T] [--end T] [-o FILE] [--region R] [--endpoint-url URL]',
+      'logs get --archive s3://BUCKET/PREFIX --stream NAME [--start T] [--end T] [-o FILE] [--region R] [--endpoint-url URL]',
     ],
     description: `list prints each stream with its size and first and last event time; get prints (or writes) a stream's lines, joining lines that were split on import. ${TIME}`,
     flags: [
@@ -267,6 +273,11 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
         text: 'list: read every stream to count its events and bytes (CloudWatch Logs reports 0 bytes per stream).',
       },
       { flag: '--json', text: 'list: one JSON object per stream.' },
+      {
+        flag: '--archive',
+        value: 's3://BUCKET/PREFIX',
+        text: 'get: read the stream from the S3 archive of history older than CloudWatch Logs keeps (written by import --archive) instead of a log group.',
+      },
       REGION,
       ENDPOINT,
       HELP,

@@ -1,5 +1,5 @@
 /**
- * `bgp.session_down` (TAXONOMY.md): opens when a BGP session (tunnel +
+ * `bgp.session_down` (docs/taxonomy.md): opens when a BGP session (tunnel +
  * neighbor) leaves Established, resolves when it returns. A session's
  * Established-ness comes from `bgp.state_change` records (`bgpFromState` →
  * `bgpToState`) and from BGPStatus records with a neighbor (`UP` means

@@ -1,5 +1,5 @@
 /**
- * Rule configuration: TAXONOMY.md's defaults, and the JSON file / `RULES_CONFIG`
+ * Rule configuration: docs/taxonomy.md's defaults, and the JSON file / `RULES_CONFIG`
  * format that overrides them. A config document is a partial `RulesConfig`:
  *
  * ```json
@@ -28,10 +28,10 @@ import {
 /** A rule id that has its own settings in `RulesConfig.rules`. */
 export type ConfiguredRuleId = StateRuleId | ThresholdRuleId;
 
-/** Every configured rule id, in TAXONOMY.md order. */
+/** Every configured rule id, in docs/taxonomy.md order. */
 export const CONFIGURED_RULES: readonly ConfiguredRuleId[] = [...STATE_RULES, ...THRESHOLD_RULES];
 
-/** TAXONOMY.md's defaults. Durations are in minutes. */
+/** docs/taxonomy.md's defaults. Durations are in minutes. */
 export const DEFAULT_RULES_CONFIG: RulesConfig = {
   rules: {
     'tunnel.down': { enabled: true, severity: 'critical', causeLookbackMinutes: 5 },

@@ -5,5 +5,5 @@ import type { Rule } from './rule.ts';
 import { thresholdRules } from './threshold.ts';
 import { tunnelRules } from './tunnel.ts';
 
-/** The rules of TAXONOMY.md's "Alerts" section, in application order. */
+/** The rules of docs/taxonomy.md's "Alerts" section, in application order. */
 export const ALL_RULES: readonly Rule[] = [...thresholdRules, ...tunnelRules];

@@ -33,7 +33,7 @@ export interface AlertDraft {
   readonly category: Category;
   readonly severity: Severity;
   readonly source: Source;
-  /** Dedup key: what the alert is about (see TAXONOMY.md), e.g. `aws-s2s:tunnel:vpn-0abc:203.0.113.10`. */
+  /** Dedup key: what the alert is about (see docs/taxonomy.md), e.g. `aws-s2s:tunnel:vpn-0abc:203.0.113.10`. */
   readonly key: string;
   /** The event that triggered the alert (its id and time make the alert id). */
   readonly event: VpnEvent;

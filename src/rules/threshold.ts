@@ -1,5 +1,5 @@
 /**
- * The threshold and audit rules of TAXONOMY.md ("Threshold and audit rules"),
+ * The threshold and audit rules of docs/taxonomy.md ("Threshold and audit rules"),
  * built from the sliding window (`window.ts`) and the cooldown (`cooldown.ts`).
  * They apply to events of every source; thresholds, windows, cooldowns and
  * severities come from `RulesConfig.rules[id]`.
@@ -590,7 +590,7 @@ export const networkConflictRule: CategoryScopedRule = cooldownRule({
   },
 });
 
-/** Every threshold and audit rule, in TAXONOMY.md order. */
+/** Every threshold and audit rule, in docs/taxonomy.md order. */
 export const thresholdRules: readonly Rule[] = [
   authBruteforceRule,
   probeScanRule,

@@ -1,7 +1,7 @@
 /**
  * State keys and alert dedup keys of the aws-s2s incident rules. State keys
  * name what the state is about; alert keys are the public dedup keys of
- * TAXONOMY.md (`aws-s2s:tunnel:<vpn>:<ip>` …).
+ * docs/taxonomy.md (`aws-s2s:tunnel:<vpn>:<ip>` …).
  */
 import type { Category } from '../model.ts';
 import type { TunnelId } from './tunnel-identity.ts';

@@ -1,6 +1,6 @@
 /**
  * What an aws-s2s record says about its tunnel: whether its IKE phase states
- * make the tunnel up, down, or leave it as it was (TAXONOMY.md, "Tunnel incidents").
+ * make the tunnel up, down, or leave it as it was (docs/taxonomy.md, "Tunnel incidents").
  */
 import type { EventFields } from '../model.ts';
 

@@ -1,16 +1,16 @@
 /**
  * The settings the tunnel, VPN and BGP rules read from `RulesConfig`, with
- * TAXONOMY.md's defaults applied, in milliseconds.
+ * docs/taxonomy.md's defaults applied, in milliseconds.
  */
 import type { RulesConfig, Severity } from '../model.ts';
 
-/** Minutes a critical event may explain a later down transition (TAXONOMY.md: 5). */
+/** Minutes a critical event may explain a later down transition (docs/taxonomy.md: 5). */
 export const DEFAULT_CAUSE_LOOKBACK_MINUTES = 5;
-/** Down transitions within the window that make a tunnel flap (TAXONOMY.md: 3). */
+/** Down transitions within the window that make a tunnel flap (docs/taxonomy.md: 3). */
 export const DEFAULT_FLAPPING_THRESHOLD = 3;
-/** Flapping window, and quiet time that ends flapping, in minutes (TAXONOMY.md: 30). */
+/** Flapping window, and quiet time that ends flapping, in minutes (docs/taxonomy.md: 30). */
 export const DEFAULT_FLAPPING_WINDOW_MINUTES = 30;
-/** Cause alerts: quiet period per tunnel and category, in minutes (TAXONOMY.md: 1 h). */
+/** Cause alerts: quiet period per tunnel and category, in minutes (docs/taxonomy.md: 1 h). */
 export const DEFAULT_CAUSE_COOLDOWN_MINUTES = 60;
 /** How long a tunnel, VPN or BGP session entry is kept after its last update: 7 days in ms. */
 export const STATE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;

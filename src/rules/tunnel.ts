@@ -1,5 +1,5 @@
 /**
- * Tunnel incidents of AWS Site-to-Site VPN (TAXONOMY.md, "Tunnel incidents
+ * Tunnel incidents of AWS Site-to-Site VPN (docs/taxonomy.md, "Tunnel incidents
  * (aws-s2s)"): `tunnel.down`, `tunnel.flapping` and the cause alerts (rule id
  * = category) of one tunnel, kept in one rule over one state key so that a
  * cause alert always sees the incident its own record opened or closed.

@@ -1,5 +1,5 @@
 /**
- * `vpn.all_tunnels_down` (TAXONOMY.md): opens when at least two tunnels of one
+ * `vpn.all_tunnels_down` (docs/taxonomy.md): opens when at least two tunnels of one
  * VPN connection are known and all of them are down; resolves when any is up.
  *
  * A tunnel is "known" once a record with state fields gave it a phase. The

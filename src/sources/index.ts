@@ -8,11 +8,18 @@ import { awsS2sSource } from './aws-s2s/index.ts';
 import { openvpnSource } from './openvpn/index.ts';
 import { softetherSource } from './softether/index.ts';
 
-/** Every source tunnelwatch can parse today, in sniffing order. */
+/**
+ * Every source tunnelwatch can parse today, in sniffing order; in a Lambda
+ * bundle, only the sources its log groups use. The alert function's bundler
+ * replaces `process.env.TUNNELWATCH_OMIT_SOURCE_<SOURCE>` with `"true"` for
+ * the sources it leaves out (`bundlingFor` in cdk/constructs/esm-bundling.ts):
+ * the condition folds to a constant, and the source's modules (catalogs,
+ * parsers) are dropped from the bundle. Unbundled, nothing is left out.
+ */
 export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
-  awsS2sSource,
-  softetherSource,
-  openvpnSource,
+  ...(process.env.TUNNELWATCH_OMIT_SOURCE_AWS_S2S === 'true' ? [] : [awsS2sSource]),
+  ...(process.env.TUNNELWATCH_OMIT_SOURCE_SOFTETHER === 'true' ? [] : [softetherSource]),
+  ...(process.env.TUNNELWATCH_OMIT_SOURCE_OPENVPN === 'true' ? [] : [openvpnSource]),
 ];
 
 /** The definition of `source`, or undefined when that source is not supported yet. */

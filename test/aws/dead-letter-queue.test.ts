@@ -66,6 +66,47 @@ describe('readDeadLetter', () => {
     });
   });
 
+  it('recognises a Kinesis event source mapping on-failure record by its KinesisBatchInfo', () => {
+    const batch = {
+      shardId: 'shardId-000000000001',
+      startSequenceNumber: '49601189658422359378836298521827638475320189012309704722',
+      endSequenceNumber: '49601189658422359378836298521827638475320189012309704799',
+      approximateArrivalOfFirstRecord: '2026-11-14T00:13:49.717Z',
+      approximateArrivalOfLastRecord: '2026-11-14T00:13:50.717Z',
+      batchSize: 100,
+      streamArn: 'arn:aws:kinesis:us-west-2:123456789012:stream/tunnelwatch',
+    };
+    const record = {
+      requestContext: {
+        requestId: 'c9b8fa9f',
+        functionArn: 'arn:aws:lambda:us-west-2:123456789012:function:f',
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 3,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: '2026-11-14T00:13:49.717Z',
+      KinesisBatchInfo: batch,
+    };
+
+    expect(readDeadLetter(JSON.stringify(record))).toEqual({
+      kind: 'kinesis-batch-failure',
+      batch: {
+        shardId: batch.shardId,
+        startSequenceNumber: batch.startSequenceNumber,
+        endSequenceNumber: batch.endSequenceNumber,
+        streamArn: batch.streamArn,
+        batchSize: 100,
+      },
+      condition: 'RetryAttemptsExhausted',
+    });
+    const broken = { ...record, KinesisBatchInfo: { ...batch, shardId: 7 } };
+    expect(readDeadLetter(JSON.stringify(broken))).toMatchObject({
+      kind: 'unrecognised',
+      why: expect.stringContaining('KinesisBatchInfo'),
+    });
+  });
+
   it.each([['{'], ['"text"'], ['{"hello":1}'], [undefined]])('calls %j unrecognised', (body) => {
     expect(readDeadLetter(body).kind).toBe('unrecognised');
   });

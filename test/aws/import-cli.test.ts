@@ -171,9 +171,9 @@ describe('unreadable input', () => {
 });
 
 describe('terminalBar', () => {
-  it('draws files, lines, MiB, events/s and rejected in place', () => {
+  it('draws bytes and lines of the total, percentage, rate, ETA, events/s and rejected in place', () => {
     const frames: string[] = [];
-    const bar = terminalBar((text) => frames.push(text), 0);
+    const bar = terminalBar(12 * 1_048_576, (text) => frames.push(text), 0);
     const progress: ImportProgress = {
       filesTotal: 4,
       filesDone: 1,
@@ -199,7 +199,7 @@ describe('terminalBar', () => {
     bar(progress);
     expect(frames).toHaveLength(1);
     expect(frames[0]).toMatch(
-      /^\r\[#{6}\.{18}\] files 1\/4 {2}lines 1234 {2}3\.0 MiB {2}\d+ events\/s {2}rejected 7/,
+      /^\rimport \[#{6}\.{18}\] {3}25% {2}3\.0\/12 MiB {2}1,234\/~4,936 lines {2}3\.0 MiB\/s {2}ETA \d+s {2}\d+ events\/s {2}rejected 7/,
     );
   });
 });

@@ -209,7 +209,7 @@ describe('rejected events', () => {
     expect(result.progress.imported).toBe(0);
   });
 
-  it('keeps lines older than 14 days or over 2 h ahead in the rejects file without sending them', async () => {
+  it('keeps lines older than 14 days (without --archive) or over 2 h ahead in the rejects file without sending them, exit 1', async () => {
     // The command uses the real clock.
     const now = Date.now();
     const old = `${stamp(now - 15 * 86_400_000)} from last month`;
@@ -234,7 +234,10 @@ describe('rejected events', () => {
       ],
       io,
     );
-    expect(code).toBe(0);
+    expect(code).toBe(1);
+    expect(io.stderr.join('\n')).toContain(
+      '2 line(s) could go nowhere (tooOld 1, tooNew 1), listed in',
+    );
     expect(sentMessages()).toEqual([fine]);
     const reasons = (await readFile(join(work, 'r.ndjson'), 'utf8'))
       .trim()

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -44,4 +45,28 @@ export function synthTunnelwatch(config?: TunnelwatchConfig): {
     functionEntry: FIXTURE_ENTRY,
   });
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** The emulator virtualenv's cfn-lint (installed by scripts/setup-emulator.sh). */
+export const CFN_LINT = new URL('../../.venv/bin/cfn-lint', import.meta.url).pathname;
+/**
+ * W3005 (redundant DependsOn) is how aws-cdk-lib itself writes every Lambda
+ * function with an explicit role: it adds DependsOn on the role next to the
+ * GetAtt. Nothing in tunnelwatch can remove it.
+ */
+export const CFN_LINT_IGNORED = ['W3005'];
+
+/** Runs cfn-lint on templates: its exit status and what it printed. */
+export function cfnLint(templatePaths: readonly string[]): { status: number; output: string } {
+  try {
+    const output = execFileSync(
+      CFN_LINT,
+      ['--ignore-checks', ...CFN_LINT_IGNORED, '--', ...templatePaths],
+      { encoding: 'utf8' },
+    );
+    return { status: 0, output };
+  } catch (error) {
+    const failure = error as { status: number; stdout: string };
+    return { status: failure.status, output: failure.stdout };
+  }
 }

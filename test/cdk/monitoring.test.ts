@@ -222,6 +222,7 @@ describe('TunnelwatchDashboard', () => {
       'PublishFailures',
       'PoisonPayloads',
       'StateConflicts',
+      'LateEvents',
     ]) {
       expect(body).toContain(`\\"Tunnelwatch\\",\\"${name}\\",\\"service\\",\\"tunnelwatch\\"`);
     }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -6,15 +5,14 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../cdk/config.ts';
 import { TunnelwatchStack } from '../../cdk/stacks/tunnelwatch-stack.ts';
-import { FIXTURE_ENTRY, sampleConfigJson, synthTunnelwatch, unbundledApp } from './helpers.ts';
-
-const CFN_LINT = new URL('../../.venv/bin/cfn-lint', import.meta.url).pathname;
-/**
- * W3005 (redundant DependsOn) is how aws-cdk-lib itself writes every Lambda
- * function with an explicit role: it adds DependsOn on the role next to the
- * GetAtt. Nothing in tunnelwatch can remove it.
- */
-const CFN_LINT_IGNORED = ['W3005'];
+import {
+  CFN_LINT,
+  cfnLint,
+  FIXTURE_ENTRY,
+  sampleConfigJson,
+  synthTunnelwatch,
+  unbundledApp,
+} from './helpers.ts';
 
 function withKey() {
   return parseConfig(
@@ -61,21 +59,7 @@ describe('TunnelwatchStack (sample configuration)', () => {
     expect(existsSync(CFN_LINT)).toBe(true);
 
     // Act
-    let output = '';
-    let status = 0;
-    try {
-      output = execFileSync(
-        CFN_LINT,
-        ['--ignore-checks', ...CFN_LINT_IGNORED, '--', templatePath],
-        {
-          encoding: 'utf8',
-        },
-      );
-    } catch (error) {
-      const failure = error as { status: number; stdout: string };
-      status = failure.status;
-      output = failure.stdout;
-    }
+    const { status, output } = cfnLint([templatePath]);
 
     // Assess
     expect(output).toBe('');

@@ -38,7 +38,7 @@ const parsed = (stdout: string[]): Record<string, unknown>[] =>
   stdout.filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('tunnelwatch classify on aws-s2s logs', () => {
-  it('prints one NDJSON object per non-blank line in the CLI.md shape, exit 0', async () => {
+  it('prints one NDJSON object per non-blank line in the docs/cli.md shape, exit 0', async () => {
     // Act
     const { code, stdout, stderr } = await runCli(['classify', '--source', 'aws-s2s', tunnelLog]);
     // Assess

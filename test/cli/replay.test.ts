@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 describe('tunnelwatch replay --json', () => {
-  it("prints one object per alert with CLI.md's keys, merged in timestamp order", async () => {
+  it("prints one object per alert with docs/cli.md's keys, merged in timestamp order", async () => {
     const { code, stdout, stderr } = await runCli([
       'replay',
       '--json',

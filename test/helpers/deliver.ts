@@ -3,10 +3,10 @@
  * pipeline one at a time (in time order, shuffled, repeated, concurrently)
  * with state only through the store, as the subscription Lambda sees them.
  */
+import { lineTimes, seededRandom } from '../../src/deliveries.ts';
 import type { Alert, RulesConfig } from '../../src/model.ts';
 import { type RawLine, runPipeline, type StreamBatch } from '../../src/pipeline.ts';
 import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
-import { SOURCE_DEFINITIONS } from '../../src/sources/index.ts';
 import { MemoryStateStore } from '../../src/state/memory-state-store.ts';
 
 /** One delivery: some consecutive lines of one stream. */
@@ -30,17 +30,10 @@ export function withEventIds(batches: readonly StreamBatch[]): StreamBatch[] {
 }
 
 /** The event time of each line of a batch (ms; the previous line's when it has none). */
-function lineTimes(batch: StreamBatch): number[] {
-  const definition = SOURCE_DEFINITIONS.find((d) => d.source === batch.source);
-  if (definition === undefined) throw new Error(`no parser for ${batch.source}`);
-  const parser = definition.createParser({
-    stream: batch.stream,
-    timeZone: batch.timeZone ?? 'UTC',
-  });
+function timesOf(batch: StreamBatch): number[] {
   let last = Number.NEGATIVE_INFINITY;
-  return batch.lines.map((line) => {
-    const event = parser.parse(line.text, { origin: { stream: batch.stream } });
-    if (event.time !== null) last = event.time;
+  return lineTimes(batch).map((time) => {
+    if (time !== null) last = time;
     return last;
   });
 }
@@ -50,7 +43,7 @@ export function cut(batches: readonly StreamBatch[], sizes: readonly number[]): 
   const deliveries: Delivery[] = [];
   let turn = 0;
   batches.forEach((batch, streamIndex) => {
-    const times = lineTimes(batch);
+    const times = timesOf(batch);
     let at = 0;
     let index = 0;
     while (at < batch.lines.length) {
@@ -75,7 +68,7 @@ export function cut(batches: readonly StreamBatch[], sizes: readonly number[]): 
  */
 export function cutInOrder(batches: readonly StreamBatch[], sizes: readonly number[]): Delivery[] {
   const lines = batches.flatMap((batch, streamIndex) =>
-    lineTimes(batch).map((time, index) => ({ time, streamIndex, index })),
+    timesOf(batch).map((time, index) => ({ time, streamIndex, index })),
   );
   lines.sort((a, b) => a.time - b.time || a.streamIndex - b.streamIndex || a.index - b.index);
   const deliveries: Delivery[] = [];
@@ -112,16 +105,9 @@ export function inTimeOrder(deliveries: readonly Delivery[]): Delivery[] {
   );
 }
 
-/** A seeded permutation (mulberry32). */
+/** A seeded permutation. */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const list = [...items];
   for (let i = list.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -1,7 +1,9 @@
 /**
- * The local AWS emulator for integration tests: moto in server mode from
- * `.venv/bin/moto_server` (installed by `scripts/setup-emulator.sh`), started on
- * 127.0.0.1 on a free port, with dummy credentials for the SDK clients.
+ * The local AWS emulator for integration tests: moto in server mode (installed
+ * into `.venv` by `scripts/setup-emulator.sh`), run by `scripts/moto-server.py`
+ * so that it handles one request at a time (moto's own server is not safe for
+ * concurrent DynamoDB transactions; see that script), started on 127.0.0.1 on a
+ * free port, with dummy credentials for the SDK clients.
  *
  * Use from a test file: `const emulator = await startEmulator()` in `beforeAll`,
  * `await emulator.stop()` in `afterAll`. Each file starts its own server, so
@@ -16,6 +18,9 @@ import { fileURLToPath } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The moto server executable installed by `scripts/setup-emulator.sh`. */
 export const MOTO_SERVER = join(ROOT, '.venv', 'bin', 'moto_server');
+/** The virtualenv's Python, which runs the serialising launcher. */
+const VENV_PYTHON = join(ROOT, '.venv', 'bin', 'python');
+const LAUNCHER = join(ROOT, 'scripts', 'moto-server.py');
 
 /** Region and dummy credentials every emulator client uses. */
 export const EMULATOR_REGION = 'us-east-1';
@@ -65,9 +70,13 @@ export async function startEmulator({ timeoutMs = 60_000 } = {}): Promise<Emulat
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    VENV_PYTHON,
+    [LAUNCHER, '-H', '127.0.0.1', '-p', String(port)],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

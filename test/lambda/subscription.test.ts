@@ -133,6 +133,7 @@ describe('subscription handler', () => {
         'AlertsSuppressed',
         'PublishFailures',
         'StateConflicts',
+        'LateEvents',
       ]),
     );
     expect(metrics).toContainEqual({

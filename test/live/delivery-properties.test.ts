@@ -64,7 +64,7 @@ describe.each(SCENARIOS)('%s', (dir) => {
       ),
       { numRuns: 8 },
     );
-  });
+  }, 180_000);
 
   it('in any order, repeated, concurrently: none lost, none doubled, none reopened', async () => {
     const batches = await batchesOf([dir], 'Asia/Tokyo');
@@ -92,5 +92,5 @@ describe.each(SCENARIOS)('%s', (dir) => {
       ),
       { numRuns: 12 },
     );
-  });
+  }, 180_000);
 });

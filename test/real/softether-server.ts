@@ -6,7 +6,7 @@
  * (/var/lib/softether, /var/log/softether, /run/softether).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CommandResult, Namespace, requireInstalled } from './namespace.ts';
@@ -14,6 +14,24 @@ import { logFiles } from './read-logs.ts';
 
 const PROGRAM_DIR = '/usr/libexec/softether/vpnserver';
 const VPNCMD = '/usr/libexec/softether/vpncmd/vpncmd';
+
+/** A vpncmd command adding a hub access-list rule (discard TCP to port 22 of 10.0.0.0/8). */
+export const ACCESS_ADD_BLOCK_SSH: readonly string[] = [
+  'AccessAdd',
+  'discard',
+  '/MEMO:block-ssh',
+  '/PRIORITY:1',
+  '/SRCUSERNAME:',
+  '/DESTUSERNAME:',
+  '/SRCMAC:',
+  '/DESTMAC:',
+  '/SRCIP:0.0.0.0/0',
+  '/DESTIP:10.0.0.0/8',
+  '/PROTOCOL:tcp',
+  '/SRCPORT:',
+  '/DESTPORT:22',
+  '/TCPSTATE:',
+];
 
 /** The admin password the harness sets on a fresh server. */
 export const ADMIN_PASSWORD = 'tw-admin-pass';
@@ -32,7 +50,11 @@ export class SoftetherServer {
    * Starts a fresh server (killed by itself after `lifetimeSeconds`) and sets
    * its admin password.
    */
-  static async start(lifetimeSeconds = 240): Promise<SoftetherServer> {
+  static async start(
+    lifetimeSeconds = 240,
+    /** `lang.config`: `en`, `ja`, `cn` (simplified Chinese), `tw` (traditional)… */
+    language = 'en',
+  ): Promise<SoftetherServer> {
     requireInstalled([
       [`${PROGRAM_DIR}/vpnserver`, 'softether-vpnserver'],
       [VPNCMD, 'softether-vpncmd'],
@@ -41,6 +63,8 @@ export class SoftetherServer {
     const root = mkdtempSync(join(tmpdir(), 'tunnelwatch-softether-'));
     const dirs = { lib: join(root, 'lib'), log: join(root, 'softether'), run: join(root, 'run') };
     for (const dir of Object.values(dirs)) mkdirSync(dir);
+    // The server writes its logs in the language of lang.config.
+    writeFileSync(join(dirs.lib, 'lang.config'), `${language}\n`);
     // The program directory holds a relative hamcore.se2 symlink: copy it dereferenced.
     execFileSync('cp', ['-rL', PROGRAM_DIR, join(root, 'program')]);
     const namespace = await Namespace.create({

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, VpnEvent } from '../../src/model.ts';
 import { softetherSource } from '../../src/sources/softether/index.ts';
 import { alertsOf, type LogStream, logFiles, parseStreams, readStreams } from './read-logs.ts';
-import { SoftetherServer } from './softether-server.ts';
+import { ACCESS_ADD_BLOCK_SSH, SoftetherServer } from './softether-server.ts';
 
 const OPENVPN = '/usr/sbin/openvpn';
 
@@ -65,22 +65,7 @@ beforeAll(async () => {
     ['LogSwitchSet', 'packet', '/SWITCH:hour'],
     ['LogDisable', 'packet'],
     ['LogEnable', 'packet'],
-    [
-      'AccessAdd',
-      'discard',
-      '/MEMO:block-ssh',
-      '/PRIORITY:1',
-      '/SRCUSERNAME:',
-      '/DESTUSERNAME:',
-      '/SRCMAC:',
-      '/DESTMAC:',
-      '/SRCIP:0.0.0.0/0',
-      '/DESTIP:10.0.0.0/8',
-      '/PROTOCOL:tcp',
-      '/SRCPORT:',
-      '/DESTPORT:22',
-      '/TCPSTATE:',
-    ],
+    ACCESS_ADD_BLOCK_SSH,
     ['AccessDelete', '1'],
     ['SecureNatEnable'],
   ]) {

@@ -21,7 +21,7 @@ function problemsOf(json: unknown): readonly string[] {
 }
 
 describe('DEFAULT_RULES_CONFIG', () => {
-  it("holds TAXONOMY.md's defaults", () => {
+  it("holds docs/taxonomy.md's defaults", () => {
     expect(DEFAULT_RULES_CONFIG.rules['auth.bruteforce']).toMatchObject({
       threshold: 5,
       windowMinutes: 10,

@@ -27,7 +27,7 @@ export const TUNNEL_A = '203.0.113.10';
 export const TUNNEL_B = '203.0.113.20';
 export const NEIGHBOR = '169.254.50.85';
 
-/** The shipped defaults (TAXONOMY.md), which the scenarios are written against. */
+/** The shipped defaults (docs/taxonomy.md), which the scenarios are written against. */
 export const TEST_CONFIG: RulesConfig = DEFAULT_RULES_CONFIG;
 
 interface CatalogRow {

@@ -547,7 +547,7 @@ describe('vpn.all_tunnels_down', () => {
 });
 
 describe('settings', () => {
-  it('reads TAXONOMY.md defaults from DEFAULT_RULES_CONFIG and falls back to them', () => {
+  it('reads docs/taxonomy.md defaults from DEFAULT_RULES_CONFIG and falls back to them', () => {
     const partial = {
       ...TEST_CONFIG,
       rules: {

@@ -1,5 +1,5 @@
 /**
- * `tunnelwatch classify`: one NDJSON object per input line (CLI.md).
+ * `tunnelwatch classify`: one NDJSON object per input line (docs/cli.md).
  */
 import { isoTime, type VpnEvent } from '../../model.ts';
 import { UnreadableInputError, UnrecognisedInputError } from '../errors.ts';
@@ -10,7 +10,7 @@ import type { CommandIO } from './io.ts';
 export const CLASSIFY_USAGE =
   'usage: tunnelwatch classify [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] FILE...';
 
-/** The NDJSON shape `classify` prints for one line (CLI.md). */
+/** The NDJSON shape `classify` prints for one line (docs/cli.md). */
 export function classifiedLine(file: string, line: number, event: VpnEvent): string {
   return JSON.stringify({
     file,

@@ -9,27 +9,30 @@ import {
   lockStateFile,
   StateFileError,
 } from '../../aws/checkpoint.ts';
-import { createLogsClient } from '../../aws/client.ts';
+import { createLogsClient, createS3Client, type LogsClientOptions } from '../../aws/client.ts';
 import { DEFAULT_RETRY, LogAccessError, type RetryPolicy } from '../../aws/cloudwatch-logs.ts';
 import { importStreamName } from '../../aws/import-files.ts';
 import {
   DEFAULT_REJECTS_PATH,
+  type ImportDestination,
   type ImportProgress,
   type ImportResult,
   importClock,
   importLogs,
 } from '../../aws/importer.ts';
+import { parseArchiveUrl, s3Archive } from '../../aws/s3-archive.ts';
 import { type VerifyReport, verifyStream } from '../../aws/verify.ts';
 import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
 import { expandEach } from '../input.ts';
 import { inputOptions, parseCommandArgs } from '../options.ts';
+import { progressLine, totalBytes } from '../progress.ts';
 import { AWS_OPTION_SPEC, clientOptions, requiredLogGroup } from './aws-options.ts';
 import type { CommandIO } from './io.ts';
 
 /** Usage text of `import`. */
 export const IMPORT_USAGE = `usage: tunnelwatch import --log-group GROUP [--stream NAME] [--source auto|aws-s2s|openvpn|softether]
-                         [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--settle SECONDS]
+                         [--tz ZONE] [--verify] [--expect-overlap] [--json] [--state FILE] [--rejects FILE] [--settle SECONDS] [--archive s3://BUCKET/PREFIX]
                          [--region REGION] [--endpoint-url URL] FILE|DIR...`;
 
 /** Test and bench hooks: abort signal, retry policy, progress sink. */
@@ -56,6 +59,7 @@ export async function importCommand(
     state: { type: 'string', default: DEFAULT_STATE_PATH },
     rejects: { type: 'string', default: DEFAULT_REJECTS_PATH },
     settle: { type: 'string' },
+    archive: { type: 'string' },
   });
   if (values.help) {
     io.out(IMPORT_USAGE);
@@ -65,6 +69,7 @@ export async function importCommand(
   const settleMs = settleOption(values.settle) ?? hooks.settleMs;
   const input = inputOptions(values);
   const client = createLogsClient({ ...clientOptions(values), maxAttempts: 1 });
+  const archive = archiveOption(values.archive, clientOptions(values));
   if (positionals.length === 0) {
     io.err(`tunnelwatch import: no FILE or DIR given\n${IMPORT_USAGE}`);
     return 2;
@@ -88,7 +93,9 @@ export async function importCommand(
       interrupt.abort();
     };
     process.on('SIGINT', onSigint);
-    const bar = hooks.progress ?? (io.isTTY && process.stderr.isTTY ? terminalBar() : undefined);
+    const bar =
+      hooks.progress ??
+      (io.isTTY && process.stderr.isTTY ? terminalBar(await totalBytes(files)) : undefined);
     let result: ImportResult;
     try {
       result = await importLogs(
@@ -113,6 +120,7 @@ export async function importCommand(
           },
           signal: interrupt.signal,
           ...(settleMs === undefined ? {} : { settleMs }),
+          ...(archive === undefined ? {} : { archive }),
           ...(bar === undefined ? {} : { onProgress: bar }),
         },
       );
@@ -142,6 +150,12 @@ export async function importCommand(
       );
     }
     if (result.interrupted) exitCode = 1;
+    if (result.progress.rejected > 0) {
+      exitCode = 1;
+      io.err(
+        `tunnelwatch import: ${result.progress.rejected} line(s) could go nowhere (${rejectReasons(result.progress)}), listed in ${values.rejects}${archive === undefined && (result.progress.rejectedByReason.tooOld ?? 0) > 0 ? '; lines older than CloudWatch Logs accepts go to an archive with --archive s3://BUCKET/PREFIX' : ''}`,
+      );
+    }
     const verified: VerifyReport[] = [];
     if (values.verify && !result.interrupted) {
       for (const stream of result.streams) {
@@ -156,9 +170,11 @@ export async function importCommand(
       }
     }
     if (values.json) {
-      io.out(JSON.stringify(jsonSummary(logGroup, result, verified, values.rejects)));
+      io.out(
+        JSON.stringify(jsonSummary(logGroup, result, verified, values.rejects, values.archive)),
+      );
     } else {
-      io.out(summaryLine(logGroup, result, values.rejects));
+      io.out(summaryLine(logGroup, result, values.rejects, values.archive));
       for (const report of verified) io.out(verifyLine(report));
       if (result.interrupted) {
         io.err('tunnelwatch import: interrupted; run the same command again to resume');
@@ -190,6 +206,26 @@ export async function importCommand(
   }
 }
 
+/** `--archive s3://BUCKET/PREFIX`: the archive for lines older than CloudWatch Logs accepts. */
+function archiveOption(
+  url: string | undefined,
+  options: LogsClientOptions,
+): ImportDestination | undefined {
+  if (url === undefined) return undefined;
+  try {
+    parseArchiveUrl(url);
+  } catch (error) {
+    throw new UsageError(`--archive: ${(error as Error).message}`);
+  }
+  return s3Archive({ client: createS3Client(options), url });
+}
+
+function rejectReasons(progress: ImportProgress): string {
+  return Object.entries(progress.rejectedByReason)
+    .map(([reason, count]) => `${reason} ${count}`)
+    .join(', ');
+}
+
 /** `--settle SECONDS`: how long written events may take to become readable. */
 function settleOption(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -219,6 +255,7 @@ function jsonSummary(
   result: ImportResult,
   verified: readonly VerifyReport[],
   rejectsPath: string,
+  archiveUrl: string | undefined,
 ): Record<string, unknown> {
   const { progress } = result;
   return {
@@ -232,6 +269,7 @@ function jsonSummary(
     batches: progress.batches,
     eventsPerSecond: rate(progress),
     archived: progress.archived,
+    archive: archiveUrl ?? null,
     alreadyImported: progress.alreadyImported,
     readBack: progress.readBack,
     recovered: progress.recovered,
@@ -257,10 +295,18 @@ function jsonSummary(
 }
 
 /** The one-line summary printed when not `--json`. */
-function summaryLine(logGroup: string, result: ImportResult, rejectsPath: string): string {
+function summaryLine(
+  logGroup: string,
+  result: ImportResult,
+  rejectsPath: string,
+  archived: string | undefined,
+): string {
   const p = result.progress;
   const parts = [
     `${result.interrupted ? 'interrupted after importing' : 'imported'} ${p.imported} lines (${p.events} events, ${p.batches} requests) into ${logGroup}`,
+    ...(p.archived > 0 || archived !== undefined
+      ? [`archived ${p.archived} lines into ${archived ?? 'the archive'}`]
+      : []),
     `${result.streams.length} stream(s)`,
     `${p.lines} lines read from ${p.filesDone} file(s)`,
     `skipped ${p.alreadyImported} already imported (${p.readBack} events read back to check)`,
@@ -268,9 +314,7 @@ function summaryLine(logGroup: string, result: ImportResult, rejectsPath: string
   ];
   if (p.split > 0) parts.push(`${p.split} split into parts`);
   if (p.rejected > 0) {
-    const reasons = Object.entries(p.rejectedByReason)
-      .map(([reason, count]) => `${reason} ${count}`)
-      .join(', ');
+    const reasons = rejectReasons(p);
     parts.push(
       `rejected ${p.rejected} (${reasons}) from ${iso(p.rejectedFirst)} to ${iso(p.rejectedLast)}, listed in ${rejectsPath}`,
     );
@@ -291,10 +335,13 @@ function verifyLine(report: VerifyReport): string {
 }
 
 /**
- * A progress bar (files, lines, MiB, events/s, rejected) redrawn in place with
- * `write` (default: stderr) at most every `intervalMs`.
+ * The import's progress bar (src/cli/progress.ts): bytes and lines read of
+ * the files' `totalBytes`, percentage, rate and time left, then events/s and
+ * rejected lines, redrawn in place with `write` (default: stderr) at most
+ * every `intervalMs`.
  */
 export function terminalBar(
+  totalBytes: number,
   write: (text: string) => void = (text) => process.stderr.write(text),
   intervalMs = 200,
 ): (progress: ImportProgress) => void {
@@ -303,13 +350,8 @@ export function terminalBar(
     const now = Date.now();
     if (now - last < intervalMs) return;
     last = now;
-    const width = 24;
-    const done = progress.filesTotal === 0 ? 1 : progress.filesDone / progress.filesTotal;
-    const filled = Math.round(done * width);
-    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
-    const megabytes = (progress.bytes / 1_048_576).toFixed(1);
-    write(
-      `\r[${bar}] files ${progress.filesDone}/${progress.filesTotal}  lines ${progress.lines}  ${megabytes} MiB  ${rate(progress)} events/s  rejected ${progress.rejected}   `,
-    );
+    const state = { bytes: Math.min(progress.bytes, totalBytes), lines: progress.lines };
+    const line = progressLine('import', state, totalBytes, now - progress.startedAt);
+    write(`\r${line}  ${rate(progress)} events/s  rejected ${progress.rejected}\u001b[K`);
   };
 }

@@ -1,15 +1,17 @@
 /**
  * `tunnelwatch logs list|get`: the remote log list and download of the
- * PacketiX manual (seeds/002 §3.10.6) for CloudWatch Logs. `list` shows each
+ * PacketiX manual (PacketiX VPN manual §3.10.6) for CloudWatch Logs. `list` shows each
  * stream with its size and first/last event time; `get` downloads a stream
- * (or a time range of it) in its original line form, joining split lines.
+ * (or a time range of it) in its original line form, joining split lines,
+ * from the log group or (`--archive`) from the S3 archive of older history.
  */
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { createLogsClient } from '../../aws/client.ts';
+import { createLogsClient, createS3Client, type LogsClientOptions } from '../../aws/client.ts';
 import { LogAccessError, listLogStreams, readLogStream } from '../../aws/cloudwatch-logs.ts';
 import { ContinuationJoiner } from '../../aws/continuation.ts';
+import { type ArchiveLocation, parseArchiveUrl, readArchive } from '../../aws/s3-archive.ts';
 import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
 import { parseCommandArgs } from '../options.ts';
@@ -25,6 +27,7 @@ import type { CommandIO } from './io.ts';
 /** Usage text of `logs`. */
 export const LOGS_USAGE = `usage: tunnelwatch logs list --log-group GROUP [--measure] [--json] [--region R] [--endpoint-url URL]
        tunnelwatch logs get --log-group GROUP --stream NAME [--start T] [--end T] [-o FILE]
+       tunnelwatch logs get --archive s3://BUCKET/PREFIX --stream NAME [--start T] [--end T] [-o FILE]
 T: a duration before now (15m, 1h, 2d), an ISO time with zone, or epoch ms
 --measure reads every stream to count its events and bytes (CloudWatch Logs reports 0 bytes per stream)`;
 
@@ -42,12 +45,14 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
     start: { type: 'string' },
     end: { type: 'string' },
     output: { type: 'string', short: 'o' },
+    archive: { type: 'string' },
   });
   if (values.help) {
     io.out(LOGS_USAGE);
     return 0;
   }
-  const logGroup = requiredLogGroup(values);
+  const archive = values.archive;
+  const logGroup = archive !== undefined && action === 'get' ? archive : requiredLogGroup(values);
   const client = createLogsClient(clientOptions(values));
   try {
     if (action === 'list') {
@@ -84,8 +89,12 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
         ...(end === undefined ? {} : { end }),
       };
       const joiner = new ContinuationJoiner();
+      const read = (): AsyncIterable<{ readonly message: string }> =>
+        archive === undefined
+          ? readLogStream(client, logGroup, values.stream!, range)
+          : archiveEvents(archive, values.stream!, range, clientOptions(values));
       if (values.output === undefined) {
-        for await (const event of readLogStream(client, logGroup, values.stream, range)) {
+        for await (const event of read()) {
           for (const line of joiner.push(event.message)) io.out(line);
         }
         for (const line of joiner.end()) io.out(line);
@@ -97,7 +106,7 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
         lines++;
         if (!file.write(`${line}\n`)) await once(file, 'drain');
       };
-      for await (const event of readLogStream(client, logGroup, values.stream, range)) {
+      for await (const event of read()) {
         for (const line of joiner.push(event.message)) await write(line);
       }
       for (const line of joiner.end()) await write(line);
@@ -136,4 +145,27 @@ async function measureStream(
 
 function isoOrNull(time: number | undefined): string | null {
   return time === undefined ? null : isoTime(time);
+}
+
+/**
+ * The lines of `stream` in the archive over `range` (`end` exclusive), as
+ * events; a bad URL is a usage error.
+ */
+async function* archiveEvents(
+  url: string,
+  stream: string,
+  range: { readonly start?: number; readonly end?: number },
+  options: LogsClientOptions,
+): AsyncGenerator<{ readonly message: string }> {
+  let location: ArchiveLocation;
+  try {
+    location = parseArchiveUrl(url);
+  } catch (error) {
+    throw new UsageError(`--archive: ${(error as Error).message}`);
+  }
+  const client = createS3Client(options);
+  const end = range.end === undefined ? Number.MAX_SAFE_INTEGER : range.end - 1;
+  for await (const record of readArchive(client, location, stream, range.start ?? 0, end)) {
+    yield { message: record.line };
+  }
 }

@@ -14,6 +14,7 @@ import {
   EnvironmentError,
   readSubscriptionEnvironment,
 } from '../../aws/environment.ts';
+import { kinesisClient, readKinesisBatch } from '../../aws/kinesis-stream.ts';
 import { type RedriveReport, type ReplayResult, redriveDeadLetters } from '../../aws/redrive.ts';
 import { SnsAlertSink } from '../../aws/sns-alert-sink.ts';
 import {
@@ -29,7 +30,8 @@ export const REDRIVE_USAGE = `usage: tunnelwatch redrive [--queue-url URL] [--ma
   --max N          handle at most N messages (default 100)
   --dry-run        read and classify only; replay and delete nothing
 environment: STATE_TABLE_NAME, ALERT_TOPIC_ARN, LOG_GROUP_SOURCES, RULES_CONFIG as for the Lambda;
-             AWS_REGION, AWS_ENDPOINT_URL (e.g. the local emulator)`;
+             AWS_REGION, AWS_ENDPOINT_URL (e.g. the local emulator)
+a Kinesis on-failure record's batch is read back from its stream (while the stream retains it)`;
 
 /** Runs `redrive`; exit 0 when every message read was replayed, 1 when some stay on the queue. */
 export async function redriveCommand(
@@ -68,6 +70,7 @@ export async function redriveCommand(
   const dryRun = values['dry-run'] === true;
   const clientOptions = awsClientOptions(env);
   const sqs = new SQSClient(clientOptions);
+  const kinesis = kinesisClient(clientOptions);
   let replay: (event: unknown) => Promise<ReplayResult> = async () => ({
     status: 'failed',
     why: 'dry run',
@@ -119,6 +122,7 @@ export async function redriveCommand(
       max,
       dryRun,
       replay,
+      readKinesisBatch: (batch) => readKinesisBatch(kinesis, batch),
       onKept: (messageId, why) => io.err(`tunnelwatch redrive: kept ${messageId}: ${why}`),
     });
   } catch (error) {

@@ -1,6 +1,6 @@
 /**
  * What `tunnelwatch replay` prints: the alerts as an aligned table (coloured
- * on a terminal) with a summary, or one JSON object per alert (CLI.md).
+ * on a terminal) with a summary, or one JSON object per alert (docs/cli.md).
  */
 import { aboutText } from '../../alerts/render.ts';
 import { sanitizeLine } from '../../alerts/sanitize.ts';
@@ -14,7 +14,7 @@ import {
 import { type Alert, type Category, isoTime, type Severity, type Source } from '../../model.ts';
 import type { PipelineResult } from '../../pipeline.ts';
 
-/** The `--json` object of one alert: CLI.md's keys, plus `id`, `remediation` and `docUrl`. */
+/** The `--json` object of one alert: docs/cli.md's keys, plus `id`, `remediation` and `docUrl`. */
 export function alertJson(alert: Alert): string {
   return JSON.stringify({
     rule: alert.rule,

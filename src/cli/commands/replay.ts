@@ -1,6 +1,6 @@
 /**
  * `tunnelwatch replay`: the full rule pipeline over log files with in-memory
- * state, printing the alerts on-call would have received (CLI.md).
+ * state, printing the alerts on-call would have received (docs/cli.md).
  */
 
 import {
@@ -23,7 +23,15 @@ import {
   readWholeBatch,
   STDIN_PATH,
 } from '../input.ts';
-import { failOnMatched, failOnOption, inputOptions, parseCommandArgs } from '../options.ts';
+import {
+  failOnMatched,
+  failOnOption,
+  type InputOptions,
+  inputOptions,
+  noZoneWarning,
+  parseCommandArgs,
+} from '../options.ts';
+import { countedLines, progressBar, ReadProgress, totalBytes } from '../progress.ts';
 import { TunnelIdentityCount } from '../tunnel-identity-count.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
@@ -148,6 +156,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
   const clock = new ReplayClock();
   const identities = new TunnelIdentityCount();
+  const bar = progressBar('replay', await totalBytes(opened.map((file) => file.path)));
+  const progress = bar === undefined ? undefined : new ReadProgress(bar);
   const result = await streamReplay(
     opened.map((file) => ({
       path: file.path,
@@ -164,12 +174,16 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
         clock.observe(event);
         identities.see(event);
       },
+      ...(progress === undefined
+        ? {}
+        : { readLines: (path: string) => countedLines(path, progress)[Symbol.asyncIterator]() }),
       onUnreadable: (error) => {
         io.err(`tunnelwatch replay: ${error.message}`);
         exitCode = 1;
       },
     },
   );
+  bar?.end();
   const extras = { explain: values.explain, withoutTunnel: identities.missing };
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));

@@ -3,11 +3,11 @@
  * the tunnel-activity log (IKEv1 and IKEv2 errors, IKEv2 negotiation) and of
  * the tunnel BGP log (session state, notifications, OPEN, End-of-RIB,
  * updates, prefix limits, denied routes), with the category it belongs to
- * (TAXONOMY.md), its default severity, the fields it carries and what on-call
+ * (docs/taxonomy.md), its default severity, the fields it carries and what on-call
  * should do about it.
  *
  * Messages are quoted from the AWS "Site-to-Site VPN logs" page
- * (../shared/reference/aws-s2s-vpn.md, sections 1.1–1.4). `catalog-index.ts`
+ * (docs.aws.amazon.com/vpn/latest/s2svpn/monitoring-logs.html). `catalog-index.ts`
  * turns the table into a word trie; adding a message is adding a row here and
  * a test line.
  */
@@ -18,7 +18,7 @@ export interface CatalogRow {
   /** Stable id, also the `Hint` id: `ikev1.…`, `ikev2.…`, `ike.…` (both versions), `bgp.…`. */
   readonly id: string;
   readonly category: AwsS2sCategory;
-  /** Default severity of events of this row (TAXONOMY.md). */
+  /** Default severity of events of this row (docs/taxonomy.md). */
   readonly severity: Severity;
   /**
    * Literal phrases, case-sensitive as AWS writes them, matched on whole

@@ -6,7 +6,7 @@
  * of its bucket, so classification cost does not grow with the catalog.
  *
  * Sources: the NIFCLOUD / FJcloud-V remote-access VPN gateway log guide (the
- * seed) and OpenVPN's format strings (reference openvpn-softether.md §1.3).
+ * seed) and OpenVPN's format strings (`src/openvpn/ssl_verify.c`, `multi.c`).
  */
 import type { Category, EventFields, Hint, Severity } from '../../model.ts';
 
@@ -317,8 +317,10 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   },
   {
     id: 'auth-pam.failed',
-    keys: 'AUTH-PAM',
-    pattern: /^AUTH-PAM: BACKGROUND: user '(?<user>[^']*)' failed to authenticate: (?<reason>.*)$/,
+    // 2.6 logs the plugin's messages through its own log with a `PLUGIN ` prefix.
+    keys: ['AUTH-PAM', 'PLUGIN'],
+    pattern:
+      /^(?:PLUGIN )?AUTH-PAM: BACKGROUND: user '(?<user>[^']*)' failed to authenticate: (?<reason>.*)$/,
     category: 'auth.failed',
     severity: 'info',
     title: 'PAM refused the password',
@@ -692,10 +694,12 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
   },
   {
     // A soft restart (tls-error, ping-restart, connection-reset...) re-creates the
-    // tunnel inside the running process: the connection ended, the server did not stop.
+    // tunnel inside the running process, and a soft exit (a client's auth-failure)
+    // ends it: the connection ended, no server stopped.
     id: 'signal.soft-restart',
     keys: SIGNAL_KEYS,
-    pattern: /^(?<signal>SIG[A-Z0-9]+)\[soft,(?<reason>[^\]]*)\] received, process restarting/,
+    pattern:
+      /^(?<signal>SIG[A-Z0-9]+)\[soft,(?<reason>[^\]]*)\] received, process (?:restarting|exiting)/,
     category: 'session.ended',
     severity: 'info',
     title: 'tunnel restarting',
@@ -907,6 +911,18 @@ export const OPENVPN_CATALOG: readonly CatalogRow[] = rows(
     title: 'TLS negotiation timed out',
     remediation:
       'The handshake did not finish in time: a scanner or UDP probe, a firewall dropping packets, or a wrong tls-auth / tls-crypt key on the client.',
+    docUrl: `${SOURCE}ssl.c`,
+  },
+  {
+    // Client side: the server refused the login.
+    id: 'client.auth-failed',
+    keys: 'AUTH',
+    pattern: /^AUTH: Received control message: AUTH_FAILED(?:,(?<reason>.*))?/,
+    category: 'auth.failed',
+    severity: 'info',
+    title: 'server refused the login',
+    remediation:
+      'This is a client log: the server refused its user name or password (or its account); check the credentials the client sends.',
     docUrl: `${SOURCE}ssl.c`,
   },
   {

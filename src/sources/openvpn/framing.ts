@@ -1,6 +1,6 @@
 /**
  * OpenVPN line framing: what precedes the message. Recognised per line, in
- * this order (reference openvpn-softether.md §1.1–1.2):
+ * this order (OpenVPN's `errlevel`/`--machine-readable-output` prefixes, syslog and journald):
  *
  * - an optional syslog priority `<PRI>`;
  * - a header: the NIFCLOUD / FJcloud-V gateway form `YYYY/MM/DD hh:mm:ss <tunnel id> `,
@@ -78,6 +78,11 @@ export interface FramingClock {
   readonly reference: number;
   /** UTC year of `reference`. */
   referenceYear(): number;
+  /**
+   * Epoch ms of the last line of this stream whose timestamp had a year (ISO,
+   * ctime, a syslog line carrying OpenVPN's own date…); syslog years follow it.
+   */
+  anchor?: number | null;
   /** Epoch ms of a wall-clock time in `timeZone` (month 1–12), or null when it is no valid date. */
   toEpoch(
     year: number,
@@ -200,6 +205,7 @@ function offsetsOf(timeZone: string): Map<number, number> {
 export class LocalClock implements FramingClock {
   /** Epoch ms used to infer syslog years; the parser sets it per line. */
   reference = 0;
+  anchor: number | null = null;
   private yearReference = Number.NaN;
   private year = 1970;
   /** Zone offset (ms) per wall-clock hour start, shared per zone (see `OFFSETS_BY_ZONE`). */
@@ -333,7 +339,32 @@ function stripPriority(line: string): string {
 
 /** Splits one line into header, client prefix and message; never throws. */
 export function frameLine(line: string, clock: FramingClock): FramedLine | BrokenLine {
-  const text = stripPriority(line);
+  const framed = frameText(stripPriority(line), clock);
+  if (
+    !('malformed' in framed) &&
+    framed.time !== null &&
+    (framed instanceof Frame
+      ? framed.yearKnown || YEAR_FRAMINGS.has(framed.framing)
+      : YEAR_FRAMINGS.has(framed.framing))
+  ) {
+    clock.anchor = framed.time;
+  }
+  return framed;
+}
+
+/** Framings whose timestamps carry a year. */
+const YEAR_FRAMINGS: ReadonlySet<Framing> = new Set<Framing>([
+  'gateway',
+  'iso',
+  'ctime',
+  'rfc5424',
+  'journal-iso',
+  'journal-full',
+  'journal-unix',
+  'machine-readable',
+]);
+
+function frameText(text: string, clock: FramingClock): FramedLine | BrokenLine {
   const first = text.charCodeAt(0);
   if (first >= 48 && first <= 57) return frameDigitHeader(text, clock);
   if (first >= 65 && first <= 90 && hasNamedDateShape(text)) {
@@ -362,6 +393,8 @@ class Frame implements FramedLine {
   pid: number | undefined = undefined;
   client: ClientPrefix | undefined = undefined;
   message = '';
+  /** True when the time came from a timestamp with a year (also one nested in syslog). */
+  yearKnown = false;
   constructor(
     public time: number | null,
     public framing: Framing,
@@ -723,13 +756,7 @@ function syslogFast(text: string, clock: FramingClock): FramedLine | BrokenLine 
   const hour = Math.floor(hms / 10_000);
   const minute = Math.floor(hms / 100) % 100;
   const second = hms % 100;
-  const year = clock.referenceYear();
-  let time = clock.toEpoch(year, month, day, hour, minute, second);
-  if (time === null && month === 2 && day === 29) {
-    time = clock.toEpoch(year - 1, month, day, hour, minute, second);
-  } else if (time !== null && time > clock.reference + FUTURE_TOLERANCE_MS) {
-    time = clock.toEpoch(year - 1, month, day, hour, minute, second);
-  }
+  const time = yearlessTime(clock, month, day, hour, minute, second);
   if (time === null) return { malformed: `invalid syslog timestamp "${text.slice(0, at + 9)}"` };
   frame.time = time;
   return nested(frame, text.slice(body), clock);
@@ -761,7 +788,10 @@ function nested(frame: Frame, body: string, clock: FramingClock): FramedLine | B
     if (body.length > 20 && body.charCodeAt(19) === 32) {
       const time = fixedDateTime(body, 45, clock);
       if (time !== undefined) {
-        if (time !== null) frame.time = time;
+        if (time !== null) {
+          frame.time = time;
+          frame.yearKnown = true;
+        }
         let start = 20;
         if (body.startsWith('us=', start)) {
           const end = body.indexOf(' ', start);
@@ -773,7 +803,10 @@ function nested(frame: Frame, body: string, clock: FramingClock): FramedLine | B
   } else if (first >= 65 && first <= 90) {
     const time = ctimeAt(body, clock);
     if (time !== undefined && body.length > 25) {
-      if (time !== null) frame.time = time;
+      if (time !== null) {
+        frame.time = time;
+        frame.yearKnown = true;
+      }
       return withClient(frame, afterMicroseconds(body, 25));
     }
   }
@@ -1082,13 +1115,44 @@ const FUTURE_TOLERANCE_MS = 2 * 24 * 3_600_000;
 function syslogTime(clock: FramingClock, match: RegExpExecArray): number | null {
   const month = monthNumber(match[1] ?? '');
   if (month === undefined) return null;
-  const year = clock.referenceYear();
-  const at = (y: number): number | null =>
-    clock.toEpoch(y, month, Number(match[2]), Number(match[3]), Number(match[4]), Number(match[5]));
-  const time = at(year);
-  if (time === null) {
+  return yearlessTime(
+    clock,
+    month,
+    Number(match[2]),
+    Number(match[3]),
+    Number(match[4]),
+    Number(match[5]),
+  );
+}
+
+/**
+ * A wall-clock time without a year (syslog). The year is that of the last
+ * line of the stream that had one (`clock.anchor`), one later when that would
+ * put the line more than two days before it (December, then January); without
+ * such a line, the year of the reference instant (delivery time or clock).
+ * Never more than two days after the reference: then the year before.
+ */
+function yearlessTime(
+  clock: FramingClock,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number | null {
+  const anchor = clock.anchor ?? null;
+  let year = anchor === null ? clock.referenceYear() : new Date(anchor).getUTCFullYear();
+  const at = (y: number): number | null => clock.toEpoch(y, month, day, hour, minute, second);
+  let time = at(year);
+  if (time === null && month === 2 && day === 29) {
     // 29 February of a leap year read in a common year.
-    return month === 2 && Number(match[2]) === 29 ? at(year - 1) : null;
+    year -= 1;
+    time = at(year);
+  }
+  if (time === null) return null;
+  if (anchor !== null && time < anchor - FUTURE_TOLERANCE_MS) {
+    const next = at(year + 1);
+    if (next !== null && next <= clock.reference + FUTURE_TOLERANCE_MS) return next;
   }
   return time > clock.reference + FUTURE_TOLERANCE_MS ? at(year - 1) : time;
 }

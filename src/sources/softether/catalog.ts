@@ -11,6 +11,7 @@
  * its key.
  */
 import type { Category, EventFields, FieldValue, Hint, Severity } from '../../model.ts';
+import { SOFTETHER_STRINGS } from './strings.ts';
 
 /** One catalog entry. */
 export interface CatalogRow {
@@ -34,6 +35,8 @@ export interface CatalogRow {
 
 const LOGGING_DOC =
   'https://www.softether.org/4-docs/1-manual/3._SoftEther_VPN_Server_Manual/3.A_Logging_Service';
+const IPSEC_DOC =
+  'https://www.softether.org/4-docs/1-manual/3._SoftEther_VPN_Server_Manual/3.9_L2TP%2F%2F%2F%2FIPsec_VPN_Server_Function';
 const ADMIN_DOC =
   'https://www.softether.org/4-docs/1-manual/3._SoftEther_VPN_Server_Manual/3.3_VPN_Server_Administration';
 
@@ -59,8 +62,8 @@ const SID_JA = 'セッション "(?<sessionId>[^"]+)"';
 const BRUTE_FORCE_HINT =
   'Check the client address and user in the hub security log; if the failures are not the user mistyping, block the address (hub Source IP Address Limit List or firewall) and consider locking the account.';
 
-/** The catalog, in lookup priority order within a key. */
-export const CATALOG: readonly CatalogRow[] = [
+/** The rows written here, in lookup priority order within a key. */
+const WRITTEN_ROWS: readonly CatalogRow[] = [
   // --- server lifecycle -----------------------------------------------------
   {
     id: 'LS_START_1',
@@ -193,7 +196,7 @@ export const CATALOG: readonly CatalogRow[] = [
   // --- connections ------------------------------------------------------------
   {
     id: 'LS_LISTENER_ACCEPT',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern:
       /^On the TCP Listener \(Port (?<port>\d+)\), a Client \(IP address (?<clientIp>[^,]+), Host name "(?<hostName>[^"]*)", Port number (?<clientPort>\d+)\) has connected\./,
@@ -205,7 +208,7 @@ export const CATALOG: readonly CatalogRow[] = [
   },
   {
     id: 'LS_CONNECTION_START_1',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern:
       /^For the client \(IP address: (?<clientIp>[^,]+), host name: "(?<hostName>[^"]*)", port number: (?<clientPort>\d+)\), connection "(?<connectionId>[^"]+)" has been created\./,
@@ -217,7 +220,7 @@ export const CATALOG: readonly CatalogRow[] = [
   },
   {
     id: 'LS_SSL_START',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern:
       /^SSL communication for connection "(?<connectionId>[^"]+)" has been started\.(?: The protocol version is (?<tlsVersion>\S+?)\.)? The encryption algorithm name is "(?<cipher>[^"]*)"\./,
@@ -353,7 +356,7 @@ export const CATALOG: readonly CatalogRow[] = [
   // --- administration logins -------------------------------------------------------
   {
     id: 'LA_CONNECTED_1',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern: new RegExp(`^${CID} connected using server admin mode\\.`),
     examples: ['Connection "CID-70" connected using server admin mode.'],
@@ -363,7 +366,7 @@ export const CATALOG: readonly CatalogRow[] = [
   },
   {
     id: 'LA_CONNECTED_2',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern: new RegExp(
       `^${CID} connected using Virtual Hub Admin Mode\\. The name of the Virtual Hub is "(?<hub>[^"]*)"\\.`,
@@ -447,7 +450,7 @@ export const CATALOG: readonly CatalogRow[] = [
     category: 'auth.attempt',
     severity: 'info',
     pattern:
-      /^The connection "(?<connectionId>[^"]+)" \(IP address: (?<clientIp>[^,]+), Host name: (?<hostName>[^,]*), Port number: (?<clientPort>\d+), Client name: "(?<clientName>[^"]*)", Version: (?<clientVersion>[^,]*), Build: (?<clientBuild>\d+)\) is attempting to connect to the Virtual Hub\. The auth type provided is "(?<authType>[^"]*)" and the user name is "(?<user>.*)"\.$/,
+      /^The connection "(?<connectionId>[^"]+)" \(IP address: (?<clientIp>[^,]+), Host name: (?<hostName>[^,]*), Port number: (?:(?<clientPort>\d+)|[^,]*), Client name: "(?<clientName>[^"]*)", Version: (?<clientVersion>[^,]*), Build: (?<clientBuild>\d+)\) is attempting to connect to the Virtual Hub\. The auth type provided is "(?<authType>[^"]*)" and the user name is "(?<user>.*)"\.$/,
     examples: [
       'The connection "CID-34" (IP address: 2.247.241.98, Host name: 2.247.241.98, Port number: 52220, Client name: "SoftEther VPN Client", Version: 4.38, Build: 9760) is attempting to connect to the Virtual Hub. The auth type provided is "Password authentication" and the user name is "alice".',
     ],
@@ -835,6 +838,130 @@ export const CATALOG: readonly CatalogRow[] = [
     remediation:
       'An OpenVPN client sent a certificate the hub cannot verify (untrusted CA or expired); reissue it.',
   },
+  // --- IPsec (L2TP/IPsec, EtherIP): the body after `IPsec Client n (...)`/`IKE SA`/`IPsec SA` ---
+  {
+    id: 'LI_NEW_IKE_CLIENT',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^A new IPsec client is created\./,
+    examples: ['A new IPsec client is created.'],
+    title: 'IPsec client seen',
+    remediation: 'None: an IPsec (L2TP/IPsec, EtherIP) client started negotiating.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_NEW_IKE_SA',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^A new IKE SA \((?<ikeMode>[^)]*)\) is created\./,
+    examples: [
+      'A new IKE SA (Main Mode) is created. Initiator Cookie: 0x3B663C91968AA11A, Responder Cookie: 0xFA6A291FD53907C3, DH Group: MODP 1024 (Group 2), Hash Algorithm: SHA-2-384, Cipher Algorithm: AES-CBC, Cipher Key Size: 256 bits, Lifetime: 4294967295 Kbytes or 28800 seconds',
+    ],
+    title: 'IKE SA created',
+    remediation: 'None: IKE phase 1 started.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_NEW_IPSEC_SA',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^A new IPsec SA \(Direction: (?<direction>[^)]*)\) is created\./,
+    examples: [
+      'A new IPsec SA (Direction: Client -> Server) is created. SPI: 0x501BEE7A, DH Group: (null), Hash Algorithm: SHA-1, Cipher Algorithm: AES-CBC, Cipher Key Size: 256 bits, Lifetime: 4294967295 Kbytes or 3600 seconds',
+    ],
+    title: 'IPsec SA created',
+    remediation: 'None: IKE phase 2 (quick mode) created an SA.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_SA_ESTABLISHED',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^This (?<saKind>IKE|IPsec) SA is established between the server and the client\./,
+    examples: ['This IKE SA is established between the server and the client.'],
+    title: 'IPsec SA established',
+    remediation: 'None: the IPsec negotiation went through this phase.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_START_QM',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^The (?:client|server) initiates a QuickMode negotiation\./,
+    examples: ['The client initiates a QuickMode negotiation.'],
+    title: 'IPsec quick mode started',
+    remediation: 'None: IKE phase 2 negotiation started.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_CLIENT_UPDATE',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^The port number information of this client is updated\./,
+    examples: ['The port number information of this client is updated.'],
+    title: 'IPsec client port changed',
+    remediation: 'None: NAT traversal moved the client to port 4500.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_DELETE_SA',
+    category: 'connection.progress',
+    severity: 'info',
+    pattern: /^This (?<saKind>IKE|IPsec) SA is deleted\./,
+    examples: ['This IKE SA is deleted.'],
+    title: 'IPsec SA deleted',
+    remediation: 'None: an SA ended (rekeyed or the client left).',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_DELETE_IKE_CLIENT',
+    category: 'session.ended',
+    severity: 'info',
+    pattern: /^This IPsec Client is deleted\./,
+    examples: ['This IPsec Client is deleted.'],
+    title: 'IPsec client gone',
+    remediation:
+      'None for one; a client created and deleted again and again within seconds is failing to connect (pre-shared key, proposals or L2TP settings): ask its user.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_NO_TRANSFORM',
+    category: 'tls.handshake_failed',
+    severity: 'warning',
+    pattern:
+      /^There are no acceptable transform proposals from the client for establishing an (?<saKind>IPsec|IKE) SA\./,
+    examples: [
+      'There are no acceptable transform proposals from the client for establishing an IKE SA.',
+    ],
+    title: 'IPsec proposal mismatch',
+    remediation:
+      "The client offers ciphers or DH groups the server does not accept: update the client's IPsec settings (or its OS).",
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_IKE_NO_NAT_T',
+    category: 'tls.handshake_failed',
+    severity: 'warning',
+    pattern:
+      /^The connection cannot be accepted because this VPN client is not compatible with IPsec NAT Traversal/,
+    examples: [
+      'The connection cannot be accepted because this VPN client is not compatible with IPsec NAT Traversal (RFC 3947 Negotiation of NAT-Traversal in the IKE of the RFC 3948 UDP Encapsulation of IPsec ESP Packets).',
+    ],
+    title: 'IPsec client without NAT-T',
+    remediation:
+      'The client cannot do NAT traversal: use a client that supports RFC 3947/3948, or connect without NAT.',
+    docUrl: IPSEC_DOC,
+  },
+  {
+    id: 'LI_QM_DH_ERROR',
+    category: 'tls.handshake_failed',
+    severity: 'warning',
+    pattern: /^Failed to calculate a Diffie-Hellman algorithm\./,
+    examples: ['Failed to calculate a Diffie-Hellman algorithm.'],
+    title: 'IPsec DH failure',
+    remediation: "The Diffie-Hellman exchange failed: check the client's DH group.",
+    docUrl: IPSEC_DOC,
+  },
   // --- log files -------------------------------------------------------------------------
   {
     id: 'LE_DELETE',
@@ -1071,7 +1198,7 @@ export const CATALOG: readonly CatalogRow[] = [
   },
   {
     id: 'LS_CONNECTION_START_1_JA',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     severity: 'info',
     pattern:
       /^クライアント \(IP アドレス (?<clientIp>[^,]+), ホスト名 "(?<hostName>[^"]*)", ポート番号 (?<clientPort>\d+)\) に対応するコネクション "(?<connectionId>[^"]+)" が作成されました。/,
@@ -1267,6 +1394,142 @@ export const CATALOG: readonly CatalogRow[] = [
   },
 ];
 
+/**
+ * How a string-table entry becomes a localised row: the written row it
+ * translates (category, severity, hint, fields) and the field each `%`
+ * placeholder fills, in order (`''`: not kept; a `[name, pattern]` pair pins
+ * the value, e.g. error code 5).
+ */
+interface LocalizedSpec {
+  readonly key: string;
+  readonly base: string;
+  readonly groups: readonly (string | readonly [string, string])[];
+}
+
+const LOCALIZED: readonly LocalizedSpec[] = [
+  { key: 'LA_ERROR', base: 'LA_ERROR', groups: ['connectionId', 'reason', 'errorCode'] },
+  { key: 'LA_OK', base: 'LA_OK', groups: ['connectionId'] },
+  { key: 'LA_IP_DENIED', base: 'LA_IP_DENIED', groups: ['connectionId'] },
+  { key: 'LA_SET_HUB_LOG', base: 'LA_SET_HUB_LOG', groups: [] },
+  { key: 'LA_SET_SYSLOG', base: 'LA_SET_SYSLOG', groups: [] },
+  { key: 'LA_ADD_ACCESS', base: 'LA_SET_ACCESS_LIST', groups: [] },
+  { key: 'LA_DELETE_ACCESS', base: 'LA_SET_ACCESS_LIST', groups: [] },
+  { key: 'LA_SET_ACCESS_LIST', base: 'LA_SET_ACCESS_LIST', groups: ['ruleCount'] },
+  { key: 'LA_SET_SERVER_PASSWORD', base: 'LA_SET_SERVER_PASSWORD', groups: [] },
+  { key: 'LA_CREATE_USER', base: 'LA_USER', groups: ['user'] },
+  { key: 'LA_SET_USER', base: 'LA_USER', groups: ['user'] },
+  { key: 'LA_DELETE_USER', base: 'LA_USER', groups: ['user'] },
+  {
+    key: 'LS_CONNECTION_ERROR',
+    base: 'LS_CONNECTION_ERROR_5',
+    groups: ['connectionId', 'reason', ['errorCode', '5']],
+  },
+  {
+    key: 'LS_CONNECTION_ERROR',
+    base: 'LS_CONNECTION_ERROR',
+    groups: ['connectionId', 'reason', 'errorCode'],
+  },
+  { key: 'LS_LISTENER_DOS', base: 'LS_LISTENER_DOS', groups: ['port', 'clientIp', 'clientPort'] },
+  { key: 'LS_IP_DENIED', base: 'LS_IP_DENIED', groups: ['connectionId', 'clientIp'] },
+  { key: 'LS_END_2', base: 'LS_END_2', groups: [] },
+  { key: 'LE_DELETE', base: 'LE_DELETE', groups: ['freeSpaceLimit', 'fileName'] },
+  {
+    key: 'LH_IP_CONFLICT',
+    base: 'LH_IP_CONFLICT',
+    groups: ['sessionId', 'assignedIp', 'conflictSessionId', 'conflictMac'],
+  },
+  {
+    key: 'LH_BCAST_STORM',
+    base: 'LH_BCAST_STORM',
+    groups: ['sessionId', 'macAddress', 'sourceIp', 'destinationIp', ''],
+  },
+  { key: 'LH_AUTH_OK', base: 'LH_AUTH_OK', groups: ['connectionId', 'user'] },
+  {
+    key: 'LH_NEW_SESSION',
+    base: 'LH_NEW_SESSION',
+    groups: ['connectionId', 'sessionId', 'clientIp', 'clientPort', 'transport'],
+  },
+  { key: 'LH_END_SESSION', base: 'LH_END_SESSION', groups: ['sessionId', 'bytesOut', 'bytesIn'] },
+];
+
+const PLACEHOLDER = /%(?:I64)?[-0-9.]*[SsudxX]/g;
+
+/**
+ * The anchored pattern of a string-table entry: text literal, each
+ * placeholder a named group (numbers for `%u`), a trailing placeholder up to
+ * the end of the line.
+ */
+export function templatePattern(
+  template: string,
+  groups: readonly (string | readonly [string, string])[],
+): RegExp {
+  let index = 0;
+  let source = '^';
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    source += escapeRegExp(template.slice(last, match.index));
+    const group = groups[index++] ?? '';
+    const numeric = /[udxX]$/.test(match[0]);
+    const [name, pinned] = typeof group === 'string' ? [group, undefined] : group;
+    const end = (match.index ?? 0) + match[0].length === template.length;
+    const value = pinned ?? (numeric ? '\\d+' : end ? '.*' : '.*?');
+    source += name === '' ? `(?:${value})` : `(?<${name}>${value})`;
+    last = (match.index ?? 0) + match[0].length;
+  }
+  source += escapeRegExp(template.slice(last));
+  return new RegExp(source);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The entry with its placeholders filled (`%u` → 1, text → x; a pinned group its value). */
+function templateExample(template: string, groups: LocalizedSpec['groups']): string {
+  let index = 0;
+  return template.replace(PLACEHOLDER, (placeholder) => {
+    const group = groups[index++];
+    if (typeof group !== 'string' && group !== undefined) return group[1];
+    return /[udxX]$/.test(placeholder) ? '1' : 'x';
+  });
+}
+
+/**
+ * Japanese, simplified and traditional Chinese rows built from SoftEther's
+ * own string tables (src/sources/softether/strings.ts, generated from
+ * hamcore.se2), skipping languages that have a written row already.
+ */
+function localizedRows(written: readonly CatalogRow[]): CatalogRow[] {
+  const byId = new Map(written.map((row) => [row.id, row]));
+  const rows: CatalogRow[] = [];
+  for (const spec of LOCALIZED) {
+    const base = byId.get(spec.base);
+    const strings = SOFTETHER_STRINGS[spec.key];
+    if (base === undefined || strings === undefined)
+      throw new Error(`localised row ${spec.key}: no written row ${spec.base} or no string`);
+    for (const language of ['ja', 'cn', 'tw'] as const) {
+      const suffix = language.toUpperCase();
+      // A row named after its base (`LS_CONNECTION_ERROR_5_CN`) unless it translates another key.
+      const id = `${spec.base === 'LA_SET_ACCESS_LIST' || spec.base === 'LA_USER' ? spec.key : spec.base}_${suffix}`;
+      if (byId.has(id)) continue;
+      const template = strings[language];
+      rows.push({
+        ...base,
+        id,
+        pattern: templatePattern(template, spec.groups),
+        examples: [templateExample(template, spec.groups)],
+      });
+    }
+  }
+  return rows;
+}
+
+/** The rows built from SoftEther's string tables (Japanese, simplified and traditional Chinese). */
+export const LOCALIZED_ROWS: readonly CatalogRow[] = localizedRows(WRITTEN_ROWS);
+
+/** The catalog, in lookup priority order within a key: written rows, then localised ones. */
+export const CATALOG: readonly CatalogRow[] = [...WRITTEN_ROWS, ...LOCALIZED_ROWS];
+
 /** Leading id phrases reduced to a marker in the index key (en, ja, zh). */
 const ID_PREFIXES: readonly (readonly [string, string])[] = [
   ['Connection "', 'C'],
@@ -1275,6 +1538,8 @@ const ID_PREFIXES: readonly (readonly [string, string])[] = [
   ['セッション "', 'S'],
   ['连接 "', 'C'],
   ['会话 "', 'S'],
+  ['連接 "', 'C'],
+  ['會話 "', 'S'],
 ];
 
 /**
@@ -1311,10 +1576,23 @@ export function catalogKey(body: string): string {
     }
     let end = body.indexOf(' ', i);
     if (end < 0) end = length;
-    words.push(body.slice(i, end));
+    const word = body.slice(i, end);
+    if (words.length === 0 && isCjk(word)) {
+      // Japanese and Chinese run a sentence and its variable parts together
+      // without spaces: the key is the first word up to its first full stop or comma.
+      const stop = word.search(/[。，：:、]/);
+      return `${marker}|${stop < 0 ? word : word.slice(0, stop)}`;
+    }
+    words.push(word);
     i = end;
   }
   return `${marker}|${words.join(' ')}`;
+}
+
+/** True when `word` holds a Japanese or Chinese character. */
+function isCjk(word: string): boolean {
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) >= 0x2e80) return true;
+  return false;
 }
 
 /**

@@ -194,9 +194,9 @@ export interface MessageFrame {
 }
 
 const HUB_PREFIX = '[HUB "';
-/** `Administration mode` in English, Japanese (管理モード) and Chinese builds. */
+/** `Administration mode` in English, Japanese (管理モード) and Chinese (simplified, traditional) builds. */
 const ADMIN_TAG =
-  /^(?:Administration mode|管理モード|管理模式) [["]([^\]"]+)[\]"](?: \((?:Virtual Hub|仮想 HUB|虚拟 HUB) "([^"]*)"\))?: ?/;
+  /^(?:Administration mode|管理モード|管理模式) [["]([^\]"]+)[\]"](?: \((?:Virtual Hub|仮想 HUB|虚拟 HUB|虛擬 HUB) "([^"]*)"\))?: ?/;
 
 interface ProtocolPrefix {
   readonly protocol: string;

@@ -56,6 +56,8 @@ interface RememberedConnection extends ConnectionInfo {
   pending?: VpnEvent[];
   /** Event time (ms) it was stored: older than the last server start means forgotten. */
   at?: number;
+  /** Time (ms) of the line that ended it: kept a while for its lines that come late. */
+  endedAt?: number;
 }
 
 /** Categories that rules judge per client address: worth completing when the address comes late. */
@@ -70,6 +72,8 @@ const ADDRESS_JUDGED: ReadonlySet<Category> = new Set<Category>([
 const MAX_PENDING = 16;
 /** How long a connection or session is remembered after its last line (ms). */
 const CORRELATION_WINDOW_MS = 7 * 24 * 3_600_000;
+/** How long an ended connection or session is remembered, for its late lines (the lateness bound, ms). */
+const ENDED_WINDOW_MS = 24 * 3_600_000;
 
 /** Where a parser keeps connections and sessions. */
 interface ParserMemory {
@@ -112,7 +116,11 @@ function storedMemory(memory: CorrelationMemory): ParserMemory {
   return {
     connection: (id) => live(memory.get<RememberedConnection>(`conn:${id}`)),
     setConnection: (id, info, time) =>
-      memory.set(`conn:${id}`, { ...info, at: time }, time + CORRELATION_WINDOW_MS),
+      memory.set(
+        `conn:${id}`,
+        { ...info, at: time },
+        time + (info.endedAt === undefined ? CORRELATION_WINDOW_MS : ENDED_WINDOW_MS),
+      ),
     deleteConnection: (id) => memory.delete(`conn:${id}`),
     session: (id) => live(memory.get<SessionInfo & { at?: number }>(`sess:${id}`)),
     setSession: (id, info, time) =>
@@ -245,8 +253,11 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
     const connectionId = typeof fields.connectionId === 'string' ? fields.connectionId : undefined;
     const sessionId = typeof fields.sessionId === 'string' ? fields.sessionId : undefined;
     if (connectionId !== undefined) {
-      const known = memory.connection(connectionId) ?? {};
-      const { pending, at: _at, ...info } = known;
+      const remembered = memory.connection(connectionId);
+      // A line after the connection ended is about another connection.
+      const known =
+        remembered?.endedAt !== undefined && time > remembered.endedAt ? {} : (remembered ?? {});
+      const { pending, at: _at, endedAt: _ended, ...info } = known;
       const merged: Record<string, FieldValue> = { ...(info as Record<string, FieldValue>) };
       for (const name of CONNECTION_FIELDS) {
         const own = fields[name];
@@ -259,18 +270,19 @@ export function createSoftetherParser(options: ParserOptions): StreamParser {
         for (const failure of pending) memory.amend(completed(failure, merged));
         stillPending = undefined;
       }
-      if (CONNECTION_END_ROWS.has(rowId) && stillPending === undefined) {
-        memory.deleteConnection(connectionId);
-      } else {
-        memory.setConnection(
-          connectionId,
-          {
-            ...(merged as ConnectionInfo),
-            ...(stillPending === undefined ? {} : { pending: stillPending }),
-          },
-          time,
-        );
-      }
+      // An ended connection is kept a while: lines older than its end may still come.
+      const endedAt = CONNECTION_END_ROWS.has(rowId)
+        ? Math.max(time, known.endedAt ?? time)
+        : known.endedAt;
+      memory.setConnection(
+        connectionId,
+        {
+          ...(merged as ConnectionInfo),
+          ...(stillPending === undefined ? {} : { pending: stillPending }),
+          ...(endedAt === undefined ? {} : { endedAt }),
+        },
+        time,
+      );
     }
     if (sessionId === undefined) return;
     if (SESSION_START_ROWS.has(rowId)) {

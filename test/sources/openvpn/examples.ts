@@ -356,6 +356,11 @@ export const EXAMPLES: readonly Example[] = [
     fields: { reason: 'unsuitable certificate purpose', user: 'carol', depth: 0 },
   },
   {
+    row: 'client.auth-failed',
+    line: 'AUTH: Received control message: AUTH_FAILED',
+    category: 'auth.failed',
+  },
+  {
     row: 'tls-crypt.unwrap-error',
     line: 'tls-crypt unwrap error: packet authentication failed',
     category: 'tls.hmac_failed',

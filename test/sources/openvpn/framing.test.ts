@@ -244,3 +244,68 @@ describe('OpenVPN framing', () => {
     );
   });
 });
+
+describe('OpenVPN framings seen in the field', () => {
+  it.each([
+    [
+      'ctime with us=',
+      'Wed Nov  6 18:24:46 2019 us=981287 10.0.2.51:52614 TLS Error: TLS handshake failed',
+      '2019-11-06T18:24:46.000Z',
+      { clientIp: '10.0.2.51', clientPort: 52614 },
+    ],
+    [
+      'OpenWrt logread',
+      'Sat Aug  5 11:37:27 2023 daemon.notice openvpn(server)[1234]: 192.0.2.5:1194 TLS Error: TLS handshake failed',
+      '2023-08-05T11:37:27.000Z',
+      { program: 'openvpn(server)', clientIp: '192.0.2.5', clientPort: 1194 },
+    ],
+    [
+      'extra spaces around the client prefix',
+      '2023-09-26 06:51:09 us=991810   alice/192.0.2.5:63733  TLS Error: TLS handshake failed',
+      '2023-09-26T06:51:09.000Z',
+      { user: 'alice', clientIp: '192.0.2.5' },
+    ],
+  ])('reads %s', (_name, line, time, fields) => {
+    const event = parse(line);
+    expect(event.category).toBe('tls.handshake_failed');
+    expect(new Date(event.time ?? 0).toISOString()).toBe(time);
+    expect(event.fields).toMatchObject(fields);
+  });
+
+  it('reads a router syslog line forwarded without its header (program[pid] only)', () => {
+    const event = parse('ovpn-client1[812]: TLS Error: TLS handshake failed', { timestamp: NOW });
+    expect(event.category).toBe('tls.handshake_failed');
+    expect(event.fields.program).toBe('ovpn-client1');
+  });
+
+  it.each([
+    ['a host name', 'vpn.example.com:51851', { clientIp: 'vpn.example.com', clientPort: 51851 }],
+    ['a redacted address', 'x.x.x.x:51851', { clientIp: 'x.x.x.x', clientPort: 51851 }],
+    ["OpenVPN's own 'Connection Attempt'", 'Connection Attempt', {}],
+  ])('keeps the category when the client prefix is %s', (_name, prefix, fields) => {
+    const event = parse(`${prefix} ${MSG}`);
+    expect(event.category).toBe('auth.failed');
+    expect(event.fields).toMatchObject(fields);
+  });
+
+  it('takes the year of syslog lines from the neighbouring lines that carry one, never the future', () => {
+    const parser = createOpenvpnParser({ timeZone: 'UTC', now: () => NOW });
+    const times = [
+      'Dec 31 23:59:00 gw openvpn: Sun Dec 31 23:59:00 2017 192.0.2.5:5 TLS Error: TLS handshake failed',
+      'Jan  1 00:01:00 gw openvpn[1]: 192.0.2.5:5 TLS Error: TLS handshake failed',
+      'Jan  1 00:02:00 gw openvpn[1]: 192.0.2.5:5 TLS Error: TLS handshake failed',
+    ].map((line, index) => {
+      const event = parser.parse(line, { origin: { stream: 's', line: index + 1 } });
+      return new Date(event.time ?? 0).toISOString();
+    });
+    expect(times).toEqual([
+      '2017-12-31T23:59:00.000Z',
+      '2018-01-01T00:01:00.000Z',
+      '2018-01-01T00:02:00.000Z',
+    ]);
+    // Without such a line: the delivery year, or the year before when that is in the future.
+    expect(
+      new Date(parse('Dec 30 10:00:00 gw openvpn[1]: 192.0.2.5:5 x').time ?? 0).toISOString(),
+    ).toBe('2024-12-30T10:00:00.000Z');
+  });
+});

@@ -5,6 +5,7 @@ import {
   CATALOG_INDEX,
   catalogKey,
   classifyBody,
+  LOCALIZED_ROWS,
 } from '../../../src/sources/softether/catalog.ts';
 import { createSoftetherParser } from '../../../src/sources/softether/parser.ts';
 
@@ -82,19 +83,19 @@ const ROW_CASES: Readonly<Record<string, RowCase>> = {
   LS_LISTENER_ACCEPT: {
     message:
       'On the TCP Listener (Port 443), a Client (IP address 198.51.100.7, Host name "pc.example.jp", Port number 50412) has connected.',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { port: 443, clientIp: '198.51.100.7', hostName: 'pc.example.jp', clientPort: 50412 },
   },
   LS_CONNECTION_START_1: {
     message:
       'For the client (IP address: 198.51.100.7, host name: "198.51.100.7", port number: 50412), connection "CID-12" has been created.',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { clientIp: '198.51.100.7', clientPort: 50412, connectionId: 'CID-12' },
   },
   LS_SSL_START: {
     message:
       'SSL communication for connection "CID-12" has been started. The protocol version is TLSv1.3. The encryption algorithm name is "TLS_AES_256_GCM_SHA384".',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { connectionId: 'CID-12', tlsVersion: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' },
   },
   LS_CONNECTION_ERROR_5: {
@@ -151,13 +152,13 @@ const ROW_CASES: Readonly<Record<string, RowCase>> = {
   },
   LA_CONNECTED_1: {
     message: 'Connection "CID-70" connected using server admin mode.',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { connectionId: 'CID-70', adminMode: 'server' },
   },
   LA_CONNECTED_2: {
     message:
       'Connection "CID-71" connected using Virtual Hub Admin Mode. The name of the Virtual Hub is "営業部".',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { connectionId: 'CID-71', adminMode: 'hub', hub: '営業部' },
   },
   LA_ERROR: {
@@ -383,6 +384,71 @@ const ROW_CASES: Readonly<Record<string, RowCase>> = {
     category: 'admin.change',
     fields: { user: 'alice', auditKind: 'user-password' },
   },
+  LI_NEW_IKE_CLIENT: {
+    message:
+      'IPsec Client 35 (198.51.100.7:62713 -> 192.0.2.1:500): A new IPsec client is created.',
+    category: 'connection.progress',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_NEW_IKE_SA: {
+    message:
+      'IPsec IKE Session (IKE SA) 12 (Client: 35) (198.51.100.7:62718 -> 192.0.2.1:4500): A new IKE SA (Main Mode) is created. Initiator Cookie: 0x3B663C91968AA11A, Responder Cookie: 0xFA6A291FD53907C3, DH Group: MODP 1024 (Group 2), Hash Algorithm: SHA-2-384, Cipher Algorithm: AES-CBC, Cipher Key Size: 256 bits, Lifetime: 4294967295 Kbytes or 28800 seconds',
+    category: 'connection.progress',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_NEW_IPSEC_SA: {
+    message:
+      'IPsec IKE Session (IKE SA) 12 (Client: 35) (198.51.100.7:62718 -> 192.0.2.1:4500): A new IPsec SA (Direction: Client -> Server) is created. SPI: 0x501BEE7A, DH Group: (null), Hash Algorithm: SHA-1, Cipher Algorithm: AES-CBC, Cipher Key Size: 256 bits, Lifetime: 4294967295 Kbytes or 3600 seconds',
+    category: 'connection.progress',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_SA_ESTABLISHED: {
+    message:
+      'IPsec IKE Session (IKE SA) 12 (Client: 35) (198.51.100.7:62718 -> 192.0.2.1:4500): This IKE SA is established between the server and the client.',
+    category: 'connection.progress',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_START_QM: {
+    message:
+      'IPsec IKE Session (IKE SA) 12 (Client: 35) (198.51.100.7:62718 -> 192.0.2.1:4500): The client initiates a QuickMode negotiation.',
+    category: 'connection.progress',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_CLIENT_UPDATE: {
+    message:
+      'IPsec Client 35 (198.51.100.7:62713 -> 192.0.2.1:500): The port number information of this client is updated.',
+    category: 'connection.progress',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_DELETE_SA: {
+    message:
+      'IPsec IKE Session (IKE SA) 12 (Client: 35) (198.51.100.7:62718 -> 192.0.2.1:4500): This IKE SA is deleted.',
+    category: 'connection.progress',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_DELETE_IKE_CLIENT: {
+    message: 'IPsec Client 35 (198.51.100.7:62713 -> 192.0.2.1:500): This IPsec Client is deleted.',
+    category: 'session.ended',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_NO_TRANSFORM: {
+    message:
+      'IPsec IKE Session (IKE SA) 12 (Client: 35) (198.51.100.7:62718 -> 192.0.2.1:4500): There are no acceptable transform proposals from the client for establishing an IKE SA.',
+    category: 'tls.handshake_failed',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_IKE_NO_NAT_T: {
+    message:
+      'IPsec Client 35 (198.51.100.7:62713 -> 192.0.2.1:500): The connection cannot be accepted because this VPN client is not compatible with IPsec NAT Traversal (RFC 3947 Negotiation of NAT-Traversal in the IKE of the RFC 3948 UDP Encapsulation of IPsec ESP Packets).',
+    category: 'tls.handshake_failed',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
+  LI_QM_DH_ERROR: {
+    message:
+      'IPsec IKE Session (IKE SA) 12 (Client: 35) (198.51.100.7:62718 -> 192.0.2.1:4500): Failed to calculate a Diffie-Hellman algorithm.',
+    category: 'tls.handshake_failed',
+    fields: { protocol: 'ipsec', clientIp: '198.51.100.7' },
+  },
   LP_PAP_FAILED: {
     message:
       'L2TP PPP Session [203.0.113.5:1701]: "MS-CHAP v2" (Microsoft Challenge and Response Protocol Version 2.0) user authentication failed.',
@@ -518,7 +584,7 @@ const ROW_CASES: Readonly<Record<string, RowCase>> = {
   LS_CONNECTION_START_1_JA: {
     message:
       'クライアント (IP アドレス 203.0.113.44, ホスト名 "203.0.113.44", ポート番号 51000) に対応するコネクション "CID-21" が作成されました。',
-    category: 'auth.attempt',
+    category: 'connection.progress',
     fields: { clientIp: '203.0.113.44', clientPort: 51000, connectionId: 'CID-21' },
   },
   LS_CONNECTION_ERROR_5_JA: {
@@ -613,9 +679,34 @@ function parseOne(message: string) {
 }
 
 describe('SoftEther catalog', () => {
-  it('has a test case for every row', () => {
-    expect(CATALOG.map((row) => row.id).sort()).toEqual(Object.keys(ROW_CASES).sort());
+  it('has a test case for every written row', () => {
+    const localized = new Set(LOCALIZED_ROWS.map((row) => row.id));
+    expect(
+      CATALOG.map((row) => row.id)
+        .filter((id) => !localized.has(id))
+        .sort(),
+    ).toEqual(Object.keys(ROW_CASES).sort());
   });
+
+  it.each(LOCALIZED_ROWS.map((row) => [row.id, row] as const))(
+    'classifies the string-table row %s like the row it translates',
+    (_id, row) => {
+      const base = CATALOG.find(
+        (other) =>
+          other.id ===
+          row.id
+            .replace(/_(?:JA|CN|TW)$/, '')
+            .replace(/^LA_(?:ADD|DELETE)_ACCESS$/, 'LA_SET_ACCESS_LIST')
+            .replace(/^LA_(?:CREATE|SET|DELETE)_USER$/, 'LA_USER'),
+      );
+      const message = row.examples[0] ?? '';
+      const event = parseOne(
+        row.admin === true ? `Administration mode [RPC-1]: ${message}` : message,
+      );
+      expect(event.category, message).toBe(base?.category ?? row.category);
+      expect(event.hint?.id).toBe(`softether.${row.id.toLowerCase().replaceAll('_', '-')}`);
+    },
+  );
 
   it('has unique row ids', () => {
     const ids = CATALOG.map((row) => row.id);

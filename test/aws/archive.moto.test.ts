@@ -1,0 +1,192 @@
+/**
+ * The S3 archive against the moto emulator (S3 and CloudWatch Logs): an
+ * import of a log spanning years sends the last two weeks to the log group
+ * and everything older to the archive, each line once, in partitioned gzip
+ * NDJSON objects with the parsed fields; reruns and kills add nothing twice;
+ * `logs get --archive` reads a time range back. Without an archive, lines
+ * that could go nowhere make `import` exit 1.
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLogStream } from '../../src/aws/cloudwatch-logs.ts';
+import { readArchive } from '../../src/aws/s3-archive.ts';
+import { importCommand } from '../../src/cli/commands/import.ts';
+import { main } from '../../src/cli/main.ts';
+import { captureIo } from '../helpers/capture-io.ts';
+import { type Moto, startMoto } from './moto.ts';
+
+let moto: Moto;
+let s3: S3Client;
+let work: string;
+const GROUP = '/tunnelwatch/history';
+const BUCKET = 'tunnelwatch-archive';
+const DAY = 86_400_000;
+
+/** SoftEther server log lines, one every 12 hours from `from` to `to` (epoch ms), in UTC. */
+function softetherLines(from: number, to: number): string[] {
+  const lines: string[] = [];
+  for (let time = from, i = 0; time <= to; time += 12 * 3_600_000, i++) {
+    const stamp = new Date(time).toISOString().replace('T', ' ').replace('Z', '');
+    lines.push(
+      `${stamp} [HUB "DEFAULT"] Connection "CID-${i}": User authentication failed. The user name that has been provided was "alice", from 198.51.100.${i % 250}.`,
+    );
+  }
+  return lines;
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  s3 = new S3Client({
+    endpoint: moto.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await moto.createLogGroup(GROUP);
+  work = await mkdtemp(join(tmpdir(), 'tw-archive-'));
+}, 60_000);
+afterAll(async () => {
+  await moto?.stop();
+});
+
+async function importWith(args: readonly string[], state: string) {
+  const io = captureIo();
+  const code = await importCommand(
+    [
+      '--endpoint-url',
+      moto.endpoint,
+      '--log-group',
+      GROUP,
+      '--state',
+      state,
+      '--rejects',
+      join(work, 'rejects.ndjson'),
+      '--settle',
+      '0',
+      '--json',
+      ...args,
+    ],
+    io,
+  );
+  const summary =
+    io.stdout.length > 0 ? (JSON.parse(io.stdout[0]!) as Record<string, unknown>) : {};
+  return { code, summary, stderr: io.stderr };
+}
+
+describe('import with an archive', () => {
+  const now = Date.now();
+  const from = now - 200 * DAY;
+  let lines: string[];
+  let path: string;
+
+  beforeAll(async () => {
+    lines = softetherLines(from, now - 3_600_000);
+    const directory = join(work, 'vpnserver', 'server_log');
+    await mkdir(directory, { recursive: true });
+    path = join(directory, 'vpn_20240101.log');
+    await writeFile(path, `${lines.join('\n')}\n`);
+  });
+
+  it('sends recent lines to the log group and older ones to the archive, each once, and says how many went where', async () => {
+    // Act: import, then import again.
+    const state = join(work, 'state.json');
+    const archive = `s3://${BUCKET}/logs`;
+    const first = await importWith(['--archive', archive, '--source', 'softether', path], state);
+    const again = await importWith(['--archive', archive, '--source', 'softether', path], state);
+    // Assess
+    expect(first.code, first.stderr.join('\n')).toBe(0);
+    const recent = lines.filter(
+      (line) => Date.parse(`${line.slice(0, 23).replace(' ', 'T')}Z`) > now - 13 * DAY,
+    );
+    const stored: string[] = [];
+    for await (const event of readLogStream(moto.client(), GROUP, 'vpnserver/server_log/vpn')) {
+      stored.push(event.message);
+    }
+    expect(stored.length).toBeGreaterThanOrEqual(recent.length);
+    expect(first.summary.imported).toBe(stored.length);
+    expect(first.summary.archived).toBe(lines.length - stored.length);
+    expect(first.summary.rejected).toMatchObject({ count: 0 });
+    const archived = [];
+    for await (const record of readArchive(
+      s3,
+      { bucket: BUCKET, prefix: 'logs' },
+      'vpnserver/server_log/vpn',
+      0,
+      now,
+    )) {
+      archived.push(record);
+    }
+    expect([...archived.map((r) => r.line), ...stored].sort()).toEqual([...lines].sort());
+    expect(archived[0]).toMatchObject({
+      source: 'softether',
+      stream: 'vpnserver/server_log/vpn',
+      category: expect.any(String),
+      fields: expect.objectContaining({ user: 'alice' }),
+    });
+    expect(again.code).toBe(0);
+    expect(again.summary.imported).toBe(0);
+    expect(again.summary.archived).toBe(0);
+    // Keys partitioned by source, server and day, gzip NDJSON.
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'logs/' }));
+    const keys = (listed.Contents ?? []).map((object) => object.Key ?? '');
+    expect(keys.length).toBeGreaterThan(100);
+    for (const key of keys) {
+      expect(key).toMatch(
+        /^logs\/source=softether\/server=vpnserver\/day=\d{4}-\d{2}-\d{2}\/vpnserver%2Fserver_log%2Fvpn\.\d+-\d+\.[0-9a-f]{16}\.ndjson\.gz$/,
+      );
+    }
+    const object = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: keys[0] }));
+    const text = gunzipSync(await object.Body!.transformToByteArray()).toString('utf8');
+    expect(JSON.parse(text.split('\n')[0]!)).toHaveProperty('line');
+  }, 120_000);
+
+  it('reads a time range back from the archive with logs get --archive', async () => {
+    const start = from + 30 * DAY;
+    const end = from + 32 * DAY;
+    const io = captureIo();
+    const code = await main(
+      [
+        'logs',
+        'get',
+        '--endpoint-url',
+        moto.endpoint,
+        '--archive',
+        `s3://${BUCKET}/logs`,
+        '--stream',
+        'vpnserver/server_log/vpn',
+        '--start',
+        new Date(start).toISOString(),
+        '--end',
+        new Date(end).toISOString(),
+      ],
+      io,
+    );
+    expect(code, io.stderr.join('\n')).toBe(0);
+    const expected = lines.filter((line) => {
+      const time = Date.parse(`${line.slice(0, 23).replace(' ', 'T')}Z`);
+      return time >= start && time < end;
+    });
+    expect(io.stdout).toEqual(expected);
+  });
+
+  it('exits 1 and says how many lines could go nowhere without an archive', async () => {
+    const state = join(work, 'no-archive.json');
+    const result = await importWith(
+      ['--stream', 'no-archive', '--source', 'softether', path],
+      state,
+    );
+    expect(result.code).toBe(1);
+    expect(result.summary.rejected).toMatchObject({ byReason: { tooOld: expect.any(Number) } });
+    expect(result.stderr.join('\n')).toMatch(/could go nowhere/);
+  });
+});
