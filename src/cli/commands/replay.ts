@@ -23,14 +23,7 @@ import {
   readWholeBatch,
   STDIN_PATH,
 } from '../input.ts';
-import {
-  failOnMatched,
-  failOnOption,
-  type InputOptions,
-  inputOptions,
-  noZoneWarning,
-  parseCommandArgs,
-} from '../options.ts';
+import { failOnMatched, failOnOption, inputOptions, parseCommandArgs } from '../options.ts';
 import { countedLines, progressBar, ReadProgress, totalBytes } from '../progress.ts';
 import { TunnelIdentityCount } from '../tunnel-identity-count.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
