@@ -5,7 +5,6 @@
 import { createReadStream } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ParserOptions, SourceDefinition, StreamParser } from '../model.ts';
 import type { RawLine, StreamBatch } from '../pipeline.ts';
 import { sniffSource, sourceDefinition, unsupportedSources } from '../sources/index.ts';
@@ -170,25 +169,35 @@ function describeError(error: unknown): string {
  */
 export async function* readLines(path: string): AsyncGenerator<InputLine> {
   const input = path === STDIN_PATH ? process.stdin : createReadStream(path, { encoding: 'utf8' });
-  let failure: unknown;
-  input.on('error', (error: Error) => {
-    failure = error;
-  });
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  if (input === process.stdin) process.stdin.setEncoding('utf8');
   let number = 0;
+  let rest = '';
+  // Lines end at \n, \r\n or a lone \r, as in Node 20's readline; Node 24's
+  // readline also ends them at U+2028 and U+2029, which log text may hold.
+  const ending = /\r\n|\n|\r(?!$)/g;
   try {
-    for await (const text of lines) {
+    for await (const chunk of input as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let start = 0;
+      ending.lastIndex = 0;
+      for (let match = ending.exec(text); match !== null; match = ending.exec(text)) {
+        number++;
+        yield { text: text.slice(start, match.index), number };
+        start = match.index + match[0].length;
+      }
+      rest = text.slice(start);
+    }
+    if (rest.endsWith('\r')) rest = rest.slice(0, -1);
+    if (rest !== '') {
       number++;
-      yield { text, number };
+      yield { text: rest, number };
     }
   } catch (error) {
     throw new UnreadableInputError(path, error);
   } finally {
-    lines.close();
     // A caller that stops early (sniffing, head reads) must not leak the descriptor.
     if (input !== process.stdin) input.destroy();
   }
-  if (failure !== undefined) throw new UnreadableInputError(path, failure);
 }
 
 /**
