@@ -24,6 +24,11 @@
  * incident, it does not open a second one), or a cause alert within its
  * cooldown of one already sent. What is left is raised late: an incident the
  * late line revealed, or the resolution of an incident it completed.
+ *
+ * Cost: within one pipeline attempt a key's log and sent alerts are worked on
+ * in place (copied once, when the attempt first touches the key), so an
+ * in-order event costs the same however long the log is: it extends the last
+ * run or appends one entry. Only a late event re-runs the rule over the log.
  */
 import type {
   Category,
@@ -326,6 +331,169 @@ function unsentIncidents(
 }
 
 /**
+ * A key's journal while one `StateView` (one pipeline attempt) works on it:
+ * `log` and `sent` are copies owned by that view, changed in place event
+ * after event, so that an in-order event costs the same whatever the log's
+ * length. The journal stored after each event shares these arrays; a view
+ * that did not build it (the next attempt, another store) copies them first,
+ * so a value loaded from a store is never changed.
+ */
+interface WorkingJournal {
+  readonly owner: StateView;
+  live: unknown;
+  liveExpiresAt: number | undefined;
+  base: unknown;
+  baseExpiresAt: number | undefined;
+  baseAt: number | undefined;
+  log: LoggedEvent[];
+  hints: Readonly<Record<string, Hint>>;
+  /** Number of members of `hints`. */
+  hintCount: number;
+  /** Set when `hints` may hold one no logged event uses (pruned before storing). */
+  hintsToPrune: boolean;
+  sent: SentAlert[];
+  /** The logged entry this working copy created last (it may change it in place). */
+  ownEntry: LoggedEvent | undefined;
+  /** The journal this working copy stored last, and its members (`shapeOf`). */
+  journal: Journal | undefined;
+  shape: number;
+}
+
+/** The working copy behind each journal a `journaled` rule stored. */
+const workingCopies = new WeakMap<Journal, WorkingJournal>();
+
+/** The working copy of `stored` for `state`: the one it built, or fresh copies. */
+function workingJournal(stored: Journal | undefined, state: StateView): WorkingJournal {
+  const known = stored === undefined ? undefined : workingCopies.get(stored);
+  if (known !== undefined && known.owner === state && known.journal === stored) return known;
+  const hints = stored?.hints ?? {};
+  const hintCount = Object.keys(hints).length;
+  return {
+    owner: state,
+    live: stored?.live,
+    liveExpiresAt: stored?.liveExpiresAt,
+    base: stored?.base,
+    baseExpiresAt: stored?.baseExpiresAt,
+    baseAt: stored?.baseAt,
+    log: [...(stored?.log ?? [])],
+    hints,
+    hintCount,
+    hintsToPrune: hintCount > 0,
+    sent: [...(stored?.sent ?? [])],
+    ownEntry: undefined,
+    journal: undefined,
+    shape: 0,
+  };
+}
+
+/** A stored journal's members, writable while its working copy builds it. */
+interface JournalMembers {
+  live?: unknown;
+  liveExpiresAt?: number;
+  base?: unknown;
+  baseExpiresAt?: number;
+  baseAt?: number;
+  log?: readonly LoggedEvent[];
+  hints?: Readonly<Record<string, Hint>>;
+  sent?: readonly SentAlert[];
+}
+
+/** Which optional members a journal has (one bit each). */
+function shapeOf(work: WorkingJournal, withHints: boolean): number {
+  return (
+    (work.live === undefined ? 0 : 1) |
+    (work.liveExpiresAt === undefined ? 0 : 2) |
+    (work.base === undefined ? 0 : 4) |
+    (work.baseExpiresAt === undefined ? 0 : 8) |
+    (work.baseAt === undefined ? 0 : 16) |
+    (withHints ? 32 : 0)
+  );
+}
+
+/**
+ * The stored form of a working journal: the members in their stored order,
+ * absent ones left out. The journal this working copy stored last is updated
+ * in place when it has the same members (no new object, and no new entry in
+ * `workingCopies`, per event).
+ */
+function journalOf(work: WorkingJournal, withHints: boolean): Journal {
+  const shape = shapeOf(work, withHints);
+  const reuse = work.journal !== undefined && work.shape === shape;
+  const journal: JournalMembers = reuse ? (work.journal as JournalMembers) : {};
+  if (work.live !== undefined) journal.live = work.live;
+  if (work.liveExpiresAt !== undefined) journal.liveExpiresAt = work.liveExpiresAt;
+  if (work.base !== undefined) journal.base = work.base;
+  if (work.baseExpiresAt !== undefined) journal.baseExpiresAt = work.baseExpiresAt;
+  if (work.baseAt !== undefined) journal.baseAt = work.baseAt;
+  journal.log = work.log;
+  if (withHints) journal.hints = work.hints;
+  journal.sent = work.sent;
+  if (!reuse) {
+    work.journal = journal as Journal;
+    work.shape = shape;
+    workingCopies.set(work.journal, work);
+  }
+  return journal as Journal;
+}
+
+/** The raw line as logged (cut to `MAX_LOGGED_RAW`). */
+function loggedRaw(event: VpnEvent): string {
+  return event.raw.length > MAX_LOGGED_RAW ? event.raw.slice(0, MAX_LOGGED_RAW) : event.raw;
+}
+
+/** True when `event` says what `entry` says (`sayingOf`, without building both strings when equal). */
+function saysTheSame(entry: LoggedEvent, event: VpnEvent): boolean {
+  const a = entry.f;
+  const b = event.fields;
+  if (
+    entry.c === event.category &&
+    entry.s === event.severity &&
+    (a.phase1State ?? '') === (b.phase1State ?? '') &&
+    (a.phase2State ?? '') === (b.phase2State ?? '') &&
+    (a.bgpStatus ?? '') === (b.bgpStatus ?? '') &&
+    (a.bgpFromState ?? '') === (b.bgpFromState ?? '') &&
+    (a.bgpToState ?? '') === (b.bgpToState ?? '') &&
+    (a.bgpNeighbor ?? '') === (b.bgpNeighbor ?? '')
+  ) {
+    return true;
+  }
+  // Different parts may still join into the same string (a part holding "|").
+  return sayingOf(entry) === sayingOf({ c: event.category, s: event.severity, f: b });
+}
+
+/**
+ * Logs an event at or after every logged one (what `insert` does then, in
+ * place): it extends the run before it when it says the same thing at a
+ * later time, else it is appended.
+ */
+function appendInOrder(work: WorkingJournal, event: VpnEvent, time: number): void {
+  const log = work.log;
+  const before = log[log.length - 1];
+  if (before !== undefined && before.t < time && saysTheSame(before, event)) {
+    const raw = loggedRaw(event);
+    if (before === work.ownEntry) {
+      const run = before as { li?: string; lt?: number; lr?: string };
+      run.li = event.id;
+      run.lt = time;
+      run.lr = raw;
+      return;
+    }
+    const extended: LoggedEvent = { ...before, li: event.id, lt: time, lr: raw };
+    log[log.length - 1] = extended;
+    work.ownEntry = extended;
+    return;
+  }
+  const entry = logged(event, time);
+  log.push(entry);
+  work.ownEntry = entry;
+}
+
+/** Time (ms) of the last record an entry stands for. */
+function endOf(entry: LoggedEvent): number {
+  return entry.lt ?? entry.t;
+}
+
+/**
  * Wraps a rule that keeps all its state under one key per event so that its
  * alerts do not depend on the order or the batching of deliveries.
  */
@@ -341,36 +509,34 @@ export function journaled(
       const key = keys[0];
       if (key === undefined) return;
       if (keys.length > 1) throw new Error(`journaled rule ${rule.id} touches ${keys.length} keys`);
-      const stored = context.state.get<Journal>(key);
-      const log = stored?.log ?? [];
-      const newest =
-        log.length === 0
-          ? Number.NEGATIVE_INFINITY
-          : ((log[log.length - 1] as LoggedEvent).lt ?? (log[log.length - 1] as LoggedEvent).t);
+      const work = workingJournal(context.state.get<Journal>(key), context.state);
+      const last = work.log[work.log.length - 1];
+      const newest = last === undefined ? Number.NEGATIVE_INFINITY : endOf(last);
       const time = event.time ?? (Number.isFinite(newest) ? newest : 0);
-      const entry = logged(event, time);
-      let hints = stored?.hints ?? {};
-      if (event.hint !== undefined && hints[event.hint.id] === undefined) {
-        hints = { ...hints, [event.hint.id]: event.hint };
+      if (event.hint !== undefined && work.hints[event.hint.id] === undefined) {
+        work.hints = { ...work.hints, [event.hint.id]: event.hint };
+        work.hintCount++;
+        work.hintsToPrune = true;
       }
-      const inOrder = time >= newest;
-      let live: unknown;
-      let liveExpiresAt: number | undefined;
-      let sent = stored?.sent ?? [];
-      if (inOrder) {
+      const tooOld = work.baseAt !== undefined && time < work.baseAt;
+      if (time >= newest) {
+        // In order: applied to `live`, as without the journal.
         const step = run(
           rule,
           key,
-          { value: stored?.live, expiresAt: stored?.liveExpiresAt },
+          { value: work.live, expiresAt: work.liveExpiresAt },
           [event.time === null ? { ...event, time } : event],
           context.config,
           context.suppressed,
         );
-        for (const draft of step.drafts) context.emit(draft);
-        sent = [...sent, ...step.drafts.map(sentOf)];
-        live = step.state.value;
-        liveExpiresAt = step.state.expiresAt;
-      } else if (stored?.baseAt !== undefined && time < stored.baseAt) {
+        for (const draft of step.drafts) {
+          context.emit(draft);
+          work.sent.push(sentOf(draft));
+        }
+        work.live = step.state.value;
+        work.liveExpiresAt = step.state.expiresAt;
+        if (!tooOld) appendInOrder(work, event, time);
+      } else if (tooOld) {
         // Older than the log reaches back: judged alone. Its cause alerts are
         // raised unless one of the kind was sent near it; incidents need the
         // events around it, which are folded into `base`, so none is opened.
@@ -382,66 +548,65 @@ export function journaled(
           context.config,
         );
         const causes = alone.drafts.filter((draft) => !STATE_RULE_IDS.has(draft.rule));
-        const fresh = unsentDrafts(causes, sent, context.config, proximityOf);
+        const fresh = unsentDrafts(causes, work.sent, context.config, proximityOf);
         for (const draft of fresh) context.emit(draft);
-        sent = [...sent, ...fresh.map(sentOf)];
-        live = stored.live;
-        liveExpiresAt = stored.liveExpiresAt;
+        for (const draft of fresh) work.sent.push(sentOf(draft));
       } else {
-        const withLate = insert(log, entry);
+        const withLate = insert(work.log, logged(event, time));
         const rerun = run(
           rule,
           key,
-          { value: stored?.base, expiresAt: stored?.baseExpiresAt },
-          withLate.flatMap((logged) => eventsOf(logged, hints)),
+          { value: work.base, expiresAt: work.baseExpiresAt },
+          withLate.flatMap((entry) => eventsOf(entry, work.hints)),
           context.config,
         );
-        const fresh = unsentDrafts(rerun.drafts, sent, context.config, proximityOf);
+        const fresh = unsentDrafts(rerun.drafts, work.sent, context.config, proximityOf);
         for (const draft of fresh) context.emit(draft);
-        sent = [...sent, ...fresh.map(sentOf)];
-        live = rerun.state.value;
-        liveExpiresAt = rerun.state.expiresAt;
+        for (const draft of fresh) work.sent.push(sentOf(draft));
+        work.live = rerun.state.value;
+        work.liveExpiresAt = rerun.state.expiresAt;
+        work.log = withLate;
+        work.ownEntry = undefined;
       }
-      const tooOld = stored?.baseAt !== undefined && time < stored.baseAt;
-      let nextLog = tooOld ? [...log] : insert(log, entry);
-      let base = stored?.base;
-      let baseExpiresAt = stored?.baseExpiresAt;
-      let baseAt = stored?.baseAt;
       // Fold what fell behind the horizon, or the oldest entries of a full log, into `base`.
       const latest = Math.max(newest, time);
+      const log = work.log;
       let fold = 0;
-      while (
-        fold < nextLog.length &&
-        ((nextLog[fold] as LoggedEvent).lt ?? (nextLog[fold] as LoggedEvent).t) < latest - horizonMs
-      )
-        fold++;
-      if (nextLog.length > MAX_JOURNAL_ENTRIES) fold = Math.max(fold, FOLD_BATCH);
+      while (fold < log.length && endOf(log[fold] as LoggedEvent) < latest - horizonMs) fold++;
+      if (log.length > MAX_JOURNAL_ENTRIES) fold = Math.max(fold, FOLD_BATCH);
       if (fold > 0) {
         const folded = run(
           rule,
           key,
-          { value: base, expiresAt: baseExpiresAt },
-          nextLog.slice(0, fold).flatMap((logged) => eventsOf(logged, hints)),
+          { value: work.base, expiresAt: work.baseExpiresAt },
+          log.slice(0, fold).flatMap((entry) => eventsOf(entry, work.hints)),
           context.config,
         ).state;
-        base = folded.value;
-        baseExpiresAt = folded.expiresAt;
-        const newestFolded = nextLog[fold - 1] as LoggedEvent;
-        baseAt = Math.max(baseAt ?? Number.NEGATIVE_INFINITY, newestFolded.lt ?? newestFolded.t);
-        nextLog = nextLog.slice(fold);
+        work.base = folded.value;
+        work.baseExpiresAt = folded.expiresAt;
+        work.baseAt = Math.max(
+          work.baseAt ?? Number.NEGATIVE_INFINITY,
+          endOf(log[fold - 1] as LoggedEvent),
+        );
+        log.splice(0, fold);
+        work.hintsToPrune = work.hintCount > 0;
       }
-      sent = sent.filter((alert) => alert.t >= latest - horizonMs).slice(-MAX_SENT_ALERTS);
-      const journal: Journal = {
-        ...(live === undefined ? {} : { live }),
-        ...(liveExpiresAt === undefined ? {} : { liveExpiresAt }),
-        ...(base === undefined ? {} : { base }),
-        ...(baseExpiresAt === undefined ? {} : { baseExpiresAt }),
-        ...(baseAt === undefined ? {} : { baseAt }),
-        log: nextLog,
-        ...(Object.keys(hints).length === 0 ? {} : { hints: keptHints(hints, nextLog) }),
-        sent,
-      };
-      context.state.set(key, journal, Math.max(liveExpiresAt ?? 0, latest + horizonMs));
+      const cutoff = latest - horizonMs;
+      if (work.sent.some((alert) => alert.t < cutoff)) {
+        work.sent = work.sent.filter((alert) => alert.t >= cutoff);
+      }
+      if (work.sent.length > MAX_SENT_ALERTS) {
+        work.sent.splice(0, work.sent.length - MAX_SENT_ALERTS);
+      }
+      const withHints = work.hintCount > 0;
+      if (work.hintsToPrune) {
+        // Only when an entry left the log or a hint came in: otherwise every hint is still used.
+        work.hints = keptHints(work.hints, work.log);
+        work.hintCount = Object.keys(work.hints).length;
+        work.hintsToPrune = false;
+      }
+      const journal = journalOf(work, withHints);
+      context.state.set(key, journal, Math.max(work.liveExpiresAt ?? 0, latest + horizonMs));
     },
   };
 }
