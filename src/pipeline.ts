@@ -191,15 +191,17 @@ const HASH_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456
 const HASH_WIDTH = 9;
 const DIGIT_VALUES = new Map([...HASH_DIGITS].map((digit, value) => [digit.charCodeAt(0), value]));
 
+const DIGIT_CODES = [...HASH_DIGITS].map((digit) => digit.charCodeAt(0));
+const codes = new Array<number>(HASH_WIDTH);
+
 /** Appends the 9-character form of a 53-bit hash to `out`. */
 function encodeHash(hash: number, out: string[]): void {
   let rest = hash;
-  const digits = new Array<string>(HASH_WIDTH);
   for (let i = HASH_WIDTH - 1; i >= 0; i--) {
-    digits[i] = HASH_DIGITS[rest % 64] as string;
+    codes[i] = DIGIT_CODES[rest % 64] as number;
     rest = Math.floor(rest / 64);
   }
-  out.push(digits.join(''));
+  out.push(String.fromCharCode(...codes));
 }
 
 /** The hashes of a stored bucket, oldest first (a malformed tail is ignored). */
@@ -717,8 +719,8 @@ function declaredKeys(
 ): string[] {
   const relevant = rulesByCategory(rules);
   const declared = new Set<string>();
-  let lastStream = -1;
-  let lastBucket = Number.NaN;
+  // Each stream's last declared bucket: merged streams take turns, event by event.
+  const lastBuckets = new Map<number, number>();
   const declareRules = (event: VpnEvent) => {
     const duplicateKey = event.fields.duplicateKey;
     if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
@@ -729,12 +731,11 @@ function declaredKeys(
   };
   for (const { event, stream, orderTime, amended } of ordered) {
     const bucket = seenBucketOf(orderTime);
-    if (stream !== lastStream || bucket !== lastBucket) {
+    if (lastBuckets.get(stream) !== bucket) {
       const streamKey = streamKeys[stream] as string;
       declared.add(streamKey);
       declared.add(seenKeyOf(streamKey, bucket));
-      lastStream = stream;
-      lastBucket = bucket;
+      lastBuckets.set(stream, bucket);
     }
     declareRules(event);
     if (amended !== undefined) for (const earlier of amended) declareRules(earlier);

@@ -176,12 +176,19 @@ class OneKeyState<T> implements StateView {
   /** Event time (ms) against which `expiresAt` is judged, as the pipeline does. */
   clock: number | null = null;
   constructor(
-    private readonly key: string,
+    private key: string,
     value: T | undefined,
     expiresAt: number | undefined,
   ) {
     this.value = value;
     this.expiresAt = expiresAt;
+  }
+  /** Starts over on another key and value (one view serves every in-order step of a rule). */
+  reset(key: string, value: T | undefined, expiresAt: number | undefined): void {
+    this.key = key;
+    this.value = value;
+    this.expiresAt = expiresAt;
+    this.clock = null;
   }
   get<V>(key: string): V | undefined {
     this.check(key);
@@ -227,6 +234,48 @@ function run<T>(
     rule.apply(event, context);
   }
   return { state, drafts };
+}
+
+/**
+ * Applies one in-order event to a key's `live` state: what `run` does for one
+ * event, with one state view, context and draft list reused for every event
+ * of the rule (the in-order step runs once per event and key).
+ */
+class InOrderStep {
+  private readonly state = new OneKeyState<unknown>('', undefined, undefined);
+  private outer: RuleContext | undefined;
+  private readonly context: { -readonly [K in keyof RuleContext]: RuleContext[K] };
+  /** The drafts of the last step (valid until the next one). */
+  readonly drafts: AlertDraft[] = [];
+
+  constructor(private readonly rule: Rule) {
+    this.context = {
+      state: this.state,
+      config: undefined as unknown as RulesConfig,
+      emit: (draft) => {
+        this.drafts.push(draft);
+      },
+      suppressed: (id, reason) => this.outer?.suppressed(id, reason),
+    };
+  }
+
+  /** Applies `event` (with a time) to `value`; the end state, with the drafts in `drafts`. */
+  apply(
+    key: string,
+    value: unknown,
+    expiresAt: number | undefined,
+    event: VpnEvent,
+    outer: RuleContext,
+  ): { readonly value: unknown; readonly expiresAt: number | undefined } {
+    this.drafts.length = 0;
+    this.outer = outer;
+    this.context.config = outer.config;
+    this.state.reset(key, value, expiresAt);
+    this.state.clock = event.time;
+    this.rule.apply(event, this.context);
+    this.outer = undefined;
+    return this.state;
+  }
 }
 
 function sentOf(draft: AlertDraft): SentAlert {
@@ -502,6 +551,7 @@ export function journaled(
   proximityOf: ProximityOf,
   horizonMs: number = JOURNAL_HORIZON_MS,
 ): Rule {
+  const step = new InOrderStep(rule);
   return {
     ...rule,
     apply(event: VpnEvent, context: RuleContext): void {
@@ -521,20 +571,19 @@ export function journaled(
       const tooOld = work.baseAt !== undefined && time < work.baseAt;
       if (time >= newest) {
         // In order: applied to `live`, as without the journal.
-        const step = run(
-          rule,
+        const end = step.apply(
           key,
-          { value: work.live, expiresAt: work.liveExpiresAt },
-          [event.time === null ? { ...event, time } : event],
-          context.config,
-          context.suppressed,
+          work.live,
+          work.liveExpiresAt,
+          event.time === null ? { ...event, time } : event,
+          context,
         );
+        work.live = end.value;
+        work.liveExpiresAt = end.expiresAt;
         for (const draft of step.drafts) {
           context.emit(draft);
           work.sent.push(sentOf(draft));
         }
-        work.live = step.state.value;
-        work.liveExpiresAt = step.state.expiresAt;
         if (!tooOld) appendInOrder(work, event, time);
       } else if (tooOld) {
         // Older than the log reaches back: judged alone. Its cause alerts are

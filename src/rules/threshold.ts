@@ -30,6 +30,7 @@ import {
   crossingAt,
   DEFAULT_WINDOW_MAX_ENTRIES,
   entriesAt,
+  entriesFrom,
   observeWindow,
   type WindowEntry,
   windowEvidence,
@@ -212,8 +213,7 @@ export const authBruteforceRule: CategoryScopedRule = {
     // time when it came in order, a later one when it came late.
     let crossing: { at: number; uncovered: WindowEntry[]; addresses: string[] } | undefined;
     let inQuiet = false;
-    for (const candidate of all) {
-      if (candidate.t < time || candidate.t >= time + windowMs) continue;
+    for (const candidate of entriesFrom(all, time, windowMs)) {
       const uncovered = entriesAt(all, candidate.t, windowMs, userMaxEntries).filter(
         (old) => old.covered !== true,
       );
