@@ -40,6 +40,7 @@ import type {
   VpnEvent,
 } from '../model.ts';
 import { STATE_RULES } from '../model.ts';
+import { AttemptScoped } from './attempt-scoped.ts';
 import type { AlertDraft, Rule, RuleContext, StateView } from './rule.ts';
 
 /** How far back (ms) the log reaches behind a key's newest event: the lateness bound. */
@@ -272,8 +273,11 @@ class InOrderStep {
     this.context.config = outer.config;
     this.state.reset(key, value, expiresAt);
     this.state.clock = event.time;
-    this.rule.apply(event, this.context);
-    this.outer = undefined;
+    try {
+      this.rule.apply(event, this.context);
+    } finally {
+      this.outer = undefined;
+    }
     return this.state;
   }
 }
@@ -388,7 +392,6 @@ function unsentIncidents(
  * so a value loaded from a store is never changed.
  */
 interface WorkingJournal {
-  readonly owner: StateView;
   live: unknown;
   liveExpiresAt: number | undefined;
   base: unknown;
@@ -409,16 +412,15 @@ interface WorkingJournal {
 }
 
 /** The working copy behind each journal a `journaled` rule stored. */
-const workingCopies = new WeakMap<Journal, WorkingJournal>();
+const workingCopies = new AttemptScoped<Journal, WorkingJournal>();
 
 /** The working copy of `stored` for `state`: the one it built, or fresh copies. */
 function workingJournal(stored: Journal | undefined, state: StateView): WorkingJournal {
-  const known = stored === undefined ? undefined : workingCopies.get(stored);
-  if (known !== undefined && known.owner === state && known.journal === stored) return known;
+  const known = stored === undefined ? undefined : workingCopies.get(state, stored);
+  if (known !== undefined && known.journal === stored) return known;
   const hints = stored?.hints ?? {};
   const hintCount = Object.keys(hints).length;
   return {
-    owner: state,
     live: stored?.live,
     liveExpiresAt: stored?.liveExpiresAt,
     base: stored?.base,
@@ -465,7 +467,7 @@ function shapeOf(work: WorkingJournal, withHints: boolean): number {
  * in place when it has the same members (no new object, and no new entry in
  * `workingCopies`, per event).
  */
-function journalOf(work: WorkingJournal, withHints: boolean): Journal {
+function journalOf(work: WorkingJournal, withHints: boolean, state: StateView): Journal {
   const shape = shapeOf(work, withHints);
   const reuse = work.journal !== undefined && work.shape === shape;
   const journal: JournalMembers = reuse ? (work.journal as JournalMembers) : {};
@@ -480,7 +482,7 @@ function journalOf(work: WorkingJournal, withHints: boolean): Journal {
   if (!reuse) {
     work.journal = journal as Journal;
     work.shape = shape;
-    workingCopies.set(work.journal, work);
+    workingCopies.set(state, work.journal, work);
   }
   return journal as Journal;
 }
@@ -654,7 +656,7 @@ export function journaled(
         work.hintCount = Object.keys(work.hints).length;
         work.hintsToPrune = false;
       }
-      const journal = journalOf(work, withHints);
+      const journal = journalOf(work, withHints, context.state);
       context.state.set(key, journal, Math.max(work.liveExpiresAt ?? 0, latest + horizonMs));
     },
   };

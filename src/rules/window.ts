@@ -12,6 +12,7 @@
  * survive), evidence text only on the newest `evidenceLines` entries, and the
  * key expires `retainMs` after its newest entry.
  */
+import { AttemptScoped } from './attempt-scoped.ts';
 import type { StateView } from './rule.ts';
 
 /** One event remembered in a window. Short member names: this is stored JSON. */
@@ -122,7 +123,6 @@ export function windowEntries(
 
 /** What an attempt knows of a window it changes in place. */
 interface OwnedWindow {
-  readonly owner: StateView;
   /** How many entries carry each event id hash. */
   readonly ids: Map<number, number>;
   /** Entries before this index carry no raw line. */
@@ -135,7 +135,7 @@ interface OwnedWindow {
  * ones change that copy, so a value loaded from a store is never changed and
  * an observation costs the entries of its own window, not the whole key's.
  */
-const ownedWindows = new WeakMap<WindowState, OwnedWindow>();
+const ownedWindows = new AttemptScoped<WindowState, OwnedWindow>();
 
 /** The window of `key`, owned by `state` (copied from the stored one on first use). */
 function ownedWindow(
@@ -143,14 +143,14 @@ function ownedWindow(
   key: string,
 ): { readonly window: { entries: WindowEntry[] }; readonly owned: OwnedWindow } {
   const stored = state.get<WindowState>(key);
-  const known = stored === undefined ? undefined : ownedWindows.get(stored);
-  if (stored !== undefined && known !== undefined && known.owner === state) {
+  const known = stored === undefined ? undefined : ownedWindows.get(state, stored);
+  if (stored !== undefined && known !== undefined) {
     return { window: stored as { entries: WindowEntry[] }, owned: known };
   }
   const window = { entries: [...(stored?.entries ?? [])] };
-  const owned: OwnedWindow = { owner: state, ids: new Map(), rawFrom: 0 };
+  const owned: OwnedWindow = { ids: new Map(), rawFrom: 0 };
   for (const entry of window.entries) countId(owned, entry, 1);
-  ownedWindows.set(window, owned);
+  ownedWindows.set(state, window, owned);
   return { window, owned };
 }
 
