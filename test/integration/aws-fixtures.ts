@@ -16,6 +16,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import type { AlertStatus, RuleId } from '../../src/model.ts';
 import type { Emulator } from './emulator.ts';
 
 /** Creates the state table as the contract and the CDK stack define it. */
@@ -110,4 +111,39 @@ export async function drainAndDelete(sqs: SQSClient, queueUrl: string): Promise<
     );
   }
   return messages;
+}
+
+/** An alert as read back from the topic's queue: the facts after `---` in the SNS message. */
+export interface PublishedAlert {
+  readonly id: string;
+  readonly rule: RuleId;
+  readonly key: string;
+  readonly status: AlertStatus;
+  readonly subject: string;
+  /** Epoch ms. */
+  readonly time: number;
+}
+
+/** Reads every alert on the fixture's alert queue (and empties it). */
+export async function drainAlerts(aws: AwsFixture): Promise<PublishedAlert[]> {
+  const messages = await drainAndDelete(aws.sqs, aws.alertQueueUrl);
+  return messages.map((message) => {
+    const body = message.Body ?? '';
+    const facts = JSON.parse(body.slice(body.indexOf('\n---\n') + 5)) as {
+      alertId: string;
+      rule: RuleId;
+      key: string;
+      status: AlertStatus;
+      subject: string;
+      time: string;
+    };
+    return {
+      id: facts.alertId,
+      rule: facts.rule,
+      key: facts.key,
+      status: facts.status,
+      subject: facts.subject,
+      time: Date.parse(facts.time),
+    };
+  });
 }

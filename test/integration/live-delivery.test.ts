@@ -16,12 +16,11 @@ import { createHandler } from '../../lambda/subscription.ts';
 import { renderForSns } from '../../src/alerts/index.ts';
 import { DynamoDbStateStore } from '../../src/aws/dynamodb-state-store.ts';
 import { SnsAlertSink } from '../../src/aws/sns-alert-sink.ts';
-import type { Alert } from '../../src/model.ts';
 import type { StreamBatch } from '../../src/pipeline.ts';
 import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 import { batchesOf, compare, cut, replayOnce, shuffled } from '../helpers/deliver.ts';
 import { subscriptionEvent } from '../helpers/subscription-payload.ts';
-import { type AwsFixture, createAwsFixture, drainAndDelete } from './aws-fixtures.ts';
+import { type AwsFixture, createAwsFixture, drainAlerts } from './aws-fixtures.ts';
 import { type Emulator, startEmulator } from './emulator.ts';
 
 let emulator: Emulator;
@@ -57,21 +56,6 @@ function moved(batches: readonly StreamBatch[], offsetMs: number): StreamBatch[]
       return { ...line, text: JSON.stringify(record) };
     }),
   }));
-}
-
-/** What the alert queue received, as the alerts the comparison reads. */
-function alertsOf(bodies: readonly (string | undefined)[]): Alert[] {
-  return bodies.map((body) => {
-    const facts = JSON.parse(body?.split('\n---\n')[1] ?? '{}') as Record<string, unknown>;
-    return {
-      id: facts['alertId'],
-      rule: facts['rule'],
-      status: facts['status'],
-      key: facts['key'],
-      subject: facts['subject'],
-      time: Date.parse(String(facts['time'])),
-    } as unknown as Alert;
-  });
 }
 
 describe('live delivery on the emulator', () => {
@@ -134,9 +118,7 @@ describe('live delivery on the emulator', () => {
     };
     await Promise.all(Array.from({ length: 20 }, invoke));
 
-    const published = alertsOf(
-      (await drainAndDelete(aws.sqs, aws.alertQueueUrl)).map((message) => message.Body),
-    );
+    const published = await drainAlerts(aws);
     const { lost, doubled, reopened } = compare(reference, published, 3_600_000);
     expect({
       lost: lost.map((a) => a.subject),
