@@ -22,17 +22,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createHandler } from '../lambda/subscription.ts';
-import { renderForSns } from '../src/alerts/index.ts';
 import { SERVICE_LIMITS } from '../src/aws/batcher.ts';
 import { CheckpointFile } from '../src/aws/checkpoint.ts';
 import { DEFAULT_RETRY, readLogStream } from '../src/aws/cloudwatch-logs.ts';
 import { ContinuationJoiner } from '../src/aws/continuation.ts';
-import { DynamoDbStateStore } from '../src/aws/dynamodb-state-store.ts';
 import { type ImportEnvironment, type ImportStep, importLogs } from '../src/aws/importer.ts';
-import { SnsAlertSink } from '../src/aws/sns-alert-sink.ts';
 import { type AlertRef, compareAlertRefs, seededRandom } from '../src/deliveries.ts';
 import { DEFAULT_RULES_CONFIG } from '../src/rules/config.ts';
 import { writeGatewayDownloads } from '../test/aws/fixtures.ts';
@@ -43,6 +37,7 @@ import {
   type AwsFixture,
   createAwsFixture,
   drainAlerts,
+  subscriptionHandlerOn,
 } from '../test/integration/aws-fixtures.ts';
 import type { Emulator } from '../test/integration/emulator.ts';
 
@@ -292,24 +287,9 @@ function compareIncidents(
 }
 
 function handlerFor(aws: AwsFixture, sns = aws.sns) {
-  return createHandler({
-    environment: {
-      tableName: aws.tableName,
-      topicArn: aws.topicArn,
-      deadLetterQueueUrl: aws.deadLetterQueueUrl,
-      logGroupSources: [{ prefix: '/tunnelwatch/', source: 'aws-s2s' }],
-      config: DEFAULT_RULES_CONFIG,
-    },
-    store: new DynamoDbStateStore({ client: aws.dynamodb, tableName: aws.tableName }),
-    sink: new SnsAlertSink({
-      client: sns,
-      topicArn: aws.topicArn,
-      render: renderForSns,
-      sleep: async () => {},
-    }),
-    sqs: aws.sqs,
-    logger: new Logger({ logLevel: 'SILENT' }),
-    metrics: new Metrics({ namespace: 'TunnelwatchChaos', serviceName: 'chaos' }),
+  return subscriptionHandlerOn(aws, {
+    logGroupSources: [{ prefix: '/tunnelwatch/', source: 'aws-s2s' }],
+    sns,
     sources: SYNTHETIC_SOURCES,
   });
 }
