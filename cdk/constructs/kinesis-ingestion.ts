@@ -161,6 +161,12 @@ export class KinesisIngestion extends Construct {
       }),
     );
     if (props.encryptionKey !== undefined) {
+      const reason =
+        "Added by aws-cdk-lib's KinesisDestination (stream.grantWrite) for the KMS-encrypted stream; the statement is scoped to that one key";
+      Validations.of(this.logsRole).acknowledge(
+        { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason },
+        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
+      );
       this.logsRole.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'StreamKey',
