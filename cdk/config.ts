@@ -38,6 +38,23 @@ export const DEFAULT_FUNCTION_LOG_RETENTION_DAYS = 30;
 export const DEFAULT_SOFTETHER_LOG_DIRECTORY = '/usr/local/vpnserver';
 /** Default OpenVPN `--log` file. */
 export const DEFAULT_OPENVPN_LOG_FILE = '/var/log/openvpn/openvpn.log';
+/**
+ * Encryption at rest: `customer-managed` (default) uses one KMS key, created
+ * by the stack unless `kmsKeyArn` names one; `service-managed` uses each
+ * service's own keys (CloudWatch Logs default, SQS-managed, DynamoDB-owned,
+ * SNS unencrypted, Kinesis `alias/aws/kinesis`, S3-managed).
+ */
+export const ENCRYPTION_MODES = ['customer-managed', 'service-managed'] as const;
+/** An encryption mode. */
+export type EncryptionMode = (typeof ENCRYPTION_MODES)[number];
+/** Default key prefix of the archive in its bucket. */
+export const DEFAULT_ARCHIVE_PREFIX = 'archive';
+/** Default age, in days, at which archive objects move to S3 Standard-IA (S3's minimum is 30). */
+export const DEFAULT_ARCHIVE_INFREQUENT_ACCESS_DAYS = 30;
+/** Default age, in days, at which archive objects move to S3 Glacier Instant Retrieval. */
+export const DEFAULT_ARCHIVE_GLACIER_IR_DAYS = 90;
+/** S3's minimum stay in a storage class before the next lifecycle transition, in days. */
+export const S3_MIN_TRANSITION_DAYS = 30;
 /** Prefix that AWS asks VPN log group names to start with (the AWS Site-to-Site VPN logs guide). */
 export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/';
 
@@ -401,6 +418,36 @@ const rulesMemberSchema = z
     'Rule settings (thresholds, windows, cooldowns, severities), passed to the function as RULES_CONFIG.',
   );
 
+/** An archive key prefix: no leading or trailing slash, no empty segment, no partition syntax. */
+const ARCHIVE_PREFIX = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+const archiveSchema = object(
+  {
+    enabled: flag(
+      'True: the stack creates the S3 archive (bucket, Glue table, access policy) that `tunnelwatch import --archive` writes history older than CloudWatch Logs accepts to.',
+    ).default(true),
+    prefix: text(
+      'Key prefix of the archive in the bucket (no leading or trailing slash); `import --archive s3://BUCKET/PREFIX`.',
+      {
+        pattern: ARCHIVE_PREFIX,
+        message: (s) =>
+          `expected path segments of letters, digits, ".", "_" or "-" separated by "/", with no leading or trailing slash, got "${s}"`,
+      },
+    ).default(DEFAULT_ARCHIVE_PREFIX),
+    infrequentAccessAfterDays: whole(
+      S3_MIN_TRANSITION_DAYS,
+      36_500,
+      'Days after which archive objects move to S3 Standard-IA (S3 requires at least 30).',
+    ).default(DEFAULT_ARCHIVE_INFREQUENT_ACCESS_DAYS),
+    glacierInstantRetrievalAfterDays: whole(
+      S3_MIN_TRANSITION_DAYS * 2,
+      36_500,
+      'Days after which archive objects move to S3 Glacier Instant Retrieval (still queryable by Athena); at least 30 more than infrequentAccessAfterDays.',
+    ).default(DEFAULT_ARCHIVE_GLACIER_IR_DAYS),
+  },
+  'The S3 archive for history older than CloudWatch Logs accepts (docs/import.md, "The archive").',
+);
+
 /** The schema of the configuration file, with every default. */
 export const configSchema = object(
   {
@@ -422,10 +469,17 @@ export const configSchema = object(
       },
       'Deployment target; absent members make the stack environment-agnostic.',
     ).optional(),
-    kmsKeyArn: text('Customer managed KMS key for log groups, topic, queues and table.', {
-      pattern: KMS_KEY_ARN,
-      message: (s) => `expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got "${s}"`,
-    }).optional(),
+    encryption: oneOf(
+      ENCRYPTION_MODES,
+      'customer-managed: one KMS key (created by the stack, or kmsKeyArn) encrypts the log groups, topic, table, queues, stream and archive; service-managed: each service keeps its own keys (an explicit opt-out).',
+    ).default('customer-managed'),
+    kmsKeyArn: text(
+      'An existing KMS key to use instead of the one the stack creates (encryption customer-managed only); its policy must allow what docs/deploy.md "Encryption" lists.',
+      {
+        pattern: KMS_KEY_ARN,
+        message: (s) => `expected a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), got "${s}"`,
+      },
+    ).optional(),
     logRetentionDays: retention('Retention of every log group, in days.').default(
       DEFAULT_LOG_RETENTION_DAYS,
     ),
@@ -446,6 +500,12 @@ export const configSchema = object(
       retryAttempts: 10,
     }),
     monitoring: monitoringSchema.optional(),
+    archive: archiveSchema.default({
+      enabled: true,
+      prefix: DEFAULT_ARCHIVE_PREFIX,
+      infrequentAccessAfterDays: DEFAULT_ARCHIVE_INFREQUENT_ACCESS_DAYS,
+      glacierInstantRetrievalAfterDays: DEFAULT_ARCHIVE_GLACIER_IR_DAYS,
+    }),
   },
   'tunnelwatch deployment configuration.',
 );
@@ -477,6 +537,8 @@ export type SoftEtherServerConfig = Frozen<z.output<typeof softetherServerSchema
 export type IngestionConfig = Frozen<z.output<typeof ingestionSchema>>;
 /** The monitoring account's view of its source accounts and regions. */
 export type MonitoringConfig = Frozen<z.output<typeof monitoringSchema>>;
+/** The S3 archive's settings. */
+export type ArchiveConfig = Frozen<z.output<typeof archiveSchema>>;
 /** The whole validated configuration with defaults applied. */
 export type TunnelwatchConfig = Frozen<
   Omit<Parsed, 'vpnLogGroups' | '$schema' | '$comment'> & {
@@ -653,6 +715,22 @@ function crossChecks(json: unknown): string[] {
         'region',
       ),
     );
+  }
+
+  if (isRecord(json) && json.encryption === 'service-managed' && json.kmsKeyArn !== undefined) {
+    problems.push(
+      'kmsKeyArn: a key cannot be used with encryption "service-managed"; remove kmsKeyArn, or set encryption to "customer-managed" (the default)',
+    );
+  }
+  const archive = isRecord(json) ? json.archive : undefined;
+  if (isRecord(archive)) {
+    const ia = archive.infrequentAccessAfterDays ?? DEFAULT_ARCHIVE_INFREQUENT_ACCESS_DAYS;
+    const gir = archive.glacierInstantRetrievalAfterDays ?? DEFAULT_ARCHIVE_GLACIER_IR_DAYS;
+    if (typeof ia === 'number' && typeof gir === 'number' && gir < ia + S3_MIN_TRANSITION_DAYS) {
+      problems.push(
+        `archive.glacierInstantRetrievalAfterDays: expected at least ${ia + S3_MIN_TRANSITION_DAYS} (S3 keeps objects ${S3_MIN_TRANSITION_DAYS} days in Standard-IA, from day ${ia}), got ${gir}`,
+      );
+    }
   }
 
   const rules = isRecord(json) ? json.rules : undefined;

@@ -6,7 +6,7 @@
  * bisection on error, a retry bound and the dead-letter queue as on-failure
  * destination.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { type ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -123,6 +123,13 @@ export class KinesisIngestion extends Construct {
         ? { encryption: StreamEncryption.MANAGED }
         : { encryption: StreamEncryption.KMS, encryptionKey: props.encryptionKey }),
     });
+    if (props.encryptionKey !== undefined) {
+      Validations.of(this.stream).acknowledge({
+        id: 'AwsSolutions-KDS3',
+        reason:
+          'tunnelwatch encrypts everything holding log text with one customer managed key by default (the stream carries the same VPN log events as the log groups); encryption "service-managed" returns to aws/kinesis',
+      });
+    }
 
     const stack = Stack.of(this);
     const accounts = [stack.account, ...(props.sourceAccounts ?? [])];
@@ -154,6 +161,12 @@ export class KinesisIngestion extends Construct {
       }),
     );
     if (props.encryptionKey !== undefined) {
+      const reason =
+        "Added by aws-cdk-lib's KinesisDestination (stream.grantWrite) for the KMS-encrypted stream; the statement is scoped to that one key";
+      Validations.of(this.logsRole).acknowledge(
+        { id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]', reason },
+        { id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]', reason },
+      );
       this.logsRole.addToPrincipalPolicy(
         new PolicyStatement({
           sid: 'StreamKey',

@@ -84,7 +84,10 @@ export interface TunnelAlertFunctionProps {
    * @default - the bundle shipped prebuilt in the package, else DEFAULT_HANDLER_ENTRY
    */
   readonly entry?: string;
-  /** Key of the topic, queues and table, when they use one. @default - none */
+  /**
+   * Key of the topic, queues, table and the function's own log group, when they use one.
+   * @default - none (SQS-managed queues, CloudWatch Logs' own key)
+   */
   readonly encryptionKey?: IKey;
   /** @default - DEFAULT_FUNCTION_LOG_RETENTION */
   readonly logRetention?: RetentionDays;
@@ -195,6 +198,7 @@ export class TunnelAlertFunction extends Construct {
     this.logGroup = new LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? DEFAULT_FUNCTION_LOG_RETENTION,
       removalPolicy: RemovalPolicy.DESTROY,
+      ...(props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey }),
     });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

@@ -19,6 +19,7 @@ import {
   Role,
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
@@ -61,6 +62,11 @@ export interface TunnelLoggingProps {
   readonly operatorPolicy?: IManagedPolicy;
   /** @default - DEFAULT_PROVIDER_LOG_RETENTION */
   readonly providerLogRetention?: RetentionDays;
+  /**
+   * Customer managed key of the provider's log group (its policy must let CloudWatch Logs use it).
+   * @default - encrypted by CloudWatch Logs with its own key
+   */
+  readonly encryptionKey?: IKey;
   /** A handler file to bundle instead. @default - the bundle shipped prebuilt in the package, else DEFAULT_TUNNEL_LOGGING_ENTRY */
   readonly handlerEntry?: string;
 }
@@ -158,6 +164,7 @@ export class TunnelLogging extends Construct {
     const logGroup = new LogGroup(this, 'ProviderLogs', {
       retention: props.providerLogRetention ?? DEFAULT_PROVIDER_LOG_RETENTION,
       removalPolicy: RemovalPolicy.DESTROY,
+      ...(props.encryptionKey === undefined ? {} : { encryptionKey: props.encryptionKey }),
     });
     this.role = new Role(this, 'HandlerRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),

@@ -14,7 +14,7 @@
  * Props are checked with the same rules as the deployment configuration file
  * (`parseConfig`); every problem is reported at once with the construct path.
  */
-import { CfnOutput, Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { Alarm, Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { ManagedPolicy, Role } from 'aws-cdk-lib/aws-iam';
@@ -33,6 +33,7 @@ import {
   ConfigError,
   DEFAULT_FUNCTION_LOG_RETENTION_DAYS,
   DEFAULT_LOG_RETENTION_DAYS,
+  type EncryptionMode,
   type IngestionConfig,
   type LogOutputFormat,
   type PacketLogMode,
@@ -42,7 +43,9 @@ import {
 import { SELF_HOSTED_LOG_GROUP_PREFIX } from '../log-layout.ts';
 import { AlertStateTable } from './alert-state-table.ts';
 import { AlertTopic } from './alert-topic.ts';
+import { TunnelwatchKey } from './encryption-key.ts';
 import { KinesisIngestion } from './kinesis-ingestion.ts';
+import { ARCHIVE_TABLE_NAME, defaultDatabaseName, TunnelwatchArchive } from './log-archive.ts';
 import {
   type MonitoredLogGroup,
   SUBSCRIPTION_FILTER_NAME,
@@ -184,6 +187,30 @@ export interface TunnelwatchRemoteSources {
   readonly organizationId?: string;
 }
 
+/** The S3 archive for history older than CloudWatch Logs accepts (`tunnelwatch import --archive`). */
+export interface TunnelwatchArchiveOptions {
+  /**
+   * False: no archive bucket, Glue table or archive policy.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Key prefix of the archive in the bucket (no leading or trailing slash).
+   * @default 'archive'
+   */
+  readonly prefix?: string;
+  /**
+   * Days after which objects move to S3 Standard-IA (at least 30).
+   * @default 30
+   */
+  readonly infrequentAccessAfterDays?: number;
+  /**
+   * Days after which objects move to S3 Glacier Instant Retrieval (at least 30 more than Standard-IA).
+   * @default 90
+   */
+  readonly glacierInstantRetrievalAfterDays?: number;
+}
+
 /** Props of `Tunnelwatch`. At least one VPN connection, server or remote source is required. */
 export interface TunnelwatchProps {
   /**
@@ -212,10 +239,27 @@ export interface TunnelwatchProps {
    */
   readonly alerts?: TunnelwatchAlerts;
   /**
-   * Customer managed key for the log groups, topic, queues and state table.
-   * @default - each service's own encryption (CloudWatch Logs, SQS-managed, DynamoDB-owned keys)
+   * `customer-managed`: one KMS key (`encryptionKey`, else one the construct
+   * creates) encrypts every log group it creates, the topic, the state table,
+   * the queues, the stream and the archive. `service-managed` is the explicit
+   * opt-out: each service's own keys (CloudWatch Logs default, SNS
+   * unencrypted, DynamoDB-owned, SQS-managed, `alias/aws/kinesis`, SSE-S3).
+   * @default 'customer-managed'
+   */
+  readonly encryption?: EncryptionMode;
+  /**
+   * The key to use instead of creating one (encryption `customer-managed` only).
+   * An imported key's policy cannot be edited here: it must let
+   * `logs.<region>.amazonaws.com` and `cloudwatch.amazonaws.com` use it
+   * (docs/deploy.md, "Encryption").
+   * @default - a new key: rotation on, alias `alias/tunnelwatch/<stack name>`, retained on delete
    */
   readonly encryptionKey?: IKey;
+  /**
+   * The S3 archive, its Glue table and access policy.
+   * @default - enabled, prefix 'archive', Standard-IA after 30 days, Glacier Instant Retrieval after 90
+   */
+  readonly archive?: TunnelwatchArchiveOptions;
   /**
    * Retention of the log groups the construct creates for VPN and server logs.
    * @default RetentionDays.THREE_MONTHS
@@ -295,6 +339,10 @@ export interface TunnelwatchParts {
   readonly agentPolicy?: CloudWatchAgentWritePolicy;
   /** Present in ingestion mode `kinesis`. */
   readonly kinesis?: KinesisIngestion;
+  /** The key the construct created (encryption `customer-managed` without `encryptionKey`). */
+  readonly key?: TunnelwatchKey;
+  /** Absent when the archive is turned off. */
+  readonly archive?: TunnelwatchArchive;
   readonly openvpnGateways: readonly OpenVpnGatewayLogs[];
   readonly softetherServers: readonly SoftEtherServerLogs[];
 }
@@ -331,6 +379,8 @@ export function tunnelwatchPropsFromConfig(config: TunnelwatchConfig): Tunnelwat
     logRetention: config.logRetentionDays as RetentionDays,
     functionLogRetention: config.functionLogRetentionDays as RetentionDays,
     ...(config.rules === undefined ? {} : { rules: config.rules }),
+    encryption: config.encryption,
+    archive: config.archive,
   };
 }
 
@@ -351,6 +401,8 @@ function validatedConfig(scope: Construct, props: TunnelwatchProps): Tunnelwatch
       openvpnGateways: props.openvpnGateways,
       softetherServers: props.softetherServers,
       rules: props.rules,
+      encryption: props.encryption,
+      archive: props.archive,
     }),
   );
   try {
@@ -368,7 +420,9 @@ function validatedConfig(scope: Construct, props: TunnelwatchProps): Tunnelwatch
  * Everything tunnelwatch deploys: the VPN log groups with their delivery
  * policy and tunnel logging, the self-hosted servers' log groups and
  * policies, the state table, the alert topic, the alert function with its
- * dead-letter queues and subscriptions, the alarms and the dashboard.
+ * dead-letter queues and subscriptions, the alarms and the dashboard, the
+ * S3 archive with its Glue table, and (unless encryption is
+ * `service-managed`) the KMS key all of them are encrypted with.
  * The public members are escape hatches to the resources it creates.
  */
 export class Tunnelwatch extends Construct {
@@ -396,8 +450,13 @@ export class Tunnelwatch extends Construct {
   readonly logGroups: readonly TunnelwatchLogGroup[];
   /** One subscription filter per monitored log group. */
   readonly subscriptionFilters: readonly SubscriptionFilter[];
-  /** The key given in props, if any. */
+  /**
+   * The key everything is encrypted with: the one given in props, else the
+   * one created. Undefined only with encryption `service-managed`.
+   */
   readonly encryptionKey?: IKey;
+  /** The S3 archive (absent when turned off). */
+  readonly archive?: TunnelwatchArchive;
   /** The stream and event source mapping (ingestion mode `kinesis`). */
   readonly kinesis?: KinesisIngestion;
   /** The constructs it is made of, with their own members. */
@@ -406,7 +465,22 @@ export class Tunnelwatch extends Construct {
   constructor(scope: Construct, id: string, props: TunnelwatchProps) {
     super(scope, id);
     const config = validatedConfig(this, props);
-    const key = props.encryptionKey;
+    if (config.encryption === 'service-managed' && props.encryptionKey !== undefined) {
+      throw new ConstructPropsError(this.node.path, [
+        'encryptionKey: a key cannot be used with encryption "service-managed"; leave encryptionKey out, or set encryption to "customer-managed" (the default)',
+      ]);
+    }
+    // Two Tunnelwatch constructs in one stack get names of their own.
+    const stackName = Stack.of(this).stackName;
+    const ownNames =
+      this.node.id === 'Default' ? '' : `-${this.node.id.replace(/[^A-Za-z0-9_-]/g, '')}`;
+    const createdKey =
+      config.encryption === 'customer-managed' && props.encryptionKey === undefined
+        ? new TunnelwatchKey(this, 'EncryptionKey', {
+            aliasName: `alias/tunnelwatch/${stackName}${ownNames}`,
+          })
+        : undefined;
+    const key = props.encryptionKey ?? createdKey?.key;
     if (key !== undefined) this.encryptionKey = key;
     const keyProps = key === undefined ? {} : { encryptionKey: key };
     const monitored: MonitoredLogGroup[] = [];
@@ -566,6 +640,15 @@ export class Tunnelwatch extends Construct {
         ? {}
         : { kinesis: { stream: kinesis.stream, role: kinesis.logsRole } }),
     });
+    const archive = config.archive.enabled
+      ? new TunnelwatchArchive(this, 'Archive', {
+          prefix: config.archive.prefix,
+          infrequentAccessAfterDays: config.archive.infrequentAccessAfterDays,
+          glacierInstantRetrievalAfterDays: config.archive.glacierInstantRetrievalAfterDays,
+          databaseName: `${defaultDatabaseName(stackName)}${ownNames.replace(/-/g, '_').toLowerCase()}`,
+          ...keyProps,
+        })
+      : undefined;
     const vpnConnectionIds = config.vpnConnections.map((c) => c.id);
     const alarms = new TunnelwatchAlarms(this, 'Alarms', {
       topic: alertTopic.topic,
@@ -594,6 +677,25 @@ export class Tunnelwatch extends Construct {
         description: 'Attach to people who run tunnelwatch redrive',
         value: alertFunction.redrivePolicy.managedPolicyArn,
       });
+      if (archive !== undefined) {
+        new CfnOutput(this, 'ArchiveBucketName', {
+          description: 'S3 bucket of the log archive',
+          value: archive.bucket.bucketName,
+        });
+        new CfnOutput(this, 'ArchiveUrl', {
+          description: 'Pass to tunnelwatch import --archive and logs get --archive',
+          value: archive.archiveUrl,
+        });
+        new CfnOutput(this, 'ArchiveAccessPolicyArn', {
+          description:
+            'Attach to people who import into the archive, read it back or query it with Athena',
+          value: archive.accessPolicy.managedPolicyArn,
+        });
+        new CfnOutput(this, 'ArchiveTable', {
+          description: 'Glue database and table Athena queries the archive through',
+          value: `${archive.databaseName}.${ARCHIVE_TABLE_NAME}`,
+        });
+      }
       if (operatorPolicy !== undefined) {
         new CfnOutput(this, 'VpnLoggingOperatorPolicyArn', {
           description: 'Attach to people or pipelines that enable tunnel logging by hand',
@@ -616,8 +718,11 @@ export class Tunnelwatch extends Construct {
       ...(operatorPolicy === undefined ? {} : { operatorPolicy }),
       ...(agentPolicy === undefined ? {} : { agentPolicy }),
       ...(kinesis === undefined ? {} : { kinesis }),
+      ...(createdKey === undefined ? {} : { key: createdKey }),
+      ...(archive === undefined ? {} : { archive }),
     };
     if (kinesis !== undefined) this.kinesis = kinesis;
+    if (archive !== undefined) this.archive = archive;
     this.function = alertFunction.function;
     this.functionRole = alertFunction.role;
     this.functionLogGroup = alertFunction.logGroup;

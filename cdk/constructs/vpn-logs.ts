@@ -31,7 +31,11 @@ export interface VpnLogParts {
   readonly tunnelLogging?: TunnelLogging;
 }
 
-/** Builds the VPN log groups, delivery policy, operator policy and tunnel logging in `scope`. */
+/**
+ * Builds the VPN log groups, delivery policy, operator policy and tunnel
+ * logging in `scope`; `encryptionKey` encrypts the log groups it creates
+ * (VPN groups and the tunnel-logging provider's group).
+ */
 export function addVpnLogs(
   scope: Construct,
   vpnLogGroups: readonly VpnLogGroupConfig[],
@@ -76,6 +80,7 @@ export function addVpnLogs(
     tunnelLogging = new TunnelLogging(scope, 'TunnelLogging', {
       tunnels: loggingTargets,
       operatorPolicy: operatorPolicy.managedPolicy,
+      ...keyProps,
     });
     if (deliveryPolicy !== undefined) tunnelLogging.node.addDependency(deliveryPolicy);
     for (const group of logGroups) tunnelLogging.node.addDependency(group.logGroup);

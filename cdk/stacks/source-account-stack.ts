@@ -4,13 +4,17 @@
  * the vended log groups, their delivery resource policy, the logging-operator
  * policy, tunnel logging of existing connections, and either a subscription
  * filter per VPN log group or the account-level subscription filter policy,
- * to the monitoring account's destination in the same region.
+ * to the monitoring account's destination in the same region. With
+ * encryption `customer-managed` (the default) the account's own KMS key
+ * encrypts the log groups it creates (`kmsKeyArn` names the monitoring
+ * account's key and is not used here).
  */
 import { Aws, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnAccountPolicy, CfnSubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { TunnelwatchConfig } from '../config.ts';
+import { TunnelwatchKey } from '../constructs/encryption-key.ts';
 import { destinationNameOf } from '../constructs/log-destination.ts';
 import { SUBSCRIPTION_FILTER_NAME } from '../constructs/log-subscriptions.ts';
 import { ConstructPropsError } from '../constructs/validation.ts';
@@ -33,6 +37,8 @@ export interface SourceAccountStackProps extends StackProps {
 export class SourceAccountStack extends Stack {
   /** The VPN log groups and their policies. */
   readonly vpnLogs: VpnLogParts;
+  /** The key of the log groups (absent with encryption `service-managed`). */
+  readonly encryptionKey?: TunnelwatchKey;
   /** `arn:aws:logs:<region>:<monitoring account>:destination:tunnelwatch-<region>` */
   readonly destinationArn: string;
   /** Subscription filters (mode `filters`). */
@@ -55,7 +61,15 @@ export class SourceAccountStack extends Stack {
         'config.monitoring and config.env.account (the monitoring account) are required',
       ]);
     }
-    this.vpnLogs = addVpnLogs(this, config.vpnLogGroups, config.vpnConnections);
+    if (config.encryption === 'customer-managed') {
+      this.encryptionKey = new TunnelwatchKey(this, 'EncryptionKey');
+    }
+    this.vpnLogs = addVpnLogs(
+      this,
+      config.vpnLogGroups,
+      config.vpnConnections,
+      this.encryptionKey?.key,
+    );
     this.destinationArn = `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${monitoringAccount}:destination:${destinationNameOf(Aws.REGION)}`;
 
     if (monitoring.organizationId !== undefined) {

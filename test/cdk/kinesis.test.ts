@@ -57,11 +57,14 @@ describe('monitoring account (samples/multi-account.config.json)', () => {
     expect(regions.map((stack) => stack.dependencies)).toEqual([[monitoring], [monitoring]]);
   });
 
-  it('encrypts the on-demand stream and reads it with partial batch responses, bisection, a retry bound and the DLQ', () => {
+  it('encrypts the on-demand stream with the stack’s key and reads it with partial batch responses, bisection, a retry bound and the DLQ', () => {
     const template = Template.fromStack(synthMultiAccount().monitoring);
 
     template.hasResourceProperties('AWS::Kinesis::Stream', {
-      StreamEncryption: { EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' },
+      StreamEncryption: {
+        EncryptionType: 'KMS',
+        KeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EncryptionKey'), 'Arn'] },
+      },
       StreamModeDetails: { StreamMode: 'ON_DEMAND' },
       RetentionPeriodHours: 48,
     });

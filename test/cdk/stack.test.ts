@@ -47,19 +47,27 @@ describe('TunnelwatchStack (sample configuration)', () => {
     expect(report.violations).toEqual([]);
   });
 
-  it('synthesizes a template that passes cfn-lint', () => {
+  it('synthesizes templates that pass cfn-lint (key created, key passed, service-managed)', () => {
     // Prepare
     const app = unbundledApp();
-    const stack = new TunnelwatchStack(app, 'Tunnelwatch', {
-      config: withKey(),
-      functionEntry: FIXTURE_ENTRY,
-    });
+    const configs = {
+      Created: parseConfig(sampleConfigJson(), 'sample'),
+      Passed: withKey(),
+      ServiceManaged: parseConfig(
+        { ...sampleConfigJson(), encryption: 'service-managed' },
+        'sample+service-managed',
+      ),
+    };
+    const stacks = Object.entries(configs).map(
+      ([name, config]) =>
+        new TunnelwatchStack(app, `Tunnelwatch${name}`, { config, functionEntry: FIXTURE_ENTRY }),
+    );
     const assembly = app.synth({ force: true });
-    const templatePath = join(assembly.directory, stack.templateFile);
+    const templatePaths = stacks.map((stack) => join(assembly.directory, stack.templateFile));
     expect(existsSync(CFN_LINT)).toBe(true);
 
     // Act
-    const { status, output } = cfnLint([templatePath]);
+    const { status, output } = cfnLint(templatePaths);
 
     // Assess
     expect(output).toBe('');

@@ -115,6 +115,13 @@ describe('Tunnelwatch construct', () => {
     expect(Object.keys(template.findResources('AWS::CloudWatch::Dashboard'))).toEqual([
       ref(tw.dashboard),
     ]);
+    expect(Object.keys(template.findResources('AWS::KMS::Key'))).toEqual([
+      ref(tw.encryptionKey as never),
+    ]);
+    expect(Object.keys(template.findResources('AWS::S3::Bucket'))).toEqual([
+      ref(tw.archive?.bucket as never),
+    ]);
+    expect(tw.parts.archive).toBe(tw.archive);
     expect(Object.keys(template.findResources('AWS::SQS::Queue')).sort()).toEqual(
       [ref(tw.deadLetterQueue), ref(tw.redriveArchiveQueue)].sort(),
     );
