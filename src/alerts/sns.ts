@@ -120,11 +120,17 @@ export interface ChatNotification {
   };
 }
 
+/** A documentation link as it is (the catalog's, https, no markup characters), else escaped text. */
+function chatUrl(url: string): string {
+  return /^https:\/\/[\w.~%/:?=+,;-]+(#[\w.~%/-]*)?$/.test(url) ? url : escapeMarkdown(url, 500);
+}
+
 /**
  * The chat form of an alert: an AWS Chatbot custom notification with a
  * Markdown description. Every piece of text from logs (summary, names,
  * evidence, the key) goes through `escapeMarkdown`; our own words are the
- * only markup. The opened and resolved alerts of one key share a thread.
+ * only markup; the catalog's remediation and documentation link are shown
+ * as they are (sanitised, and the link only when it is a plain https URL). The opened and resolved alerts of one key share a thread.
  */
 export function renderChatNotification(alert: Alert): ChatNotification {
   const md = (text: string, max = 2000) => escapeMarkdown(text, max);
@@ -144,7 +150,7 @@ export function renderChatNotification(alert: Alert): ChatNotification {
     lines.push('', `*Evidence (newest ${evidence.length}, from the log):*`);
     for (const text of evidence) lines.push(`- ${md(text, MAX_CHAT_EVIDENCE_LINE * 2)}`);
   }
-  if (alert.docUrl !== undefined) lines.push('', `Documentation: ${md(alert.docUrl, 500)}`);
+  if (alert.docUrl !== undefined) lines.push('', `Documentation: ${chatUrl(alert.docUrl)}`);
   lines.push('', `Alert id: ${alert.id}`);
   return {
     version: '1.0',
@@ -154,7 +160,8 @@ export function renderChatNotification(alert: Alert): ChatNotification {
       textType: 'client-markdown',
       title: md(snsSubject(alert.subject), 200),
       description: lines.join('\n'),
-      nextSteps: [md(alert.remediation)],
+      // The catalog's own words, not log text: kept readable (no backslashes).
+      nextSteps: [sanitizeLine(alert.remediation, 2000)],
       keywords: [alert.rule, alert.severity, alert.category, alert.source],
     },
     metadata: {
