@@ -152,13 +152,14 @@ export function renderChatNotification(alert: Alert): ChatNotification {
   }
   if (alert.docUrl !== undefined) lines.push('', `Documentation: ${chatUrl(alert.docUrl)}`);
   lines.push('', `Alert id: ${alert.id}`);
+  const title = md(snsSubject(alert.subject), 200);
   return {
     version: '1.0',
     source: 'custom',
     id: alert.id,
     content: {
       textType: 'client-markdown',
-      title: md(snsSubject(alert.subject), 200),
+      title,
       description: lines.join('\n'),
       // The catalog's own words, not log text: kept readable (no backslashes).
       nextSteps: [sanitizeLine(alert.remediation, 2000)],
@@ -166,23 +167,15 @@ export function renderChatNotification(alert: Alert): ChatNotification {
     },
     metadata: {
       threadId: createHash('sha256').update(alert.key).digest('hex').slice(0, 32),
-      summary: md(snsSubject(alert.subject), 200),
+      summary: title,
       eventType: alert.rule,
-      additionalContext: {
-        alertId: alert.id,
-        rule: alert.rule,
-        status: alert.status,
-        category: alert.category,
-        severity: alert.severity,
-        source: alert.source,
-        time: iso(alert.time),
-      },
+      additionalContext: { ...identity(alert), time: iso(alert.time) },
     },
   };
 }
 
-/** The JSON facts after the `---` line. */
-function facts(alert: Alert, evidence: readonly string[]) {
+/** What an alert is, in the taxonomy's words (none of it is log text). */
+function identity(alert: Alert): Record<string, string> {
   return {
     alertId: alert.id,
     rule: alert.rule,
@@ -190,6 +183,13 @@ function facts(alert: Alert, evidence: readonly string[]) {
     category: alert.category,
     severity: alert.severity,
     source: alert.source,
+  };
+}
+
+/** The JSON facts after the `---` line. */
+function facts(alert: Alert, evidence: readonly string[]) {
+  return {
+    ...identity(alert),
     key: alert.key,
     subject: alert.subject,
     time: iso(alert.time),
