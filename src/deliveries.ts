@@ -602,6 +602,15 @@ export function compareAlerts(
   published: readonly Alert[],
   config: RulesConfig,
 ): AlertComparison {
+  return compareAlertRefs(reference.map(refOf), published.map(refOf), config);
+}
+
+/** `compareAlerts` over alerts known only by id, rule, key, status and time (e.g. read back from SNS). */
+export function compareAlertRefs(
+  reference: readonly AlertRef[],
+  published: readonly AlertRef[],
+  config: RulesConfig,
+): AlertComparison {
   const referenceIds = new Set(reference.map((alert) => alert.id));
   const seen = new Set<string>();
   const doubledIds = new Set<string>();
@@ -612,9 +621,9 @@ export function compareAlerts(
       continue;
     }
     seen.add(alert.id);
-    unique.push(refOf(alert));
+    unique.push(alert);
   }
-  const referenceRefs = reference.map(refOf);
+  const referenceRefs = reference;
   const isState = (alert: AlertRef) => STATE_RULE_IDS.has(alert.rule);
   const states = matchSpans(referenceRefs.filter(isState), unique.filter(isState));
   const others = matchIncidents(

@@ -6,12 +6,19 @@ import {
   type CfnElement,
   CustomResource,
   Duration,
+  Lazy,
   RemovalPolicy,
   Stack,
   Validations,
 } from 'aws-cdk-lib';
 import type { CfnVPNConnection } from 'aws-cdk-lib/aws-ec2';
-import { type IManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  type CfnPolicy,
+  type IManagedPolicy,
+  type Policy,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import { Architecture } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
@@ -191,6 +198,7 @@ export class TunnelLogging extends Construct {
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: { level: LogLevel.ALL, destination: logGroup },
     });
+    withoutLogWritesEverywhere(this.provider);
     acknowledgeProviderFindings(this, [onEvent, isComplete]);
 
     let previous: IDependable | undefined;
@@ -216,6 +224,45 @@ export class TunnelLogging extends Construct {
     }
     this.tunnelResources = resources;
   }
+}
+
+/** Actions the provider framework grants its waiter on every log group, which Step Functions does not use. */
+const WAITER_LOG_WRITES = new Set(['logs:CreateLogStream', 'logs:PutLogEvents']);
+
+interface ResolvedStatement {
+  readonly Action?: string | readonly string[];
+  readonly Resource?: unknown;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * The provider framework gives the waiter state machine's role
+ * `logs:CreateLogStream` and `logs:PutLogEvents` on `*` next to the log
+ * delivery actions. Step Functions writes execution logs through CloudWatch
+ * Logs log delivery (the delivery actions and the log group's resource
+ * policy), never with the role's own PutLogEvents, so those two actions would
+ * only let the role write into any log group of the account: they are taken
+ * out of the statement; the delivery actions stay (they take no resource).
+ */
+function withoutLogWritesEverywhere(provider: Provider): void {
+  const role = provider.node.findChild('waiter-state-machine').node.findChild('Role');
+  const policy = role.node.findChild('DefaultPolicy') as Policy;
+  const stack = Stack.of(provider);
+  (policy.node.defaultChild as CfnPolicy).addPropertyOverride(
+    'PolicyDocument.Statement',
+    Lazy.any({
+      produce: () => {
+        const document = stack.resolve(policy.document) as { Statement: ResolvedStatement[] };
+        return document.Statement.map((statement) => {
+          const actions = [statement.Action ?? []].flat();
+          if (statement.Resource !== '*' || !actions.some((a) => WAITER_LOG_WRITES.has(a))) {
+            return statement;
+          }
+          return { ...statement, Action: actions.filter((a) => !WAITER_LOG_WRITES.has(a)) };
+        });
+      },
+    }),
+  );
 }
 
 /** The `Resource::<LogicalId.Arn>:*` cdk-nag finding for invoking `fn` with any qualifier. */

@@ -155,6 +155,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     usage: [
       'report [--source S] [--stream NAME] [--tz ZONE] [--config FILE] [--title TEXT] [--out FILE] FILE|DIR...',
       'report --log-group GROUP [--since T] [--region R] [--endpoint-url URL] [options]',
+      'report --archive s3://BUCKET/PREFIX --stream NAME [--start T] [--end T] [--region R] [--endpoint-url URL] [options]',
     ],
     description:
       "Runs the rule pipeline as replay does and writes one HTML page that loads nothing from the network: each tunnel's state with the cause of every outage, BGP sessions, failed logins by address and user, sessions, administrative changes, a marker per alert (hover or Tab for its evidence and remediation), the summary; UTC or the logs' zone, zoom and pan. See docs/report.md. Exit codes as for replay.",
@@ -178,6 +179,21 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
         value: 'T',
         text: `With --log-group: the events since T. Default 1d. ${TIME}`,
       },
+      {
+        flag: '--archive',
+        value: 's3://BUCKET/PREFIX',
+        text: 'Read the --stream from the S3 archive of history older than CloudWatch Logs keeps (written by import --archive) instead of files.',
+      },
+      {
+        flag: '--start',
+        value: 'T',
+        text: `With --archive: from T (default: the archive's first line). ${TIME}`,
+      },
+      {
+        flag: '--end',
+        value: 'T',
+        text: `With --archive: up to T, exclusive (default: its last line). ${TIME}`,
+      },
       REGION,
       ENDPOINT,
       HELP,
@@ -187,6 +203,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       [
         'report --log-group /aws/vendedlogs/vpn --since 2d --out vpn.html',
         'the last two days of a log group',
+      ],
+      [
+        'report --archive s3://tunnelwatch-archive/logs --stream vpnserver/server_log/vpn --start 2024-01-01 --end 2024-02-01',
+        "January 2024 of a SoftEther server's log, from the archive",
       ],
     ],
   },

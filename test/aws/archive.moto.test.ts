@@ -179,6 +179,55 @@ describe('import with an archive', () => {
     expect(io.stdout).toEqual(expected);
   });
 
+  it('builds the report of a time range from the archive, as of the same lines in a file', async () => {
+    // Prepare: the range's lines as a file, for the reference page.
+    const start = from + 30 * DAY;
+    const end = from + 60 * DAY;
+    const inRange = lines.filter((line) => {
+      const time = Date.parse(`${line.slice(0, 23).replace(' ', 'T')}Z`);
+      return time >= start && time < end;
+    });
+    const file = join(work, 'vpnserver', 'server_log', 'range.log');
+    await writeFile(file, `${inRange.join('\n')}\n`);
+    const summaryOf = async (args: readonly string[]) => {
+      const io = captureIo();
+      const code = await main(['report', '--out', join(work, 'report.html'), ...args], io);
+      return { code, line: io.stderr.at(-1) ?? '' };
+    };
+
+    // Act
+    const fromArchive = await summaryOf([
+      '--endpoint-url',
+      moto.endpoint,
+      '--archive',
+      `s3://${BUCKET}/logs`,
+      '--stream',
+      'vpnserver/server_log/vpn',
+      '--start',
+      new Date(start).toISOString(),
+      '--end',
+      new Date(end).toISOString(),
+    ]);
+    const fromFile = await summaryOf(['--source', 'softether', file]);
+
+    // Assess
+    expect(fromArchive.code, fromArchive.line).toBe(0);
+    expect(fromArchive.line).toMatch(new RegExp(`: ${inRange.length} lines, \\d+ alerts`));
+    expect(fromArchive.line.replace(/^.*KiB\): /, '')).toBe(
+      fromFile.line.replace(/^.*KiB\): /, ''),
+    );
+  });
+
+  it('refuses report --archive without --stream, and --start without --archive, naming the flag', async () => {
+    const without = captureIo();
+    const missing = await main(['report', '--archive', `s3://${BUCKET}/logs`], without);
+    const stray = captureIo();
+    const misplaced = await main(['report', '--start', '2d', 'samples/'], stray);
+    expect([missing, misplaced]).toEqual([2, 2]);
+    expect(without.stderr.join('\n')).toMatch(/--archive: --stream is required/);
+    expect(stray.stderr.join('\n')).toMatch(/--start and --end apply to --archive only/);
+  });
+
   it('exits 1 and says how many lines could go nowhere without an archive', async () => {
     const state = join(work, 'no-archive.json');
     const result = await importWith(

@@ -390,6 +390,40 @@ describe('TunnelLogging', () => {
     });
   });
 
+  it('lets no role of the provider write log events anywhere but its own log group', () => {
+    // Prepare
+    const stack = testStack({ account: '111122223333', region: 'ap-northeast-1' });
+
+    // Act
+    new TunnelLogging(stack, 'Logging', {
+      tunnels: [{ vpnConnectionId: VPN_A, tunnelOutsideIp: '203.0.113.10', logGroupArn: arn }],
+    });
+
+    // Assess
+    const template = Template.fromStack(stack);
+    const [providerLogs] = Object.keys(template.findResources('AWS::Logs::LogGroup'));
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as {
+          Action: string | string[];
+          Resource: unknown;
+        }[],
+    );
+    const writes = statements.filter((s) =>
+      [s.Action].flat().some((a) => a === 'logs:PutLogEvents' || a === 'logs:CreateLogStream'),
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    for (const write of writes) {
+      expect(write.Resource).toEqual({ 'Fn::GetAtt': [providerLogs, 'Arn'] });
+    }
+    // The waiter's log delivery actions (resource-less by AWS's design) stay.
+    const delivery = statements.find((s) => [s.Action].flat().includes('logs:CreateLogDelivery'));
+    expect(delivery?.Resource).toBe('*');
+    expect([delivery?.Action].flat()).toEqual(
+      expect.arrayContaining(['logs:PutResourcePolicy', 'logs:DescribeLogGroups']),
+    );
+  });
+
   it('refuses bad ids, IPs, suffixed ARNs and duplicates, listing each', () => {
     // Prepare
     const tunnels = [

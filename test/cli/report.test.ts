@@ -59,7 +59,7 @@ describe('tunnelwatch report', () => {
     expect((await runCli(['report'])).code).toBe(2);
     const both = await runCli(['report', '--log-group', 'g', 'samples/']);
     expect(both.code).toBe(2);
-    expect(both.stderr.join('\n')).toContain('either --log-group or FILE|DIR');
+    expect(both.stderr.join('\n')).toContain('give one of --log-group, --archive or FILE|DIR');
     const since = await runCli(['report', '--since', '1d', 'samples/']);
     expect(since.code).toBe(2);
     expect(since.stderr.join('\n')).toContain('--since applies to --log-group only');

@@ -170,18 +170,23 @@ const STATE_RULES = new Set([
   'bgp.session_down',
 ]);
 
+/** What the comparison reads of an alert (also all that the topic's messages tell). */
+export type ComparedAlert = Pick<Alert, 'id' | 'rule' | 'key' | 'status' | 'time' | 'subject'>;
+
 /** What a live run lost and doubled against the reference. */
-export interface Comparison {
+export interface Comparison<A extends ComparedAlert = Alert> {
   /** Reference alerts with no published alert of the same incident. */
-  readonly lost: Alert[];
+  readonly lost: A[];
   /** Alert ids published more than once. */
   readonly doubled: string[];
   /** State-rule incidents opened twice on one key with no resolution between. */
-  readonly reopened: Alert[];
+  readonly reopened: A[];
 }
 
 /** The incidents a key's state-rule alerts open and resolve (time order). */
-function spans(alerts: readonly Alert[]): { from: number; to: number; resolved: boolean }[] {
+function spans(
+  alerts: readonly ComparedAlert[],
+): { from: number; to: number; resolved: boolean }[] {
   const result: { from: number; to: number; resolved: boolean }[] = [];
   let open: number | undefined;
   for (const alert of [...alerts].sort((a, b) => a.time - b.time)) {
@@ -205,18 +210,18 @@ function spans(alerts: readonly Alert[]): { from: number; to: number; resolved: 
  * or an alert of the same rule and key within `nearMs` (its cooldown), was
  * published.
  */
-export function compare(
-  reference: readonly Alert[],
-  published: readonly Alert[],
+export function compare<A extends ComparedAlert>(
+  reference: readonly A[],
+  published: readonly A[],
   nearMs: number,
-): Comparison {
+): Comparison<A> {
   const ids = new Map<string, number>();
   for (const alert of published) ids.set(alert.id, (ids.get(alert.id) ?? 0) + 1);
   const doubled = [...ids].filter(([, count]) => count > 1).map(([id]) => id);
-  const lost: Alert[] = [];
+  const lost: A[] = [];
   const stateKeys = new Set(reference.filter((a) => STATE_RULES.has(a.rule)).map((a) => a.key));
   for (const key of stateKeys) {
-    const onKey = (list: readonly Alert[]) =>
+    const onKey = (list: readonly A[]) =>
       list.filter((a) => a.key === key && STATE_RULES.has(a.rule));
     const got = spans(onKey(published));
     for (const want of spans(onKey(reference))) {
@@ -243,7 +248,7 @@ export function compare(
     );
     if (!near) lost.push(want);
   }
-  const reopened: Alert[] = [];
+  const reopened: A[] = [];
   const open = new Map<string, boolean>();
   for (const alert of [...published].sort((a, b) => a.time - b.time)) {
     if (!STATE_RULES.has(alert.rule)) continue;

@@ -1,27 +1,13 @@
-/**
- * Live delivery against the emulator: the multi-tunnel aws-s2s scenario
- * (two VPN connections, three tunnels, BGP) cut into small deliveries,
- * shuffled, and handed to the subscription handler 20 invocations at a time
- * with the DynamoDB state table and the SNS topic of moto. Every incident of
- * the time-sorted replay is published, and no alert id twice.
- *
- * The scenario's times are moved to the last hours (the store reads expiry
- * by the wall clock, as in a live account). An invocation that fails (state
- * conflicts past their bound) is invoked again, as Lambda retries it.
- */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../lambda/subscription.ts';
-import { renderForSns } from '../../src/alerts/index.ts';
-import { DynamoDbStateStore } from '../../src/aws/dynamodb-state-store.ts';
-import { SnsAlertSink } from '../../src/aws/sns-alert-sink.ts';
-import type { Alert } from '../../src/model.ts';
 import type { StreamBatch } from '../../src/pipeline.ts';
-import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 import { batchesOf, compare, cut, replayOnce, shuffled } from '../helpers/deliver.ts';
 import { subscriptionEvent } from '../helpers/subscription-payload.ts';
-import { type AwsFixture, createAwsFixture, drainAndDelete } from './aws-fixtures.ts';
+import {
+  type AwsFixture,
+  createAwsFixture,
+  drainAlerts,
+  subscriptionHandlerOn,
+} from './aws-fixtures.ts';
 import { type Emulator, startEmulator } from './emulator.ts';
 
 let emulator: Emulator;
@@ -59,21 +45,6 @@ function moved(batches: readonly StreamBatch[], offsetMs: number): StreamBatch[]
   }));
 }
 
-/** What the alert queue received, as the alerts the comparison reads. */
-function alertsOf(bodies: readonly (string | undefined)[]): Alert[] {
-  return bodies.map((body) => {
-    const facts = JSON.parse(body?.split('\n---\n')[1] ?? '{}') as Record<string, unknown>;
-    return {
-      id: facts['alertId'],
-      rule: facts['rule'],
-      status: facts['status'],
-      key: facts['key'],
-      subject: facts['subject'],
-      time: Date.parse(String(facts['time'])),
-    } as unknown as Alert;
-  });
-}
-
 describe('live delivery on the emulator', () => {
   it('20 concurrent invocations of shuffled deliveries: every reference incident, none twice', async () => {
     const original = await batchesOf(['samples/aws-s2s']);
@@ -89,24 +60,8 @@ describe('live delivery on the emulator', () => {
     const reference = await replayOnce(batches);
     expect(reference.length).toBeGreaterThan(10);
 
-    const handler = createHandler({
-      environment: {
-        tableName: aws.tableName,
-        topicArn: aws.topicArn,
-        deadLetterQueueUrl: aws.deadLetterQueueUrl,
-        logGroupSources: [{ prefix: '/aws/vendedlogs/', source: 'aws-s2s' }],
-        config: DEFAULT_RULES_CONFIG,
-      },
-      store: new DynamoDbStateStore({ client: aws.dynamodb, tableName: aws.tableName }),
-      sink: new SnsAlertSink({
-        client: aws.sns,
-        topicArn: aws.topicArn,
-        render: renderForSns,
-        sleep: async () => {},
-      }),
-      sqs: aws.sqs,
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
+    const handler = subscriptionHandlerOn(aws, {
+      logGroupSources: [{ prefix: '/aws/vendedlogs/', source: 'aws-s2s' }],
     });
     const deliveries = shuffled(cut(batches, [4]), 7).map((delivery) =>
       subscriptionEvent(
@@ -134,9 +89,7 @@ describe('live delivery on the emulator', () => {
     };
     await Promise.all(Array.from({ length: 20 }, invoke));
 
-    const published = alertsOf(
-      (await drainAndDelete(aws.sqs, aws.alertQueueUrl)).map((message) => message.Body),
-    );
+    const published = await drainAlerts(aws);
     const { lost, doubled, reopened } = compare(reference, published, 3_600_000);
     expect({
       lost: lost.map((a) => a.subject),

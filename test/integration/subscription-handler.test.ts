@@ -1,26 +1,14 @@
-/**
- * The subscription handler in-process against moto: real gzipped payloads,
- * real SDK clients, the state table (TTL on), an SNS topic with an SQS queue
- * subscribed (raw message delivery ON, so the queue holds the alert text and
- * its message attributes as SQS attributes), and the dead-letter queue.
- *
- * Lines are the synthetic test source (test/helpers/synthetic-source.ts) so
- * that the alerts do not depend on a particular parser; `cert.problem` raises
- * one alert per user per cooldown.
- */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DeleteTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHandler } from '../../lambda/subscription.ts';
-import { renderForSns } from '../../src/alerts/index.ts';
-import { DynamoDbStateStore } from '../../src/aws/dynamodb-state-store.ts';
-import { SnsAlertSink } from '../../src/aws/sns-alert-sink.ts';
 import { PublishFailedError } from '../../src/delivery.ts';
-import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 import { encodeAwslogs, logEventsOf, subscriptionEvent } from '../helpers/subscription-payload.ts';
 import { SYNTHETIC_SOURCES } from '../helpers/synthetic-source.ts';
-import { type AwsFixture, createAwsFixture, drainAndDelete } from './aws-fixtures.ts';
+import {
+  type AwsFixture,
+  createAwsFixture,
+  drainAndDelete,
+  subscriptionHandlerOn,
+} from './aws-fixtures.ts';
 import { type Emulator, startEmulator } from './emulator.ts';
 
 let emulator: Emulator;
@@ -39,24 +27,9 @@ beforeEach(async () => {
 });
 
 function handlerWith(topicArn = aws.topicArn) {
-  return createHandler({
-    environment: {
-      tableName: aws.tableName,
-      topicArn,
-      deadLetterQueueUrl: aws.deadLetterQueueUrl,
-      logGroupSources: [{ prefix: '/tunnelwatch/openvpn/', source: 'openvpn' }],
-      config: DEFAULT_RULES_CONFIG,
-    },
-    store: new DynamoDbStateStore({ client: aws.dynamodb, tableName: aws.tableName }),
-    sink: new SnsAlertSink({
-      client: aws.sns,
-      topicArn,
-      render: renderForSns,
-      sleep: async () => {},
-    }),
-    sqs: aws.sqs,
-    logger: new Logger({ logLevel: 'SILENT' }),
-    metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
+  return subscriptionHandlerOn(aws, {
+    logGroupSources: [{ prefix: '/tunnelwatch/openvpn/', source: 'openvpn' }],
+    topicArn,
     sources: SYNTHETIC_SOURCES,
   });
 }

@@ -38,14 +38,16 @@ export function clientOptions(values: {
 }
 
 /**
- * One line for a CloudWatch Logs call that failed with a service or network
- * error (the SDK tags both with `$metadata`), naming the log group; undefined
- * for any other error, which is a bug to surface whole.
+ * One line for an AWS call that failed with a service or network error (the
+ * SDK tags both with `$metadata`), naming what was read (`log group NAME` by
+ * default; an `s3://` archive URL names itself); undefined for any other
+ * error, which is a bug to surface whole.
  */
 export function awsFailureLine(error: unknown, logGroup: string): string | undefined {
   if (!(error instanceof Error) || !('$metadata' in error)) return undefined;
   const name = error.name === 'Error' ? '' : `${error.name}: `;
-  return `log group ${logGroup}: ${name}${error.message}`;
+  const what = logGroup.startsWith('s3://') ? `archive ${logGroup}` : `log group ${logGroup}`;
+  return `${what}: ${name}${error.message}`;
 }
 
 const UNIT_MS: Readonly<Record<string, number>> = {

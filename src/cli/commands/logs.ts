@@ -9,20 +9,14 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { safeJson, sanitizeLine } from '../../alerts/sanitize.ts';
-import { createLogsClient, createS3Client, type LogsClientOptions } from '../../aws/client.ts';
+import { createLogsClient, type LogsClientOptions } from '../../aws/client.ts';
 import { LogAccessError, listLogStreams, readLogStream } from '../../aws/cloudwatch-logs.ts';
 import { ContinuationJoiner } from '../../aws/continuation.ts';
-import { type ArchiveLocation, parseArchiveUrl, readArchive } from '../../aws/s3-archive.ts';
 import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
 import { parseCommandArgs } from '../options.ts';
-import {
-  AWS_OPTION_SPEC,
-  awsFailureLine,
-  clientOptions,
-  parseTimeArgument,
-  requiredLogGroup,
-} from './aws-options.ts';
+import { archiveRecords, type TimeRange, timeRangeOf } from './archive-input.ts';
+import { AWS_OPTION_SPEC, awsFailureLine, clientOptions, requiredLogGroup } from './aws-options.ts';
 import type { CommandIO } from './io.ts';
 
 /** Usage text of `logs`. */
@@ -80,20 +74,12 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
     }
     if (action === 'get') {
       if (values.stream === undefined) throw new UsageError('logs get: --stream is required');
-      const now = Date.now();
-      const start =
-        values.start === undefined ? undefined : parseTimeArgument('--start', values.start, now);
-      const end =
-        values.end === undefined ? undefined : parseTimeArgument('--end', values.end, now);
-      const range = {
-        ...(start === undefined ? {} : { start }),
-        ...(end === undefined ? {} : { end }),
-      };
+      const range = timeRangeOf(values);
       const joiner = new ContinuationJoiner();
       const read = (): AsyncIterable<{ readonly message: string }> =>
         archive === undefined
           ? readLogStream(client, logGroup, values.stream!, range)
-          : archiveEvents(archive, values.stream!, range, clientOptions(values));
+          : archiveMessages(archive, values.stream!, range, clientOptions(values));
       if (values.output === undefined) {
         // On a terminal, log text is shown, never obeyed (escapes made visible);
         // into a pipe or a file it is written as it was stored.
@@ -153,25 +139,14 @@ function isoOrNull(time: number | undefined): string | null {
   return time === undefined ? null : isoTime(time);
 }
 
-/**
- * The lines of `stream` in the archive over `range` (`end` exclusive), as
- * events; a bad URL is a usage error.
- */
-async function* archiveEvents(
+/** The archived lines of `stream` over `range`, as events. */
+async function* archiveMessages(
   url: string,
   stream: string,
-  range: { readonly start?: number; readonly end?: number },
+  range: TimeRange,
   options: LogsClientOptions,
 ): AsyncGenerator<{ readonly message: string }> {
-  let location: ArchiveLocation;
-  try {
-    location = parseArchiveUrl(url);
-  } catch (error) {
-    throw new UsageError(`--archive: ${(error as Error).message}`);
-  }
-  const client = createS3Client(options);
-  const end = range.end === undefined ? Number.MAX_SAFE_INTEGER : range.end - 1;
-  for await (const record of readArchive(client, location, stream, range.start ?? 0, end)) {
+  for await (const record of archiveRecords(url, stream, range, options)) {
     yield { message: record.line };
   }
 }

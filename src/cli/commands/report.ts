@@ -1,6 +1,6 @@
 /**
- * `tunnelwatch report`: replays log files (or a log group's recent events)
- * through the rule pipeline and writes one self-contained HTML page: a
+ * `tunnelwatch report`: replays log files (or a log group's recent events,
+ * or a time range of a stream in the S3 archive) through the rule pipeline and writes one self-contained HTML page: a
  * timeline of every tunnel's state with its causes, BGP sessions, logins,
  * sessions, administration and the alerts on-call would have received
  * (docs/report.md).
@@ -12,6 +12,7 @@ import { makeReport } from '../../report/index.ts';
 import { UsageError } from '../errors.ts';
 import { readBatches } from '../input.ts';
 import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
+import { timeRangeOf } from './archive-input.ts';
 import {
   AWS_OPTION_SPEC,
   awsFailureLine,
@@ -26,6 +27,8 @@ export const REPORT_USAGE = `usage: tunnelwatch report [--source auto|aws-s2s|op
                          [--title TEXT] [--out FILE] FILE|DIR...
        tunnelwatch report --log-group GROUP [--since 1d] [--stream NAME] [--region R] [--endpoint-url URL]
                          [--source …] [--tz ZONE] [--config FILE] [--title TEXT] [--out FILE]
+       tunnelwatch report --archive s3://BUCKET/PREFIX --stream NAME [--start T] [--end T] [--region R]
+                         [--endpoint-url URL] [--source …] [--tz ZONE] [--config FILE] [--title TEXT] [--out FILE]
 Writes one self-contained HTML page (default: tunnelwatch-report.html; - for stdout).
 example: tunnelwatch report samples/ --tz Asia/Tokyo --out report.html`;
 
@@ -40,6 +43,9 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
     config: { type: 'string' },
     out: { type: 'string', short: 'o', default: DEFAULT_REPORT_FILE },
     title: { type: 'string' },
+    archive: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
   });
   if (values.help) {
     io.out(REPORT_USAGE);
@@ -47,15 +53,23 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const given = inputOptions(values);
   const logGroup = values['log-group'];
-  if (logGroup !== undefined && positionals.length > 0) {
-    throw new UsageError('give either --log-group or FILE|DIR arguments, not both');
+  const archive = values.archive;
+  const origins = [logGroup !== undefined, archive !== undefined, positionals.length > 0];
+  if (origins.filter(Boolean).length > 1) {
+    throw new UsageError('give one of --log-group, --archive or FILE|DIR arguments');
   }
-  if (logGroup === undefined && positionals.length === 0) {
+  if (origins.every((given) => !given)) {
     io.err(`tunnelwatch report: no FILE|DIR given\n${REPORT_USAGE}`);
     return 2;
   }
   if (logGroup === undefined && values.since !== undefined) {
     throw new UsageError('--since applies to --log-group only');
+  }
+  if (archive === undefined && (values.start !== undefined || values.end !== undefined)) {
+    throw new UsageError('--start and --end apply to --archive only');
+  }
+  if (archive !== undefined && given.stream === undefined) {
+    throw new UsageError('--archive: --stream is required');
   }
   const config = await configOption(values.config, 'report', io);
   if (config === undefined) return 1;
@@ -63,7 +77,11 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
 
   let batches: StreamBatch[];
   let exitCode = 0;
-  if (logGroup === undefined) {
+  if (archive !== undefined) {
+    const read = await readArchive(archive, values, input, io);
+    if (read === undefined) return 1;
+    batches = [read];
+  } else if (logGroup === undefined) {
     const read = await readBatches(positionals, input, 'report', io.err);
     if (read.batches.length === 0 && read.failed) return 1;
     batches = read.batches;
@@ -80,12 +98,14 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
   }
 
   const inputs =
-    logGroup === undefined
-      ? batches.map((batch) => batch.file ?? batch.stream)
-      : [`${logGroup} (${batches.length} streams)`];
+    logGroup !== undefined
+      ? [`${logGroup} (${batches.length} streams)`]
+      : archive !== undefined
+        ? [`${archive} ${given.stream}`]
+        : batches.map((batch) => batch.file ?? batch.stream);
   const title =
     values.title ??
-    `tunnelwatch report: ${logGroup ?? (positionals.length <= 3 ? positionals.join(' ') : `${positionals.length} paths`)}`;
+    `tunnelwatch report: ${logGroup ?? archive ?? (positionals.length <= 3 ? positionals.join(' ') : `${positionals.length} paths`)}`;
   const report = await makeReport(
     batches,
     config.rules,
@@ -152,6 +172,31 @@ async function readLogGroup(
     return undefined;
   }
   return logGroupBatches(byStream, logGroup, input.source, (stream) => zoneCheck.zoneOf(stream));
+}
+
+/** `--archive`: the stream's lines over `--start`/`--end` in the S3 archive, as one batch. */
+async function readArchive(
+  url: string,
+  values: {
+    readonly start?: string;
+    readonly end?: string;
+    readonly region?: string;
+    readonly 'endpoint-url'?: string;
+  },
+  input: InputOptions,
+  io: CommandIO,
+): Promise<StreamBatch | undefined> {
+  const range = timeRangeOf(values);
+  // Loaded on use: the AWS SDK is not needed for files.
+  const { archiveBatch } = await import('./archive-input.ts');
+  try {
+    return await archiveBatch(url, input.stream ?? '', range, input, clientOptions(values));
+  } catch (error) {
+    const failure = awsFailureLine(error, url);
+    if (failure === undefined) throw error;
+    io.err(`tunnelwatch report: ${failure}`);
+    return undefined;
+  }
 }
 
 /** The zone the page offers beside UTC: `--tz`, else the configured servers' zone. */
