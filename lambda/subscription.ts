@@ -13,7 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { renderForSns } from '../src/alerts/index.ts';
+import { logValueReplacer, renderForSns } from '../src/alerts/index.ts';
 import { poisonRecord, sendPoisonRecord } from '../src/aws/dead-letter-queue.ts';
 import { DynamoDbStateStore } from '../src/aws/dynamodb-state-store.ts';
 import {
@@ -118,7 +118,16 @@ export function createHandler(deps: HandlerDeps) {
 const dynamodb = new DynamoDBClient({});
 const sns = new SNSClient({});
 const sqs = new SQSClient({});
-const logger = new Logger();
+/**
+ * The alert function's logger: every string in a record goes through
+ * `logValueReplacer`, so log text in our own records (stream names, payload
+ * excerpts) is shown, never obeyed (docs/output-safety.md).
+ */
+export function alertFunctionLogger(options: { readonly serviceName?: string } = {}): Logger {
+  return new Logger({ ...options, jsonReplacerFn: logValueReplacer });
+}
+
+const logger = alertFunctionLogger();
 const metrics = new Metrics();
 
 /**

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Alert, AlertStatus, AlertSubject, RuleId } from '../model.ts';
 import type { AlertDraft } from '../rules/rule.ts';
-import { toAscii } from './sanitize.ts';
+import { escapeKey, toAscii } from './sanitize.ts';
 
 /** SNS: the subject must be under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -60,7 +60,13 @@ export function alertId(key: string, status: AlertStatus, eventId: string): stri
   return createHash('sha256').update(`${key}|${status}|${eventId}`).digest('hex').slice(0, 32);
 }
 
-/** Renders a rule's draft into the alert on-call receives; deterministic. */
+/**
+ * Renders a rule's draft into the alert on-call receives; deterministic. The
+ * key is `escapeKey`'d (one-to-one, nothing invisible); the id is derived from
+ * the rule's key as it was, so ids do not change for keys that need escaping.
+ * Summary, about and evidence stay as the log had them: every output
+ * neutralises them its own way (docs/output-safety.md).
+ */
 export function renderAlert(draft: AlertDraft): Alert {
   const { event } = draft;
   return {
@@ -70,7 +76,7 @@ export function renderAlert(draft: AlertDraft): Alert {
     category: draft.category,
     severity: draft.severity,
     source: draft.source,
-    key: draft.key,
+    key: escapeKey(draft.key),
     subject: renderSubject(draft),
     time: event.time ?? 0,
     summary: draft.summary,

@@ -1,13 +1,20 @@
 /**
- * An `Alert` as an SNS message: subject, a body people read (then `---`, then
- * the same facts as JSON for machines), and message attributes for
- * subscription filter policies. Everything taken from logs is sanitised; the
+ * An `Alert` as an SNS message: subject, message attributes for subscription
+ * filter policies, and one message per protocol (`MessageStructure: json`):
+ * - `default` (email, SQS, Lambda, SMS): a body people read, then `---`, then
+ *   the same facts as JSON for machines;
+ * - `https` (AWS Chatbot, paging services): an AWS Chatbot custom
+ *   notification whose Markdown description escapes every piece of log text.
+ * Everything taken from logs is neutralised (docs/output-safety.md); the
  * message plus attributes stay within SNS's 256 KiB.
  */
+import { createHash } from 'node:crypto';
 import { type Alert, type AlertSubject, isoTime } from '../model.ts';
 import {
+  escapeMarkdown,
   MAX_EVIDENCE_LINE,
   MAX_EVIDENCE_LINES,
+  safeJson,
   sanitizeEvidence,
   sanitizeLine,
   toAscii,
@@ -29,9 +36,24 @@ export interface SnsStringAttribute {
 /** What `Publish` needs for one alert. */
 export interface SnsAlertMessage {
   readonly subject: string;
+  /** With `messageStructure: 'json'`, a JSON object of one message per protocol (`default`, `https`). */
   readonly message: string;
+  readonly messageStructure: 'json';
   readonly messageAttributes: Record<string, SnsStringAttribute>;
 }
+
+/** The per-protocol messages inside `SnsAlertMessage.message`. */
+export interface SnsProtocolMessages {
+  /** Email, SQS, Lambda, SMS: readable text, `---`, the facts as JSON. */
+  readonly default: string;
+  /** HTTPS subscribers (AWS Chatbot, paging services): an AWS Chatbot custom notification, as JSON. */
+  readonly https: string;
+}
+
+/** Evidence lines in the chat notification (the newest). */
+export const MAX_CHAT_EVIDENCE_LINES = 5;
+/** Longest evidence line in the chat notification, characters before escaping. */
+export const MAX_CHAT_EVIDENCE_LINE = 300;
 
 /** Labels of the "which" lines of the body, in order. */
 const ABOUT_LABELS: readonly (readonly [keyof AlertSubject, string])[] = [
@@ -78,8 +100,82 @@ function body(alert: Alert, evidence: readonly string[]): string {
   return lines.join('\n');
 }
 
-/** The JSON facts after the `---` line. */
-function facts(alert: Alert, evidence: readonly string[]) {
+/** An AWS Chatbot custom notification (docs: "Custom notifications", event schema version 1.0). */
+export interface ChatNotification {
+  readonly version: '1.0';
+  readonly source: 'custom';
+  readonly id: string;
+  readonly content: {
+    readonly textType: 'client-markdown';
+    readonly title: string;
+    readonly description: string;
+    readonly nextSteps: readonly string[];
+    readonly keywords: readonly string[];
+  };
+  readonly metadata: {
+    readonly threadId: string;
+    readonly summary: string;
+    readonly eventType: string;
+    readonly additionalContext: Readonly<Record<string, string>>;
+  };
+}
+
+/** A documentation link as it is (the catalog's, https, no markup characters), else escaped text. */
+function chatUrl(url: string): string {
+  return /^https:\/\/[\w.~%/:?=+,;-]+(#[\w.~%/-]*)?$/.test(url) ? url : escapeMarkdown(url, 500);
+}
+
+/**
+ * The chat form of an alert: an AWS Chatbot custom notification with a
+ * Markdown description. Every piece of text from logs (summary, names,
+ * evidence, the key) goes through `escapeMarkdown`; our own words are the
+ * only markup; the catalog's remediation and documentation link are shown
+ * as they are (sanitised, and the link only when it is a plain https URL). The opened and resolved alerts of one key share a thread.
+ */
+export function renderChatNotification(alert: Alert): ChatNotification {
+  const md = (text: string, max = 2000) => escapeMarkdown(text, max);
+  const what = alert.status === 'resolved' ? 'RESOLVED' : alert.severity.toUpperCase();
+  const lines = [`*${what}* ${md(alert.rule)} ${alert.status}`, '', md(alert.summary), ''];
+  for (const [field, label] of ABOUT_LABELS) {
+    const value = alert.about[field];
+    if (value !== undefined) lines.push(`*${label}:* ${md(value, 300)}`);
+  }
+  lines.push(`*When (UTC):* ${iso(alert.time)}`, `*Key:* ${md(alert.key, 300)}`);
+  const evidence = sanitizeEvidence(
+    alert.evidence,
+    MAX_CHAT_EVIDENCE_LINES,
+    MAX_CHAT_EVIDENCE_LINE,
+  );
+  if (evidence.length > 0) {
+    lines.push('', `*Evidence (newest ${evidence.length}, from the log):*`);
+    for (const text of evidence) lines.push(`- ${md(text, MAX_CHAT_EVIDENCE_LINE * 2)}`);
+  }
+  if (alert.docUrl !== undefined) lines.push('', `Documentation: ${chatUrl(alert.docUrl)}`);
+  lines.push('', `Alert id: ${alert.id}`);
+  const title = md(snsSubject(alert.subject), 200);
+  return {
+    version: '1.0',
+    source: 'custom',
+    id: alert.id,
+    content: {
+      textType: 'client-markdown',
+      title,
+      description: lines.join('\n'),
+      // The catalog's own words, not log text: kept readable (no backslashes).
+      nextSteps: [sanitizeLine(alert.remediation, 2000)],
+      keywords: [alert.rule, alert.severity, alert.category, alert.source],
+    },
+    metadata: {
+      threadId: createHash('sha256').update(alert.key).digest('hex').slice(0, 32),
+      summary: title,
+      eventType: alert.rule,
+      additionalContext: { ...identity(alert), time: iso(alert.time) },
+    },
+  };
+}
+
+/** What an alert is, in the taxonomy's words (none of it is log text). */
+function identity(alert: Alert): Record<string, string> {
   return {
     alertId: alert.id,
     rule: alert.rule,
@@ -87,6 +183,13 @@ function facts(alert: Alert, evidence: readonly string[]) {
     category: alert.category,
     severity: alert.severity,
     source: alert.source,
+  };
+}
+
+/** The JSON facts after the `---` line. */
+function facts(alert: Alert, evidence: readonly string[]) {
+  return {
+    ...identity(alert),
     key: alert.key,
     subject: alert.subject,
     time: iso(alert.time),
@@ -127,8 +230,10 @@ function snsSubject(subject: string): string {
 }
 
 /**
- * Renders an alert for SNS `Publish`: readable text, then `---`, then the
- * facts as JSON (with `alertId`); attributes `rule`, `category`, `severity`,
+ * Renders an alert for SNS `Publish`: per protocol (`MessageStructure: json`),
+ * `default` is readable text, then `---`, then the facts as JSON (with
+ * `alertId`), and `https` the chat notification (`renderChatNotification`);
+ * the subject is ASCII, < 100 characters, one line; attributes `rule`, `category`, `severity`,
  * `source`, `status`, `alertId`, and `vpnConnectionId` / `tunnelIp` when known.
  * Evidence is sanitised and bounded; if the message would still exceed SNS's
  * limit, evidence lines are dropped (oldest first) until it fits.
@@ -149,12 +254,22 @@ export function renderForSns(alert: Alert): SnsAlertMessage {
     messageAttributes['tunnelIp'] = attribute(alert.about.tunnelIp);
   const budget = SNS_MAX_BYTES - SNS_MARGIN_BYTES - attributeBytes(messageAttributes);
 
+  const chat = renderChatNotification(alert);
   let maxLines = MAX_EVIDENCE_LINES;
   for (;;) {
     const evidence = sanitizeEvidence(alert.evidence, maxLines, MAX_EVIDENCE_LINE);
-    const message = `${body(alert, evidence)}\n---\n${JSON.stringify(facts(alert, evidence), null, 2)}\n`;
+    const messages: SnsProtocolMessages = {
+      default: `${body(alert, evidence)}\n---\n${safeJson(facts(alert, evidence), { space: 2 })}\n`,
+      https: safeJson(chat),
+    };
+    const message = safeJson(messages);
     if (Buffer.byteLength(message) <= budget || maxLines === 0) {
-      return { subject: snsSubject(alert.subject), message, messageAttributes };
+      return {
+        subject: snsSubject(alert.subject),
+        message,
+        messageStructure: 'json',
+        messageAttributes,
+      };
     }
     maxLines = Math.floor(maxLines / 2);
   }

@@ -25,6 +25,8 @@ import {
 export interface SnsMessage {
   readonly subject: string;
   readonly message: string;
+  /** `json`: `message` is a JSON object of one message per protocol. @default - one message for all */
+  readonly messageStructure?: 'json';
   readonly messageAttributes: Readonly<
     Record<string, { readonly DataType: 'String'; readonly StringValue: string }>
   >;
@@ -133,6 +135,9 @@ function toEntry(alert: Alert, rendered: SnsMessage): PublishBatchRequestEntry {
     Id: alert.id,
     Subject: rendered.subject,
     Message: rendered.message,
+    ...(rendered.messageStructure === undefined
+      ? {}
+      : { MessageStructure: rendered.messageStructure }),
     MessageAttributes: Object.fromEntries(
       Object.entries(rendered.messageAttributes).map(([name, value]) => [
         name,

@@ -4,7 +4,13 @@
  * pipeline + outbox delivery → metrics. Shared by `lambda/subscription.ts` and
  * `tunnelwatch redrive`; every collaborator is injected.
  */
-import { type AlertSink, type DeliveryResult, deliverBatch, outboxKeyOf } from '../delivery.ts';
+import {
+  type AlertSink,
+  type DeliveryResult,
+  deliverBatch,
+  outboxKeyOf,
+  type PublishFailure,
+} from '../delivery.ts';
 import type { Alert, RulesConfig, SourceDefinition, StateStore, VpnEvent } from '../model.ts';
 import { type PipelineResult, runPipeline, type StreamBatch } from '../pipeline.ts';
 import { tunnelOf } from '../rules/tunnel-identity.ts';
@@ -176,7 +182,7 @@ export async function processSubscriptionData(
   });
   for (const alert of delivery.published) logger.info(ALERT_LOG_MESSAGE, alertLogFields(alert));
   for (const failure of delivery.failed) {
-    logger.warn('alert not published', { ...failure });
+    logger.warn('alert not published', publishFailureFields(failure));
   }
   return { kind: 'processed', data, delivery };
 }
@@ -208,6 +214,21 @@ function countDelivery(delivery: DeliveryResult<PipelineResult>, count: CountMet
   for (const { rule, severity, n } of published.values())
     count('AlertsPublished', n, { rule, severity });
   count('PublishFailures', delivery.failed.length);
+}
+
+/**
+ * One unpublished alert as log fields. The SNS error text goes under `error`
+ * and its code under `errorCode`: `message` is the logger's own key
+ * (Powertools Logger drops a field of that name), so spreading the failure
+ * lost the reason.
+ */
+export function publishFailureFields(failure: PublishFailure): Record<string, string | boolean> {
+  return {
+    alertId: failure.alertId,
+    errorCode: failure.code,
+    error: failure.message,
+    senderFault: failure.senderFault,
+  };
 }
 
 /**

@@ -10,6 +10,7 @@
  * close the script element or start a comment; the script sets it as text.
  */
 import { createHash } from 'node:crypto';
+import { escapeHtml, safeJson } from '../alerts/sanitize.ts';
 import type { ReportModel } from './model.ts';
 
 /** The page's script and style, inlined as they are. */
@@ -24,28 +25,16 @@ export const MAX_ALERT_ROWS = 1_000;
 /** Element id of the JSON data block the script reads. */
 export const DATA_ELEMENT_ID = 'report-data';
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Text made safe for HTML element content and quoted attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
-}
+/** Text made safe for HTML element content and quoted attribute values (src/alerts/sanitize.ts). */
+export { escapeHtml };
 
 /**
  * `value` as JSON that can sit inside `<script type="application/json">`:
  * `<`, `>` and `&` as \u escapes (no `</script>`, no `<!--`), and the
- * line and paragraph separators escaped as well.
+ * line and paragraph separators, C1, bidi and zero-width characters as well.
  */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => {
-    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
+  return safeJson(value, { forHtml: true });
 }
 
 function sha256Source(text: string): string {

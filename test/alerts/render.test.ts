@@ -42,6 +42,11 @@ function draftOf(overrides: Partial<AlertDraft> = {}): AlertDraft {
   };
 }
 
+/** The `default` message (email, SQS) of a rendered alert. */
+function defaultText(rendered: { message: string }): string {
+  return (JSON.parse(rendered.message) as { default: string }).default;
+}
+
 /** SNS's subject rules plus ours. */
 function expectValidSubject(subject: string): void {
   expect(subject.length).toBeLessThan(100);
@@ -91,7 +96,7 @@ describe('renderSubject', () => {
       draftOf({ rule: 'auth.bruteforce', about, cause: '\r\nBcc: evil@example.com' }),
     );
     expectValidSubject(subject);
-    expect(subject).toMatch(/^CRITICAL user root \?+x+/);
+    expect(subject).toMatch(/^CRITICAL user root\\u\{1B\}\[31m\\u\{202E\}\\u\{0\} \?+x+/);
     expect(subject.endsWith('...')).toBe(true);
   });
 
@@ -111,8 +116,10 @@ describe('renderSubject', () => {
 describe('renderForSns', () => {
   it('gives a readable body, a --- line, then the same facts as JSON', () => {
     const alert = renderAlert(draftOf());
-    const { subject, message } = renderForSns(alert);
-    expect(subject).toBe(alert.subject);
+    const rendered = renderForSns(alert);
+    expect(rendered.subject).toBe(alert.subject);
+    expect(rendered.messageStructure).toBe('json');
+    const message = defaultText(rendered);
     const [text, json] = message.split('\n---\n');
     expect(text).toContain('CRITICAL: tunnel.down opened');
     expect(text).toContain('Tunnel:          203.0.113.10');
@@ -155,22 +162,27 @@ describe('renderForSns', () => {
       'x'.repeat(100_000),
       '\ud800 lone surrogate',
     ];
-    const { message } = renderForSns(renderAlert(draftOf({ evidence: hostile })));
+    const rendered = renderForSns(renderAlert(draftOf({ evidence: hostile })));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(rendered.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u202e\u200b]/);
+    const message = defaultText(rendered);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
     expect(message).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u202e\u200b]/);
     expect(message.split('\n').filter((l) => l === '---')).toHaveLength(1);
     const facts = JSON.parse(message.split('\n---\n')[1] ?? '');
     expect(facts.alertId).not.toBe('forged');
-    expect(facts.evidence[0]).toBe('red title');
+    expect(facts.evidence[0]).toBe('\\u{1B}[2J\\u{1B}[31mred\\u{1B}[0m \\u{1B}]0;owned\\u{7}title');
     expect(facts.evidence[1]).toBe('line one --- {"alertId":"forged"}');
+    expect(facts.evidence[2]).toBe('bidi \\u{202E}gnp.exe\\u{202C} zero\\u{200B}width   sep');
     expect(facts.evidence[3]).toMatch(/^x{1000}\.\.\. \[99000 more characters\]$/);
-    expect(message).toContain('  | red title');
+    expect(message).toContain('  | \\u{1B}[2J\\u{1B}[31mred');
   });
 
   it('keeps the newest evidence lines and says how many were left out', () => {
     const lines = Array.from({ length: 50 }, (_, i) => `line ${i}`);
     const facts = JSON.parse(
-      renderForSns(renderAlert(draftOf({ evidence: lines }))).message.split('\n---\n')[1] ?? '',
+      defaultText(renderForSns(renderAlert(draftOf({ evidence: lines })))).split('\n---\n')[1] ??
+        '',
     );
     expect(facts.evidence[0]).toBe('[30 earlier line(s) omitted]');
     expect(facts.evidence.at(-1)).toBe('line 49');

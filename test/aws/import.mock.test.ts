@@ -250,6 +250,27 @@ describe('rejected events', () => {
   });
 });
 
+describe('logs get', () => {
+  it('prints log text escaped on a terminal and exactly as stored into a pipe', async () => {
+    const hostile = 'user "admin\u202egnp.exe" \u001b[2J\u009b31m';
+    const stored = () =>
+      logs
+        .on(GetLogEventsCommand)
+        .resolvesOnce({ events: [{ timestamp: 1, message: hostile }], nextForwardToken: 'f1' })
+        .resolves({ events: [], nextForwardToken: 'f1' });
+    const argv = ['logs', 'get', '--log-group', 'g', '--stream', 's'];
+    stored();
+    const piped = captureIo();
+    expect(await main(argv, piped)).toBe(0);
+    expect(piped.stdout).toEqual([hostile]);
+    logs.reset();
+    stored();
+    const terminal = { ...captureIo(), isTTY: true };
+    expect(await main(argv, terminal)).toBe(0);
+    expect(terminal.stdout).toEqual(['user "admin\\u{202E}gnp.exe" \\u{1B}[2J\\u{9B}31m']);
+  });
+});
+
 describe('AccessDenied', () => {
   const denied = () =>
     new AccessDeniedException({

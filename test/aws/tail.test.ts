@@ -29,14 +29,14 @@ beforeEach(() => logs.reset());
  * expires by the wall clock, so a window of old events does not carry over
  * from one poll to the next.
  */
-function attack() {
+function attack(user = 'root') {
   const start = Date.now() - 6 * 60_000;
   return [0, 1, 2, 3, 4].map((minute) => {
     const timestamp = start + minute * 60_000;
     const message = JSON.stringify({
       t: new Date(timestamp).toISOString(),
       c: 'auth.failed',
-      f: { clientIp: '203.0.113.5', user: 'root' },
+      f: { clientIp: '203.0.113.5', user },
     });
     return { logStreamName: 'gw1', eventId: `e${minute}`, timestamp, message };
   });
@@ -65,6 +65,18 @@ describe('tail', () => {
       status: 'opened',
       source: 'openvpn',
     });
+  });
+
+  it('--json and --events: a hostile user name is faithful after JSON.parse, the bytes inert', async () => {
+    const user = 'admin\u202egnp.exe\u009b31m\u2028';
+    logs.on(FilterLogEventsCommand).resolves({ events: attack(user) });
+    for (const flag of ['--json', '--events']) {
+      const io = captureIo();
+      expect(await main(['tail', '--log-group', 'g', flag], io)).toBe(0);
+      expect(io.stdout.join('\n')).not.toMatch(/[\u0080-\u009f\u2028\u202e]/);
+      const objects = io.stdout.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(JSON.stringify(objects)).toContain(JSON.stringify(user).slice(1, -1));
+    }
   });
 
   it('--follow raises an alert once, even when a poll returns the same events again', async () => {

@@ -3,12 +3,11 @@
  * (for the dead-letter queue) and the real Powertools Logger and Metrics,
  * whose output (JSON logs and EMF) is read from stdout.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHandler } from '../../lambda/subscription.ts';
+import { alertFunctionLogger, createHandler } from '../../lambda/subscription.ts';
 import type { AlertSink } from '../../src/delivery.ts';
 import { PublishFailedError } from '../../src/delivery.ts';
 import type { Alert } from '../../src/model.ts';
@@ -20,10 +19,17 @@ import { line, SYNTHETIC_SOURCES } from '../helpers/synthetic-source.ts';
 const sqs = mockClient(SQSClient);
 const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq';
 let stdout: string[];
+/** Lines written to stderr (Powertools writes WARN and ERROR records there). */
+let stderr: string[];
 
 beforeEach(() => {
   sqs.reset();
   stdout = [];
+  stderr = [];
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr.push(...String(chunk).split('\n'));
+    return true;
+  });
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(
       ...String(chunk)
@@ -35,9 +41,9 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-/** Parsed JSON lines written to stdout. */
-function output(): Record<string, unknown>[] {
-  return stdout.flatMap((text) => {
+/** Parsed JSON lines written to stdout (or to stderr). */
+function output(lines: readonly string[] = stdout): Record<string, unknown>[] {
+  return lines.flatMap((text) => {
     try {
       return [JSON.parse(text) as Record<string, unknown>];
     } catch {
@@ -99,7 +105,7 @@ function setup(options: { realSources?: boolean } = {}) {
     store: new MemoryStateStore(),
     sink,
     sqs: new SQSClient({ region: 'us-east-1' }),
-    logger: new Logger({ serviceName: 'tunnelwatch' }),
+    logger: alertFunctionLogger({ serviceName: 'tunnelwatch' }),
     metrics: new Metrics({ namespace: 'Tunnelwatch', serviceName: 'tunnelwatch' }),
     ...(options.realSources === true ? {} : { sources: SYNTHETIC_SOURCES }),
   });
@@ -261,5 +267,43 @@ describe('subscription handler', () => {
       value: 1,
       dimensions: { service: 'tunnelwatch' },
     });
+  });
+
+  it('logs why an alert was not published: the SNS error code and text', async () => {
+    const { handler, sink } = setup();
+    sink.failAll = true;
+    const event = subscriptionEvent(logEventsOf([SECRET_LINE]), {
+      logGroup: '/tunnelwatch/openvpn/gw1',
+    });
+
+    await expect(handler(event)).rejects.toBeInstanceOf(PublishFailedError);
+
+    const warning = output(stderr).find((record) => record.message === 'alert not published');
+    expect(warning).toMatchObject({
+      level: 'WARN',
+      alertId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      errorCode: 'Throttled',
+      error: 'slow down',
+      senderFault: false,
+    });
+    // No field of ours collides with the logger's reserved keys (it would warn and drop it).
+    const written = [...stdout, ...stderr].join('\n');
+    expect(written).not.toContain('reserved key');
+    expect(written).not.toContain('secret-token');
+  });
+
+  it('writes log text in its own records visibly escaped, never raw', async () => {
+    const { handler } = setup();
+    const hostileStream = 'gw\u202e1\u009b31m\u2028x';
+    const event = subscriptionEvent(logEventsOf([SECRET_LINE]), {
+      logGroup: '/tunnelwatch/openvpn/gw1',
+      logStream: hostileStream,
+    });
+
+    await handler(event);
+
+    expect(stdout.join('\n')).not.toMatch(/[\u0080-\u009f\u2028\u202e]/);
+    const batch = output().find((record) => record.message === 'batch processed');
+    expect(batch?.logStream).toBe('gw\\u{202E}1\\u{9B}31m\\u{2028}x');
   });
 });

@@ -18,6 +18,7 @@ import {
   softetherFilePath,
   softetherLogGroupName,
 } from '../../../cdk/log-layout.ts';
+import { safeJson } from '../../alerts/sanitize.ts';
 import { UsageError } from '../errors.ts';
 import type { CommandIO } from './io.ts';
 
@@ -202,7 +203,7 @@ export async function agentConfigCommand(argv: readonly string[], io: CommandIO)
       `tunnelwatch agent-config: the agent reads timestamps in the server's local zone: set the server's zone to ${timeZone}`,
     );
   }
-  io.out(JSON.stringify(agentConfig(entries), null, 2));
+  io.out(safeJson(agentConfig(entries), { space: 2 }));
   return 0;
 }
 

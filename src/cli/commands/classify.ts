@@ -1,6 +1,7 @@
 /**
  * `tunnelwatch classify`: one NDJSON object per input line (docs/cli.md).
  */
+import { safeJson } from '../../alerts/sanitize.ts';
 import { isoTime, type VpnEvent } from '../../model.ts';
 import { UnreadableInputError, UnrecognisedInputError } from '../errors.ts';
 import { expandEach, openInput } from '../input.ts';
@@ -12,7 +13,7 @@ export const CLASSIFY_USAGE =
 
 /** The NDJSON shape `classify` prints for one line (docs/cli.md). */
 export function classifiedLine(file: string, line: number, event: VpnEvent): string {
-  return JSON.stringify({
+  return safeJson({
     file,
     line,
     source: event.source,

@@ -3,6 +3,8 @@
  * loss or duplicates (src/aws/importer.ts), with a progress bar on a
  * terminal, a one-line summary otherwise, or one JSON object (`--json`).
  */
+
+import { safeJson } from '../../alerts/sanitize.ts';
 import {
   CheckpointFile,
   DEFAULT_STATE_PATH,
@@ -170,9 +172,7 @@ export async function importCommand(
       }
     }
     if (values.json) {
-      io.out(
-        JSON.stringify(jsonSummary(logGroup, result, verified, values.rejects, values.archive)),
-      );
+      io.out(safeJson(jsonSummary(logGroup, result, verified, values.rejects, values.archive)));
     } else {
       io.out(summaryLine(logGroup, result, values.rejects, values.archive));
       for (const report of verified) io.out(verifyLine(report));

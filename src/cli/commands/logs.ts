@@ -8,6 +8,7 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { safeJson, sanitizeLine } from '../../alerts/sanitize.ts';
 import { createLogsClient, type LogsClientOptions } from '../../aws/client.ts';
 import { LogAccessError, listLogStreams, readLogStream } from '../../aws/cloudwatch-logs.ts';
 import { ContinuationJoiner } from '../../aws/continuation.ts';
@@ -65,7 +66,7 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
         const size = measured?.messageBytes ?? (row.storedBytes > 0 ? row.storedBytes : '-');
         io.out(
           values.json
-            ? JSON.stringify(row)
+            ? safeJson(row)
             : `${row.stream}\t${size}\t${measured === undefined ? '' : `${measured.events} events\t`}${row.firstEvent ?? '-'}\t${row.lastEvent ?? '-'}`,
         );
       }
@@ -80,10 +81,15 @@ export async function logsCommand(argv: readonly string[], io: CommandIO): Promi
           ? readLogStream(client, logGroup, values.stream!, range)
           : archiveMessages(archive, values.stream!, range, clientOptions(values));
       if (values.output === undefined) {
+        // On a terminal, log text is shown, never obeyed (escapes made visible);
+        // into a pipe or a file it is written as it was stored.
+        const show = io.isTTY
+          ? (line: string) => io.out(sanitizeLine(line, Number.POSITIVE_INFINITY))
+          : (line: string) => io.out(line);
         for await (const event of read()) {
-          for (const line of joiner.push(event.message)) io.out(line);
+          for (const line of joiner.push(event.message)) show(line);
         }
-        for (const line of joiner.end()) io.out(line);
+        for (const line of joiner.end()) show(line);
         return 0;
       }
       const file = createWriteStream(values.output, { encoding: 'utf8' });

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { renderForSns } from '../../alerts/index.ts';
+import { renderForSns, safeJson } from '../../alerts/index.ts';
 import { DynamoDbStateStore } from '../../aws/dynamodb-state-store.ts';
 import {
   awsClientOptions,
@@ -143,8 +143,9 @@ export function formatReport(report: RedriveReport, dryRun: boolean): string {
 }
 
 function stderrLogger(io: CommandIO): ProcessorLogger {
+  // Our level and message come last: a field of the same name cannot replace them.
   const line = (level: string, message: string, extra: Record<string, unknown>[]) =>
-    io.err(JSON.stringify({ level, message, ...Object.assign({}, ...extra) }));
+    io.err(safeJson({ ...Object.assign({}, ...extra), level, message }));
   return {
     info: () => {},
     warn: (message, ...extra) => line('WARN', message, extra),

@@ -3,7 +3,7 @@
  * on a terminal) with a summary, or one JSON object per alert (docs/cli.md).
  */
 import { aboutText } from '../../alerts/render.ts';
-import { sanitizeLine } from '../../alerts/sanitize.ts';
+import { safeJson, sanitizeLine } from '../../alerts/sanitize.ts';
 import {
   type AlertComparison,
   type AlertRef,
@@ -14,9 +14,13 @@ import {
 import { type Alert, type Category, isoTime, type Severity, type Source } from '../../model.ts';
 import type { PipelineResult } from '../../pipeline.ts';
 
-/** The `--json` object of one alert: docs/cli.md's keys, plus `id`, `remediation` and `docUrl`. */
+/**
+ * The `--json` object of one alert: docs/cli.md's keys, plus `id`, `remediation`
+ * and `docUrl`. Faithful to the alert; C1, bidi and invisible characters are
+ * `\u` escapes (`safeJson`), so the line is inert on a terminal.
+ */
 export function alertJson(alert: Alert): string {
-  return JSON.stringify({
+  return safeJson({
     rule: alert.rule,
     status: alert.status,
     category: alert.category,
@@ -235,7 +239,7 @@ export function summaryJson(
   files: number,
   extras: ReportExtras = {},
 ): string {
-  return JSON.stringify({ summary: summaryObject(result, files, extras) });
+  return safeJson({ summary: summaryObject(result, files, extras) });
 }
 
 /** The members of `summaryJson`'s `summary` object. */

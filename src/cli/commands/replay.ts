@@ -3,6 +3,7 @@
  * state, printing the alerts on-call would have received (docs/cli.md).
  */
 
+import { safeJson } from '../../alerts/sanitize.ts';
 import {
   CountingStateStore,
   compareAlerts,
@@ -226,7 +227,7 @@ async function replayDeliveries(
   if (json) {
     for (const alert of run.published) io.out(alertJson(alert));
     io.out(
-      JSON.stringify({
+      safeJson({
         summary: {
           ...summaryObject(run.result, batches.length),
           deliveries: deliveriesJson(info, comparison),

@@ -7,7 +7,7 @@
  * over between polls, so an event seen twice raises nothing twice.
  */
 import { aboutText } from '../../alerts/render.ts';
-import { sanitizeLine } from '../../alerts/sanitize.ts';
+import { safeJson, sanitizeLine } from '../../alerts/sanitize.ts';
 import { createLogsClient } from '../../aws/client.ts';
 import { type FilteredEvent, filterLogEvents, LogAccessError } from '../../aws/cloudwatch-logs.ts';
 import { type Alert, isoTime, type SourceDefinition, type StreamParser } from '../../model.ts';
@@ -240,7 +240,7 @@ class EventPrinter {
     const time = isoTime(event.timestamp);
     if (parser === null) {
       this.io.out(
-        JSON.stringify({
+        safeJson({
           stream: event.logStreamName,
           eventId: event.eventId,
           source: null,
@@ -257,7 +257,7 @@ class EventPrinter {
       timestamp: event.timestamp,
       origin: { stream: event.logStreamName },
     });
-    const json = JSON.stringify({
+    const json = safeJson({
       stream: event.logStreamName,
       eventId: event.eventId,
       source: parsed.source,
