@@ -88,6 +88,25 @@ describe('import with an archive', () => {
   const from = now - 200 * DAY;
   let lines: string[];
   let path: string;
+  /** Arguments reading the SoftEther stream's lines from start to end back from the archive. */
+  const archiveRange = (start: number, end: number) => [
+    '--endpoint-url',
+    moto.endpoint,
+    '--archive',
+    `s3://${BUCKET}/logs`,
+    '--stream',
+    'vpnserver/server_log/vpn',
+    '--start',
+    new Date(start).toISOString(),
+    '--end',
+    new Date(end).toISOString(),
+  ];
+  /** The lines written at or after start and before end (their UTC stamps). */
+  const linesBetween = (start: number, end: number) =>
+    lines.filter((line) => {
+      const time = Date.parse(`${line.slice(0, 23).replace(' ', 'T')}Z`);
+      return time >= start && time < end;
+    });
 
   beforeAll(async () => {
     lines = softetherLines(from, now - 3_600_000);
@@ -154,28 +173,9 @@ describe('import with an archive', () => {
     const start = from + 30 * DAY;
     const end = from + 32 * DAY;
     const io = captureIo();
-    const code = await main(
-      [
-        'logs',
-        'get',
-        '--endpoint-url',
-        moto.endpoint,
-        '--archive',
-        `s3://${BUCKET}/logs`,
-        '--stream',
-        'vpnserver/server_log/vpn',
-        '--start',
-        new Date(start).toISOString(),
-        '--end',
-        new Date(end).toISOString(),
-      ],
-      io,
-    );
+    const code = await main(['logs', 'get', ...archiveRange(start, end)], io);
     expect(code, io.stderr.join('\n')).toBe(0);
-    const expected = lines.filter((line) => {
-      const time = Date.parse(`${line.slice(0, 23).replace(' ', 'T')}Z`);
-      return time >= start && time < end;
-    });
+    const expected = linesBetween(start, end);
     expect(io.stdout).toEqual(expected);
   });
 
@@ -183,10 +183,7 @@ describe('import with an archive', () => {
     // Prepare: the range's lines as a file, for the reference page.
     const start = from + 30 * DAY;
     const end = from + 60 * DAY;
-    const inRange = lines.filter((line) => {
-      const time = Date.parse(`${line.slice(0, 23).replace(' ', 'T')}Z`);
-      return time >= start && time < end;
-    });
+    const inRange = linesBetween(start, end);
     const file = join(work, 'vpnserver', 'server_log', 'range.log');
     await writeFile(file, `${inRange.join('\n')}\n`);
     const summaryOf = async (args: readonly string[]) => {
@@ -196,18 +193,7 @@ describe('import with an archive', () => {
     };
 
     // Act
-    const fromArchive = await summaryOf([
-      '--endpoint-url',
-      moto.endpoint,
-      '--archive',
-      `s3://${BUCKET}/logs`,
-      '--stream',
-      'vpnserver/server_log/vpn',
-      '--start',
-      new Date(start).toISOString(),
-      '--end',
-      new Date(end).toISOString(),
-    ]);
+    const fromArchive = await summaryOf([...archiveRange(start, end)]);
     const fromFile = await summaryOf(['--source', 'softether', file]);
 
     // Assess

@@ -10,9 +10,8 @@ import {
   ARCHIVE_TABLE_NAME,
   TunnelwatchArchive,
 } from '../../cdk/constructs/log-archive.ts';
-import { Tunnelwatch } from '../../cdk/constructs/tunnelwatch.ts';
 import { s3Archive } from '../../src/aws/s3-archive.ts';
-import { FIXTURE_ENTRY, sampleConfigJson, synthTunnelwatch, testStack } from './helpers.ts';
+import { sampleConfigJson, synthTunnelwatch, testStack, twoTunnelwatches } from './helpers.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -399,23 +398,12 @@ describe('TunnelwatchArchive on its own', () => {
   });
 
   it('gives a second Tunnelwatch in the stack a database of its own', () => {
-    // Prepare
-    const stack = testStack();
-    const props = {
-      openvpnGateways: [{ name: 'gw', timeZone: 'UTC' }],
-      functionEntry: FIXTURE_ENTRY,
-    };
-
     // Act
-    new Tunnelwatch(stack, 'Default', props);
-    new Tunnelwatch(stack, 'Second', {
-      ...props,
-      openvpnGateways: [{ name: 'gw2', timeZone: 'UTC' }],
-    });
+    const template = twoTunnelwatches();
 
     // Assess
     const names = Object.values(
-      Template.fromStack(stack).findResources('AWS::Glue::Database') as Record<string, Resource>,
+      template.findResources('AWS::Glue::Database') as Record<string, Resource>,
     ).map((d) => (d.Properties.DatabaseInput as { Name: string }).Name);
     expect(names.sort()).toEqual(['tunnelwatch_test', 'tunnelwatch_test_second']);
   });

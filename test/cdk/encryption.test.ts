@@ -11,6 +11,7 @@ import {
   sampleConfigJson,
   synthTunnelwatch,
   testStack,
+  twoTunnelwatches,
   unbundledApp,
 } from './helpers.ts';
 
@@ -185,22 +186,11 @@ describe('encryption by default (customer-managed)', () => {
   });
 
   it('gives two constructs in one stack keys with aliases of their own', () => {
-    // Prepare
-    const stack = testStack();
-    const props = {
-      openvpnGateways: [{ name: 'gw', timeZone: 'UTC' }],
-      functionEntry: FIXTURE_ENTRY,
-    };
-
     // Act
-    new Tunnelwatch(stack, 'Default', props);
-    new Tunnelwatch(stack, 'Second', {
-      ...props,
-      openvpnGateways: [{ name: 'gw2', timeZone: 'UTC' }],
-    });
+    const template = twoTunnelwatches();
 
     // Assess
-    const aliases = Object.values(resourcesOf(Template.fromStack(stack), 'AWS::KMS::Alias')).map(
+    const aliases = Object.values(resourcesOf(template, 'AWS::KMS::Alias')).map(
       (a) => a.Properties?.AliasName,
     );
     expect(aliases.sort()).toEqual(['alias/tunnelwatch/Test', 'alias/tunnelwatch/Test-Second']);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseConfig, type TunnelwatchConfig } from '../../cdk/config.ts';
+import { Tunnelwatch } from '../../cdk/constructs/tunnelwatch.ts';
 import { TunnelwatchStack } from '../../cdk/stacks/tunnelwatch-stack.ts';
 
 /** Entry used by synths that do not bundle (the real handler is bundled in bundling.test.ts). */
@@ -31,6 +32,21 @@ export function unbundledApp(): App {
 /** A bare stack in an unbundled app. */
 export function testStack(env?: { account: string; region: string }): Stack {
   return new Stack(unbundledApp(), 'Test', env === undefined ? {} : { env });
+}
+
+/** Two Tunnelwatch constructs ('Default' and 'Second') in one bare stack, as a CDK app embedding it twice would. */
+export function twoTunnelwatches(): Template {
+  const stack = testStack();
+  const props = {
+    openvpnGateways: [{ name: 'gw', timeZone: 'UTC' }],
+    functionEntry: FIXTURE_ENTRY,
+  };
+  new Tunnelwatch(stack, 'Default', props);
+  new Tunnelwatch(stack, 'Second', {
+    ...props,
+    openvpnGateways: [{ name: 'gw2', timeZone: 'UTC' }],
+  });
+  return Template.fromStack(stack);
 }
 
 /** Synthesizes the tunnelwatch stack for `config` (default: the sample). */
