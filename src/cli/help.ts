@@ -81,6 +81,25 @@ const HELP: FlagHelp = { flag: '-h, --help', text: 'This help.' };
 const TIME =
   'T is a duration before now (90s, 15m, 1h, 2d, 1w), an ISO time with zone (2026-11-20T10:00:00Z) or epoch ms.';
 
+/** `--archive` and its range, as `report` and `replay` read it. */
+const ARCHIVE_RANGE: readonly FlagHelp[] = [
+  {
+    flag: '--archive',
+    value: 's3://BUCKET/PREFIX',
+    text: 'Read the --stream from the S3 archive of history older than CloudWatch Logs keeps (written by import --archive) instead of files.',
+  },
+  {
+    flag: '--start',
+    value: 'T',
+    text: `With --archive: from T (default: the archive's first line). ${TIME}`,
+  },
+  {
+    flag: '--end',
+    value: 'T',
+    text: `With --archive: up to T, exclusive (default: its last line). ${TIME}`,
+  },
+];
+
 /** Every command's help, in the order `tunnelwatch help` lists them. */
 export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
   classify: {
@@ -102,6 +121,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
     usage: [
       'replay [--source S] [--stream NAME] [--tz ZONE] [--config FILE] [--json] [--explain] [--fail-on SEVERITY] FILE|DIR|-...',
       'replay --deliveries N [--shuffle SEED] [--repeat K] [--check] [options] FILE|DIR...',
+      'replay --archive s3://BUCKET/PREFIX --stream NAME [--start T] [--end T] [--region R] [--endpoint-url URL] [options]',
     ],
     description:
       'Runs the full rule pipeline over the files (several are merged in timestamp order) with in-memory state and prints the alerts: a table with a summary (alerts by rule, events by category, unclassified, malformed, duplicates, alerts held back), or with --json one object per alert followed by one {"summary": …} object. Exit 0 whatever the logs held, 1 when a file could not be read, 2 on bad usage, 3 with --fail-on.',
@@ -132,6 +152,9 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
         flag: '--check',
         text: 'With --deliveries: exit 1 when an alert was lost or doubled against the ordered replay.',
       },
+      ...ARCHIVE_RANGE,
+      REGION,
+      ENDPOINT,
       HELP,
     ],
     examples: [
@@ -147,6 +170,10 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       [
         'replay --deliveries 50 --shuffle 7 --repeat 2 samples/aws-s2s/',
         'out-of-order, repeated deliveries',
+      ],
+      [
+        'replay --archive s3://tunnelwatch-archive/logs --stream vpnserver/server_log/vpn --start 2024-01-01 --end 2024-02-01',
+        "the alerts of January 2024 in a SoftEther server's archived log",
       ],
     ],
   },
@@ -179,21 +206,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
         value: 'T',
         text: `With --log-group: the events since T. Default 1d. ${TIME}`,
       },
-      {
-        flag: '--archive',
-        value: 's3://BUCKET/PREFIX',
-        text: 'Read the --stream from the S3 archive of history older than CloudWatch Logs keeps (written by import --archive) instead of files.',
-      },
-      {
-        flag: '--start',
-        value: 'T',
-        text: `With --archive: from T (default: the archive's first line). ${TIME}`,
-      },
-      {
-        flag: '--end',
-        value: 'T',
-        text: `With --archive: up to T, exclusive (default: its last line). ${TIME}`,
-      },
+      ...ARCHIVE_RANGE,
       REGION,
       ENDPOINT,
       HELP,

@@ -350,8 +350,10 @@ export async function openListedInput(
   return opened;
 }
 
-/** Reads an opened file whole into a pipeline batch. */
-export async function readWholeBatch(opened: OpenedInput): Promise<StreamBatch> {
+/** Reads an opened file (or any input of lines with its format chosen) whole into a pipeline batch. */
+export async function readWholeBatch(
+  opened: Pick<OpenedInput, 'path' | 'stream' | 'definition' | 'timeZone' | 'lines'>,
+): Promise<StreamBatch> {
   const lines: RawLine[] = [];
   for await (const line of opened.lines) lines.push({ text: line.text, line: line.number });
   return {

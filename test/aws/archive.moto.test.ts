@@ -3,7 +3,7 @@
  * import of a log spanning years sends the last two weeks to the log group
  * and everything older to the archive, each line once, in partitioned gzip
  * NDJSON objects with the parsed fields; reruns and kills add nothing twice;
- * `logs get --archive` reads a time range back. Without an archive, lines
+ * `logs get`, `report` and `replay --archive` read a time range back. Without an archive, lines
  * that could go nowhere make `import` exit 1.
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -31,14 +31,21 @@ const GROUP = '/tunnelwatch/history';
 const BUCKET = 'tunnelwatch-archive';
 const DAY = 86_400_000;
 
-/** SoftEther server log lines, one every 12 hours from `from` to `to` (epoch ms), in UTC. */
+/**
+ * SoftEther server log lines, one failed login every 12 hours from `from` to
+ * `to` (epoch ms), in UTC; every tenth day a burst of six from one address
+ * within five minutes (a brute force the rules alert on).
+ */
 function softetherLines(from: number, to: number): string[] {
   const lines: string[] = [];
+  const failed = (time: number, id: string, user: string, address: string) =>
+    `${new Date(time).toISOString().replace('T', ' ').replace('Z', '')} [HUB "DEFAULT"] Connection "CID-${id}": User authentication failed. The user name that has been provided was "${user}", from ${address}.`;
   for (let time = from, i = 0; time <= to; time += 12 * 3_600_000, i++) {
-    const stamp = new Date(time).toISOString().replace('T', ' ').replace('Z', '');
-    lines.push(
-      `${stamp} [HUB "DEFAULT"] Connection "CID-${i}": User authentication failed. The user name that has been provided was "alice", from 198.51.100.${i % 250}.`,
-    );
+    lines.push(failed(time, `${i}`, 'alice', `198.51.100.${i % 250}`));
+    if (i % 20 !== 10) continue;
+    for (let k = 1; k <= 6; k++) {
+      lines.push(failed(time + k * 50_000, `${i}-${k}`, `guess${k}`, '203.0.113.7'));
+    }
   }
   return lines;
 }
@@ -204,14 +211,106 @@ describe('import with an archive', () => {
     );
   });
 
-  it('refuses report --archive without --stream, and --start without --archive, naming the flag', async () => {
+  it('replays a time range from the archive as it replays the same lines in a file, in deliveries too', async () => {
+    // Prepare: the range's lines as a file, named as the archived stream.
+    const start = from + 20 * DAY;
+    const end = from + 90 * DAY;
+    const inRange = linesBetween(start, end);
+    const file = join(work, 'replay-range.log');
+    await writeFile(file, `${inRange.join('\n')}\n`);
+    const replay = async (args: readonly string[]) => {
+      const io = captureIo();
+      const code = await main(['replay', '--json', ...args], io);
+      return { code, stdout: io.stdout, stderr: io.stderr.join('\n') };
+    };
+
+    // Act
+    const fromArchive = await replay(archiveRange(start, end));
+    const fromFile = await replay([
+      '--source',
+      'softether',
+      '--stream',
+      'vpnserver/server_log/vpn',
+      file,
+    ]);
+    const delivered = await replay([
+      ...archiveRange(start, end),
+      '--deliveries',
+      '7',
+      '--repeat',
+      '2',
+      '--check',
+    ]);
+
+    // Assess
+    expect(fromArchive.code, fromArchive.stderr).toBe(0);
+    const summary = JSON.parse(fromArchive.stdout.at(-1)!).summary;
+    expect(summary).toMatchObject({ files: 1, events: inRange.length });
+    expect(summary.alerts).toBeGreaterThan(0);
+    // Event ids name the input (file or archive and stream), so alert ids differ; all else is equal.
+    const withoutIds = (stdout: readonly string[]) =>
+      stdout.map((line) => {
+        const { id: _id, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        return rest;
+      });
+    expect(withoutIds(fromArchive.stdout)).toEqual(withoutIds(fromFile.stdout));
+    expect(delivered.code, delivered.stderr).toBe(0);
+    expect(JSON.parse(delivered.stdout.at(-1)!).summary.deliveries).toMatchObject({
+      lossless: true,
+    });
+  });
+
+  it('replays a range the archive holds no line of as nothing, saying so', async () => {
+    const io = captureIo();
+    const code = await main(
+      ['replay', '--json', ...archiveRange(now + 10 * DAY, now + 20 * DAY)],
+      io,
+    );
+    expect(code, io.stderr.join('\n')).toBe(0);
+    expect(io.stderr.join('\n')).toMatch(/no line of vpnserver\/server_log\/vpn in the range/);
+    expect(JSON.parse(io.stdout.at(-1)!).summary).toMatchObject({ files: 0, events: 0, alerts: 0 });
+  });
+
+  it('names the archive when it cannot be read', async () => {
+    const io = captureIo();
+    const code = await main(
+      [
+        'replay',
+        '--endpoint-url',
+        moto.endpoint,
+        '--archive',
+        's3://no-such-bucket/logs',
+        '--stream',
+        'vpnserver/server_log/vpn',
+      ],
+      io,
+    );
+    expect(code).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(
+      /^tunnelwatch replay: archive s3:\/\/no-such-bucket\/logs: NoSuchBucket/m,
+    );
+  });
+
+  it('refuses report and replay --archive without --stream, and --start, --region or FILE with it wrongly, naming the flag', async () => {
     const without = captureIo();
     const missing = await main(['report', '--archive', `s3://${BUCKET}/logs`], without);
     const stray = captureIo();
     const misplaced = await main(['report', '--start', '2d', 'samples/'], stray);
-    expect([missing, misplaced]).toEqual([2, 2]);
+    const replayWithout = captureIo();
+    const replayMissing = await main(['replay', '--archive', `s3://${BUCKET}/logs`], replayWithout);
+    const both = captureIo();
+    const replayBoth = await main(
+      ['replay', '--archive', `s3://${BUCKET}/logs`, '--stream', 'x', 'samples/'],
+      both,
+    );
+    const region = captureIo();
+    const replayRegion = await main(['replay', '--region', 'us-east-1', 'samples/'], region);
+    expect([missing, misplaced, replayMissing, replayBoth, replayRegion]).toEqual([2, 2, 2, 2, 2]);
     expect(without.stderr.join('\n')).toMatch(/--archive: --stream is required/);
     expect(stray.stderr.join('\n')).toMatch(/--start and --end apply to --archive only/);
+    expect(replayWithout.stderr.join('\n')).toMatch(/--archive: --stream is required/);
+    expect(both.stderr.join('\n')).toMatch(/either --archive or FILE/);
+    expect(region.stderr.join('\n')).toMatch(/--region applies to --archive only/);
   });
 
   it('exits 1 and says how many lines could go nowhere without an archive', async () => {

@@ -100,7 +100,7 @@ describe('tunnelwatch replay --deliveries', () => {
     expect(text).toMatch(/Compared with plain replay \(1 alerts\): \d+ published/);
   });
 
-  it('names a lost incident; --check exits 1 for it, without --check the exit is 0', async () => {
+  it('names a lost incident and the late lines behind it; --check exits 1 for it, without --check the exit is 0', async () => {
     expect(lateFirstSeed).toBeTypeOf('number');
     const args = ['replay', '--deliveries', '5', '--shuffle', String(lateFirstSeed), lateLog];
     const informative = await runCli(args);
@@ -110,9 +110,15 @@ describe('tunnelwatch replay --deliveries', () => {
       /Lost \(no published incident of the same rule and key matches it\): 1\n\s+2025-04-25 10:04:00 {2}OPENED {2}auth\.bruteforce {2}openvpn:client:203\.0\.113\.5/,
     );
     expect(text).toContain('1 lost, 0 doubled.');
+    // The cause is named: the attack's lines came days behind the stream's newest line.
+    expect(text).toContain('Late 5 (over 24 h behind their stream, not judged)');
+    expect(text).toContain('5 lines came over 24 h behind the newest of their stream');
     expect((await runCli([...args.slice(0, 1), '--check', ...args.slice(1)])).code).toBe(1);
     const json = await runCli([...args.slice(0, 1), '--json', ...args.slice(1)]);
-    const summary = JSON.parse(json.stdout.at(-1) ?? '{}').summary.deliveries;
+    const all = JSON.parse(json.stdout.at(-1) ?? '{}').summary;
+    expect(all.late).toBe(5);
+    const summary = all.deliveries;
+    expect(summary.late).toBe(5);
     expect(summary.lossless).toBe(false);
     expect(summary.comparison.lost).toEqual([
       expect.objectContaining({ rule: 'auth.bruteforce', time: '2025-04-25T10:04:00.000Z' }),

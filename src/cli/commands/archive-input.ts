@@ -1,6 +1,7 @@
 /**
  * Reading a stream's time range back from the S3 archive that
- * `import --archive` writes (`logs get --archive`, `report --archive`).
+ * `import --archive` writes (`logs get --archive`, `report --archive`,
+ * `replay --archive`).
  */
 import { createS3Client, type LogsClientOptions } from '../../aws/client.ts';
 import {
@@ -11,26 +12,12 @@ import {
 } from '../../aws/s3-archive.ts';
 import { SOURCES, type Source } from '../../model.ts';
 import type { StreamBatch } from '../../pipeline.ts';
-import { UsageError } from '../errors.ts';
+import { sourceDefinition } from '../../sources/index.ts';
+import { UnreadableInputError, UsageError } from '../errors.ts';
+import type { InputLine } from '../input.ts';
 import type { InputOptions } from '../options.ts';
-import { parseTimeArgument } from './aws-options.ts';
-
-/** A time range from `--start` / `--end` (`end` exclusive); either may be open. */
-export interface TimeRange {
-  readonly start?: number;
-  readonly end?: number;
-}
-
-/** `--start` and `--end` as a range; a bad time is a usage error naming the flag. */
-export function timeRangeOf(values: { readonly start?: string; readonly end?: string }): TimeRange {
-  const now = Date.now();
-  return {
-    ...(values.start === undefined
-      ? {}
-      : { start: parseTimeArgument('--start', values.start, now) }),
-    ...(values.end === undefined ? {} : { end: parseTimeArgument('--end', values.end, now) }),
-  };
-}
+import type { TimeRange } from './archive-flags.ts';
+import type { ReplayFile } from './replay-stream.ts';
 
 /** The archived records of `stream` over `range`, in time order; a bad URL is a usage error. */
 export async function* archiveRecords(
@@ -71,6 +58,64 @@ export async function archiveBatch(
     lines.push({ text: record.line, timestamp: record.timestamp });
   }
   const source = input.source === 'auto' ? (archived ?? 'auto') : input.source;
+  return { source, stream, timeZone: zoneOf(source, input), lines };
+}
+
+/** The zone a source's local times are read in: `--tz`, else the configured zone of its servers. */
+function zoneOf(source: Source | 'auto', input: InputOptions): string {
   const zone = input.zoneGiven === true || source === 'auto' ? undefined : input.zones?.[source];
-  return { source, stream, timeZone: zone ?? input.timeZone, lines };
+  return zone ?? input.timeZone;
+}
+
+/**
+ * `stream`'s archived lines over `range` as one streamed replay input, read
+ * by the source the archive recorded (unless `--source` names one); undefined
+ * when the range holds no line. The first record is read here, so a failing
+ * archive fails before the replay starts.
+ */
+export async function archiveReplayInput(
+  url: string,
+  stream: string,
+  range: TimeRange,
+  input: InputOptions,
+  options: LogsClientOptions,
+): Promise<(ReplayFile & { readonly lines: AsyncIterable<InputLine> }) | undefined> {
+  const records = archiveRecords(url, stream, range, options);
+  const first = await records.next();
+  if (first.done === true) return undefined;
+  const archived = first.value.source;
+  let source: Source;
+  if (input.source !== 'auto') {
+    source = input.source;
+  } else if ((SOURCES as readonly string[]).includes(archived)) {
+    source = archived as Source;
+  } else {
+    throw new UsageError(
+      `--archive: the archive does not say which format ${stream} is ("${archived}"); name it with --source`,
+    );
+  }
+  const definition = sourceDefinition(source);
+  if (definition === undefined) {
+    throw new UsageError(`--source ${source}: this source is not supported yet`);
+  }
+  const path = `${url} ${stream}`;
+  return {
+    path,
+    stream,
+    definition,
+    timeZone: zoneOf(source, input),
+    readOnce: true,
+    lines: (async function* () {
+      let number = 1;
+      yield { text: first.value.line, number };
+      try {
+        for await (const record of records) yield { text: record.line, number: ++number };
+      } catch (error) {
+        // A failed AWS call part way: the lines before it count, like a file cut short.
+        if (error instanceof Error && '$metadata' in error)
+          throw new UnreadableInputError(path, error);
+        throw error;
+      }
+    })(),
+  };
 }

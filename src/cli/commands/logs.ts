@@ -15,7 +15,8 @@ import { ContinuationJoiner } from '../../aws/continuation.ts';
 import { isoTime } from '../../model.ts';
 import { UsageError } from '../errors.ts';
 import { parseCommandArgs } from '../options.ts';
-import { archiveRecords, type TimeRange, timeRangeOf } from './archive-input.ts';
+import { type TimeRange, timeRangeOf } from './archive-flags.ts';
+import { archiveRecords } from './archive-input.ts';
 import { AWS_OPTION_SPEC, awsFailureLine, clientOptions, requiredLogGroup } from './aws-options.ts';
 import type { CommandIO } from './io.ts';
 

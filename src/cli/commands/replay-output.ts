@@ -12,7 +12,10 @@ import {
   type StoreCalls,
 } from '../../deliveries.ts';
 import { type Alert, type Category, isoTime, type Severity, type Source } from '../../model.ts';
-import type { PipelineResult } from '../../pipeline.ts';
+import { DEFAULT_LATENESS_MS, type PipelineResult } from '../../pipeline.ts';
+
+/** The pipeline's lateness bound in hours, as the reports name it. */
+const LATENESS_HOURS = DEFAULT_LATENESS_MS / 3_600_000;
 
 /**
  * The `--json` object of one alert: docs/cli.md's keys, plus `id`, `remediation`
@@ -183,6 +186,9 @@ function summaryLines(
       `Unclassified ${count(result.unclassified)}`,
       `Malformed ${count(result.malformed)}`,
       `Duplicates ${count(result.duplicates)}`,
+      ...(result.late > 0
+        ? [`Late ${count(result.late)} (over ${LATENESS_HOURS} h behind their stream, not judged)`]
+        : []),
       `Alerts held back ${heldParts.length === 0 ? '0' : heldParts.join(', ')}`,
     ].join(' · '),
   );
@@ -263,6 +269,7 @@ export function summaryObject(
     unclassified: result.unclassified,
     malformed: result.malformed,
     duplicates: result.duplicates,
+    late: result.late,
     heldBack: result.suppressed,
     withoutTunnel: extras.withoutTunnel ?? 0,
   };
@@ -280,6 +287,11 @@ export interface DeliveriesPlanInfo {
   readonly repeat: number;
   /** What the state store was asked over all hand-overs. */
   readonly storeCalls: StoreCalls;
+  /**
+   * Lines handed over more than the lateness bound behind their stream's
+   * newest line: counted, not judged (a shuffle across days or months).
+   */
+  readonly late: number;
 }
 
 /** The `deliveries` member of `replay --deliveries --json`'s closing summary object. */
@@ -294,6 +306,7 @@ export function deliveriesJson(
     shuffleSeed: plan.shuffleSeed ?? null,
     repeat: plan.repeat,
     storeCalls: plan.storeCalls,
+    late: plan.late,
     lossless: isLossless(comparison),
     exact: isExact(comparison),
     comparison: {
@@ -385,6 +398,12 @@ export function deliveriesReport(
         `${refText(reference)}  → ${timeCell(published.time)} as ${sanitizeLine(published.id)}`,
     ),
   );
+  if (plan.late > 0) {
+    lines.push(
+      `  ${count(plan.late)} line${plan.late === 1 ? '' : 's'} came over ${LATENESS_HOURS} h behind the newest of their stream and were not judged by the rules ` +
+        '(the lateness bound; a live log group delivers within minutes, a shuffle across days does not).',
+    );
+  }
   lines.push(
     isLossless(comparison)
       ? paint(

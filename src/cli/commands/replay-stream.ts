@@ -44,6 +44,12 @@ export interface ReplayFile {
   readonly definition: SourceDefinition;
   /** IANA zone for local-time formats. */
   readonly timeZone: string;
+  /**
+   * Lines that can be read only once (the S3 archive): kept open from the
+   * first line to the last instead of closed until the merge reaches them
+   * and reopened by path. Standard input (`-`) is always read this way.
+   */
+  readonly readOnce?: boolean;
 }
 
 /** What `streamReplay` needs besides the files. */
@@ -106,11 +112,11 @@ class FileCursor {
 
   /**
    * Reads the first line, then closes the file until the merge reaches it
-   * (standard input, which cannot be read twice, stays open).
+   * (standard input and other inputs read once stay open).
    */
   async peek(): Promise<void> {
     await this.advance();
-    if (this.file.path !== STDIN_PATH) await this.close();
+    if (this.file.path !== STDIN_PATH && this.file.readOnce !== true) await this.close();
   }
 
   /** Moves `head` to the next non-blank line (undefined at the end, or when the file fails). */

@@ -19,14 +19,27 @@ import { MemoryStateStore } from '../../state/memory-state-store.ts';
 import { EXIT_FAIL_ON, UnreadableInputError, UsageError } from '../errors.ts';
 import {
   expandEach,
-  type OpenedInput,
+  type InputLine,
   openListedInput,
   readWholeBatch,
   STDIN_PATH,
 } from '../input.ts';
-import { failOnMatched, failOnOption, inputOptions, parseCommandArgs } from '../options.ts';
+import {
+  failOnMatched,
+  failOnOption,
+  type InputOptions,
+  inputOptions,
+  parseCommandArgs,
+} from '../options.ts';
 import { countedLines, progressBar, ReadProgress, totalBytes } from '../progress.ts';
 import { TunnelIdentityCount } from '../tunnel-identity-count.ts';
+import {
+  ARCHIVE_OPTION_SPEC,
+  checkArchiveFlags,
+  readingArchive,
+  timeRangeOf,
+} from './archive-flags.ts';
+import { clientOptions } from './aws-options.ts';
 import { configOption, withConfiguredZones } from './config-option.ts';
 import type { CommandIO } from './io.ts';
 import {
@@ -39,10 +52,10 @@ import {
   summaryJson,
   summaryObject,
 } from './replay-output.ts';
-import { streamReplay } from './replay-stream.ts';
+import { type ReplayFile, streamReplay } from './replay-stream.ts';
 
-export const REPLAY_USAGE =
-  'usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] [--deliveries N [--shuffle SEED] [--repeat K] [--check]] FILE...';
+export const REPLAY_USAGE = `usage: tunnelwatch replay [--source auto|aws-s2s|openvpn|softether] [--stream NAME] [--tz ZONE] [--json] [--config FILE] [--deliveries N [--shuffle SEED] [--repeat K] [--check]] FILE...
+       tunnelwatch replay --archive s3://BUCKET/PREFIX --stream NAME [--start T] [--end T] [--region R] [--endpoint-url URL] [options above]`;
 
 /** `--deliveries` and its companions, validated. */
 interface DeliveriesOptions {
@@ -96,6 +109,9 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     check: { type: 'boolean' },
     explain: { type: 'boolean', default: false },
     'fail-on': { type: 'string' },
+    ...ARCHIVE_OPTION_SPEC,
+    region: { type: 'string' },
+    'endpoint-url': { type: 'string' },
   });
   if (values.help) {
     io.out(REPLAY_USAGE);
@@ -104,7 +120,17 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const given = inputOptions(values);
   const deliveries = deliveriesOptions(values);
   const failOn = failOnOption(values['fail-on']);
-  if (positionals.length === 0) {
+  checkArchiveFlags(values, given.stream);
+  const archive = values.archive;
+  if (archive !== undefined && positionals.length > 0) {
+    throw new UsageError('give either --archive or FILE arguments');
+  }
+  if (archive === undefined) {
+    for (const flag of ['region', 'endpoint-url'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} applies to --archive only`);
+    }
+  }
+  if (positionals.length === 0 && archive === undefined) {
     io.err(`tunnelwatch replay: no FILE given\n${REPLAY_USAGE}`);
     return 2;
   }
@@ -112,30 +138,25 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   if (config === undefined) return 1;
   const options = withConfiguredZones(given, config);
 
-  const expanded = await expandEach(positionals, io.err);
-  let exitCode = expanded.failed ? 1 : 0;
-  const inputs = expanded.files;
-
-  const opened: OpenedInput[] = [];
-  for (const input of inputs) {
-    try {
-      const file = await openListedInput(input, options, 'replay', io.err);
-      if (file !== undefined) opened.push(file);
-    } catch (error) {
-      if (!(error instanceof UnreadableInputError)) throw error;
-      io.err(`tunnelwatch replay: ${error.message}`);
-      exitCode = 1;
-    }
+  let exitCode = 0;
+  let inputs: ReplayInput[];
+  if (archive === undefined) {
+    const read = await openInputs(positionals, options, io);
+    // Nothing could be read: the errors say so; an empty report would not.
+    if (read.inputs.length === 0 && read.failed) return 1;
+    inputs = read.inputs;
+    exitCode = read.failed ? 1 : 0;
+  } else {
+    const read = await openArchive(archive, values, options, io);
+    if (read === undefined) return 1;
+    inputs = read;
   }
-
-  // Nothing could be read: the errors above say so; an empty report would not.
-  if (opened.length === 0 && exitCode !== 0) return exitCode;
 
   if (deliveries !== undefined) {
     const batches: StreamBatch[] = [];
-    for (const file of opened) {
+    for (const input of inputs) {
       try {
-        batches.push(await readWholeBatch(file));
+        batches.push(await readWholeBatch(input));
       } catch (error) {
         if (!(error instanceof UnreadableInputError)) throw error;
         io.err(`tunnelwatch replay: ${error.message}`);
@@ -146,19 +167,22 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     return exitCode === 0 && deliveries.check && !lossless ? 1 : exitCode;
   }
 
-  // Only standard input stays open: the merge opens each file when it reaches it.
-  for (const file of opened) if (file.path !== STDIN_PATH) await file.close();
+  // Only standard input and the archive stay open: the merge opens each file when it reaches it.
+  for (const input of inputs) if (input.close !== undefined) await input.close();
+  const opened = inputs;
   const clock = new ReplayClock();
   const identities = new TunnelIdentityCount();
   const bar = progressBar('replay', await totalBytes(opened.map((file) => file.path)));
   const progress = bar === undefined ? undefined : new ReadProgress(bar);
   const result = await streamReplay(
-    opened.map((file) => ({
-      path: file.path,
-      stream: file.stream,
-      definition: file.definition,
-      timeZone: file.timeZone,
-      ...(file.path === STDIN_PATH ? { lines: file.lines } : {}),
+    opened.map((input) => ({
+      path: input.path,
+      stream: input.stream,
+      definition: input.definition,
+      timeZone: input.timeZone,
+      ...(input.close === undefined
+        ? { lines: input.lines, readOnce: input.readOnce === true }
+        : {}),
     })),
     {
       store: new MemoryStateStore(clock.now),
@@ -192,6 +216,70 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
 }
 
 /**
+ * An input of the replay: a file (closed before the merge, which opens it
+ * again when it reaches it), standard input or the archive (no `close`: the
+ * merge reads their lines as they are).
+ */
+type ReplayInput = ReplayFile & {
+  readonly lines: AsyncIterable<InputLine>;
+  readonly close?: () => Promise<void>;
+};
+
+/** FILE arguments opened (their format chosen); whether some could not be read. */
+async function openInputs(
+  paths: readonly string[],
+  options: InputOptions,
+  io: CommandIO,
+): Promise<{ inputs: ReplayInput[]; failed: boolean }> {
+  const expanded = await expandEach(paths, io.err);
+  let failed = expanded.failed;
+  const inputs: ReplayInput[] = [];
+  for (const input of expanded.files) {
+    try {
+      const file = await openListedInput(input, options, 'replay', io.err);
+      if (file === undefined) continue;
+      inputs.push(file.path === STDIN_PATH ? { ...file, close: undefined } : file);
+    } catch (error) {
+      if (!(error instanceof UnreadableInputError)) throw error;
+      io.err(`tunnelwatch replay: ${error.message}`);
+      failed = true;
+    }
+  }
+  return { inputs, failed };
+}
+
+/**
+ * `--archive`: the stream's archived lines over `--start`/`--end`, streamed;
+ * none when the range holds no line (said on stderr); undefined when the
+ * archive could not be read (said on stderr).
+ */
+async function openArchive(
+  url: string,
+  values: {
+    readonly start?: string;
+    readonly end?: string;
+    readonly region?: string;
+    readonly 'endpoint-url'?: string;
+  },
+  options: InputOptions,
+  io: CommandIO,
+): Promise<ReplayInput[] | undefined> {
+  const range = timeRangeOf(values);
+  const stream = options.stream ?? '';
+  // Loaded on use: the AWS SDK is not needed for files.
+  const { archiveReplayInput } = await import('./archive-input.ts');
+  const input = await readingArchive(url, 'replay', io, async () => ({
+    found: await archiveReplayInput(url, stream, range, options, clientOptions(values)),
+  }));
+  if (input === undefined) return undefined;
+  if (input.found === undefined) {
+    io.err(`tunnelwatch replay: archive ${url}: no line of ${stream} in the range`);
+    return [];
+  }
+  return [input.found];
+}
+
+/**
  * `--deliveries`: the reference (plain replay) and the delivered replay, each
  * with its own in-memory store; prints the published alerts and what
  * differs. Returns whether no alert was lost or doubled.
@@ -222,6 +310,7 @@ async function replayDeliveries(
     handOvers: plan.length,
     repeat: options.repeat,
     storeCalls: store.calls,
+    late: run.result.late,
     ...(options.shuffleSeed === undefined ? {} : { shuffleSeed: options.shuffleSeed }),
   };
   if (json) {

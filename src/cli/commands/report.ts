@@ -12,7 +12,12 @@ import { makeReport } from '../../report/index.ts';
 import { UsageError } from '../errors.ts';
 import { readBatches } from '../input.ts';
 import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
-import { timeRangeOf } from './archive-input.ts';
+import {
+  ARCHIVE_OPTION_SPEC,
+  checkArchiveFlags,
+  readingArchive,
+  timeRangeOf,
+} from './archive-flags.ts';
 import {
   AWS_OPTION_SPEC,
   awsFailureLine,
@@ -43,9 +48,7 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
     config: { type: 'string' },
     out: { type: 'string', short: 'o', default: DEFAULT_REPORT_FILE },
     title: { type: 'string' },
-    archive: { type: 'string' },
-    start: { type: 'string' },
-    end: { type: 'string' },
+    ...ARCHIVE_OPTION_SPEC,
   });
   if (values.help) {
     io.out(REPORT_USAGE);
@@ -65,12 +68,7 @@ export async function reportCommand(argv: readonly string[], io: CommandIO): Pro
   if (logGroup === undefined && values.since !== undefined) {
     throw new UsageError('--since applies to --log-group only');
   }
-  if (archive === undefined && (values.start !== undefined || values.end !== undefined)) {
-    throw new UsageError('--start and --end apply to --archive only');
-  }
-  if (archive !== undefined && given.stream === undefined) {
-    throw new UsageError('--archive: --stream is required');
-  }
+  checkArchiveFlags(values, given.stream);
   const config = await configOption(values.config, 'report', io);
   if (config === undefined) return 1;
   const input = withConfiguredZones(given, config);
@@ -189,14 +187,9 @@ async function readArchive(
   const range = timeRangeOf(values);
   // Loaded on use: the AWS SDK is not needed for files.
   const { archiveBatch } = await import('./archive-input.ts');
-  try {
-    return await archiveBatch(url, input.stream ?? '', range, input, clientOptions(values));
-  } catch (error) {
-    const failure = awsFailureLine(error, url);
-    if (failure === undefined) throw error;
-    io.err(`tunnelwatch report: ${failure}`);
-    return undefined;
-  }
+  return await readingArchive(url, 'report', io, () =>
+    archiveBatch(url, input.stream ?? '', range, input, clientOptions(values)),
+  );
 }
 
 /** The zone the page offers beside UTC: `--tz`, else the configured servers' zone. */
