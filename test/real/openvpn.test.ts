@@ -110,11 +110,13 @@ beforeAll(async () => {
       ...(proto === 'udp' ? ['explicit-exit-notify 1'] : []),
       ...(options.extra ?? []),
     ]);
+  // The one client of a server that logs in: connected once the server pushed it its address.
+  const pushed = (form: Form) => contains(file(form), 'PUSH_REPLY');
   const tlsAuth = [`tls-auth ${pki.tlsAuth} 1`];
   const tlsCrypt = [`tls-crypt ${pki.tlsCrypt}`];
   await Promise.all([
     // file (UDP): a session, the bad certificates, five wrong passwords
-    lab.client(client('session', 1194, 'udp', { cert: pki.alice }), 4),
+    lab.clientUntil(client('session', 1194, 'udp', { cert: pki.alice }), pushed('file')),
     lab.client(client('other-ca', 1194, 'udp', { cert: pki.otherCa }), 4),
     lab.client(client('expired', 1194, 'udp', { cert: pki.expired }), 4),
     lab.client(client('server-eku', 1194, 'udp', { cert: pki.serverOnly }), 4),
@@ -123,7 +125,10 @@ beforeAll(async () => {
       lab.client(client(`guess${i}`, 1194, 'udp', { cert: pki.alice, password: `guess${i}` }), 4),
     ),
     // notime (TCP, tls-auth): a session, a wrong tls-auth key, an HTTP request, random bytes
-    lab.client(client('tcp-session', 1195, 'tcp-client', { cert: pki.alice, extra: tlsAuth }), 4),
+    lab.clientUntil(
+      client('tcp-session', 1195, 'tcp-client', { cert: pki.alice, extra: tlsAuth }),
+      pushed('notime'),
+    ),
     lab.client(
       client('wrong-ta', 1195, 'tcp-client', {
         cert: pki.alice,
@@ -143,7 +148,10 @@ for data in (b"GET / HTTP/1.1\\r\\nHost: vpn\\r\\n\\r\\n", b"\\xff\\xff" + os.ur
     s.close()
 `),
     // syslog (UDP, tls-crypt): a session and a wrong tls-crypt key
-    lab.client(client('crypt-session', 1196, 'udp', { cert: pki.alice, extra: tlsCrypt }), 4),
+    lab.clientUntil(
+      client('crypt-session', 1196, 'udp', { cert: pki.alice, extra: tlsCrypt }),
+      pushed('syslog'),
+    ),
     lab.client(
       client('wrong-tc', 1196, 'udp', {
         cert: pki.alice,
@@ -154,7 +162,10 @@ for data in (b"GET / HTTP/1.1\\r\\nHost: vpn\\r\\n\\r\\n", b"\\xff\\xff" + os.ur
     // machine-readable (UDP): a wrong password, then a session
     lab.client(client('machine-guess', 1197, 'udp', { cert: pki.alice, password: 'x' }), 4),
   ]);
-  await lab.client(client('machine-session', 1197, 'udp', { cert: pki.alice }), 3);
+  await lab.clientUntil(
+    client('machine-session', 1197, 'udp', { cert: pki.alice }),
+    pushed('machine'),
+  );
   // The refused and ended clients are dropped 5 s after (--explicit-exit-notify / AUTH_FAILED).
   const dropped = (form: Form) => contains(file(form), 'SIGTERM[soft,delayed-exit]');
   for (let waited = 0; waited < 80 && !(dropped('file')() && dropped('syslog')()); waited++)
