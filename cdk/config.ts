@@ -53,6 +53,8 @@ export const DEFAULT_ARCHIVE_PREFIX = 'archive';
 export const DEFAULT_ARCHIVE_INFREQUENT_ACCESS_DAYS = 30;
 /** Default age, in days, at which archive objects move to S3 Glacier Instant Retrieval. */
 export const DEFAULT_ARCHIVE_GLACIER_IR_DAYS = 90;
+/** Default cap, in GiB, on the data one Athena query in the archive's workgroup may scan. */
+export const DEFAULT_ARCHIVE_QUERY_SCAN_LIMIT_GIB = 100;
 /** S3's minimum stay in a storage class before the next lifecycle transition, in days. */
 export const S3_MIN_TRANSITION_DAYS = 30;
 /** Prefix that AWS asks VPN log group names to start with (the AWS Site-to-Site VPN logs guide). */
@@ -444,6 +446,11 @@ const archiveSchema = object(
       36_500,
       'Days after which archive objects move to S3 Glacier Instant Retrieval (still queryable by Athena); at least 30 more than infrequentAccessAfterDays.',
     ).default(DEFAULT_ARCHIVE_GLACIER_IR_DAYS),
+    queryScanLimitGiB: whole(
+      1,
+      1_000_000,
+      "Cap, in GiB, on the data one Athena query in the archive's workgroup may scan; a query that would scan more is cancelled.",
+    ).default(DEFAULT_ARCHIVE_QUERY_SCAN_LIMIT_GIB),
   },
   'The S3 archive for history older than CloudWatch Logs accepts (docs/import.md, "The archive").',
 );
@@ -505,6 +512,7 @@ export const configSchema = object(
       prefix: DEFAULT_ARCHIVE_PREFIX,
       infrequentAccessAfterDays: DEFAULT_ARCHIVE_INFREQUENT_ACCESS_DAYS,
       glacierInstantRetrievalAfterDays: DEFAULT_ARCHIVE_GLACIER_IR_DAYS,
+      queryScanLimitGiB: DEFAULT_ARCHIVE_QUERY_SCAN_LIMIT_GIB,
     }),
   },
   'tunnelwatch deployment configuration.',

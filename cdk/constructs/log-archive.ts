@@ -1,14 +1,15 @@
 /**
  * `TunnelwatchArchive`: the S3 archive `tunnelwatch import --archive` writes
  * history older than CloudWatch Logs accepts to (src/aws/s3-archive.ts), with
- * a Glue table Athena queries it through and a policy for the people who
- * import into it or read it back.
+ * a Glue table and an Athena workgroup to query it through, and a policy for
+ * the people who import into it, read it back or query it.
  *
  * Object layout (written by the CLI, read by the table):
  * `PREFIX/source=SOURCE/server=SERVER/day=YYYY-MM-DD/STREAM.START-END.DIGEST.ndjson.gz`,
  * gzip NDJSON, one record per line of log.
  */
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -24,6 +25,7 @@ import {
   DEFAULT_ARCHIVE_GLACIER_IR_DAYS,
   DEFAULT_ARCHIVE_INFREQUENT_ACCESS_DAYS,
   DEFAULT_ARCHIVE_PREFIX,
+  DEFAULT_ARCHIVE_QUERY_SCAN_LIMIT_GIB,
   S3_MIN_TRANSITION_DAYS,
 } from '../config.ts';
 import { isToken, throwIfProblems } from './validation.ts';
@@ -42,6 +44,23 @@ export const ARCHIVE_NONCURRENT_VERSION_DAYS = 30;
 export const ARCHIVE_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject'] as const;
 /** What Athena reads of the catalog to query the table (partitions are projected, never listed). */
 export const ARCHIVE_CATALOG_ACTIONS = ['glue:GetDatabase', 'glue:GetTable'] as const;
+/** Key prefix of the workgroup's query results in the archive bucket (beside the archive, never in it). */
+export const QUERY_RESULTS_PREFIX = 'query-results';
+/** Days a query's results are kept (they can be run again; the archive is the record). */
+export const QUERY_RESULTS_DAYS = 7;
+/** Default cap on the data one query may scan (a query scanning more is cancelled). */
+export const DEFAULT_QUERY_SCAN_LIMIT_BYTES = DEFAULT_ARCHIVE_QUERY_SCAN_LIMIT_GIB * 1024 ** 3;
+/** What running a query in the workgroup and reading its results takes. */
+export const QUERY_ACTIONS = [
+  'athena:GetWorkGroup',
+  'athena:StartQueryExecution',
+  'athena:StopQueryExecution',
+  'athena:GetQueryExecution',
+  'athena:BatchGetQueryExecution',
+  'athena:ListQueryExecutions',
+  'athena:GetQueryResults',
+  'athena:GetQueryResultsStream',
+] as const;
 
 /**
  * Columns of the table: the record's members. `source` is not among them: it
@@ -92,6 +111,12 @@ export interface TunnelwatchArchiveProps {
    * @default - `tunnelwatch_` and the stack name in that alphabet
    */
   readonly databaseName?: string;
+  /**
+   * Cap on the bytes one Athena query in the workgroup may scan (at least
+   * 10 MB, Athena's minimum).
+   * @default DEFAULT_QUERY_SCAN_LIMIT_BYTES (100 GiB)
+   */
+  readonly queryScanLimitBytes?: number;
   /** @default RemovalPolicy.RETAIN (the archive may be the only copy of that history) */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -105,7 +130,10 @@ export interface TunnelwatchArchiveProps {
  * JSON SerDe (gzip is recognised by the `.gz` suffix) and partition
  * projection: `source` is an enum, `day` a date range from 1970 to now, and
  * `server` is injected, so every query names its server(s)
- * (`WHERE server = 'vpnserver'` or `server IN (…)`).
+ * (`WHERE server = 'vpnserver'` or `server IN (…)`). An Athena workgroup
+ * (named like the database) enforces where results go, `query-results/` in
+ * the same bucket under the same key, kept 7 days, and cancels a query that
+ * would scan more than `queryScanLimitBytes`.
  */
 export class TunnelwatchArchive extends Construct {
   /** The bucket. */
@@ -120,6 +148,10 @@ export class TunnelwatchArchive extends Construct {
   readonly table: CfnTable;
   /** Glue database name. */
   readonly databaseName: string;
+  /** The Athena workgroup to query the table in (results encrypted, location enforced). */
+  readonly workGroup: CfnWorkGroup;
+  /** The workgroup's name (the database's). */
+  readonly workGroupName: string;
   /** For people who import into the archive, read it back or query it with Athena. */
   readonly accessPolicy: ManagedPolicy;
 
@@ -130,6 +162,7 @@ export class TunnelwatchArchive extends Construct {
     const iaDays = props.infrequentAccessAfterDays ?? DEFAULT_ARCHIVE_INFREQUENT_ACCESS_DAYS;
     const girDays = props.glacierInstantRetrievalAfterDays ?? DEFAULT_ARCHIVE_GLACIER_IR_DAYS;
     const databaseName = props.databaseName ?? defaultDatabaseName(stack.stackName);
+    const scanLimit = props.queryScanLimitBytes ?? DEFAULT_QUERY_SCAN_LIMIT_BYTES;
     const problems: string[] = [];
     if (!isToken(prefix) && !/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(prefix)) {
       problems.push(
@@ -149,6 +182,16 @@ export class TunnelwatchArchive extends Construct {
     if (!isToken(databaseName) && !/^[a-z0-9_]{1,255}$/.test(databaseName)) {
       problems.push(
         `databaseName must be lower-case letters, digits and "_" (≤ 255), got "${databaseName}"`,
+      );
+    }
+    if (!isToken(prefix) && prefix.split('/')[0] === QUERY_RESULTS_PREFIX) {
+      problems.push(
+        `prefix must not start with "${QUERY_RESULTS_PREFIX}" (where the workgroup writes query results), got "${prefix}"`,
+      );
+    }
+    if (!Number.isInteger(scanLimit) || scanLimit < 10_000_000) {
+      problems.push(
+        `queryScanLimitBytes must be a whole number ≥ 10000000 (Athena's minimum), got ${scanLimit}`,
       );
     }
     throwIfProblems(this, problems);
@@ -181,6 +224,12 @@ export class TunnelwatchArchive extends Construct {
             },
           ],
           noncurrentVersionExpiration: Duration.days(ARCHIVE_NONCURRENT_VERSION_DAYS),
+        },
+        {
+          id: 'QueryResultsExpire',
+          prefix: `${QUERY_RESULTS_PREFIX}/`,
+          expiration: Duration.days(QUERY_RESULTS_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
         },
         {
           id: 'AbortIncompleteUploads',
@@ -241,6 +290,28 @@ export class TunnelwatchArchive extends Construct {
     });
     this.table.node.addDependency(this.database);
 
+    this.workGroupName = databaseName;
+    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+      name: this.workGroupName,
+      description: `tunnelwatch: queries over the log archive (table ${databaseName}.${ARCHIVE_TABLE_NAME})`,
+      // Named queries and history go with the workgroup; results stay in the retained bucket.
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: scanLimit,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: `s3://${this.bucket.bucketName}/${QUERY_RESULTS_PREFIX}/`,
+          expectedBucketOwner: stack.account,
+          encryptionConfiguration:
+            key === undefined
+              ? { encryptionOption: 'SSE_S3' }
+              : { encryptionOption: 'SSE_KMS', kmsKey: key.keyArn },
+        },
+      },
+    });
+
     const glueArn = (resource: string, resourceName?: string) =>
       stack.formatArn({
         service: 'glue',
@@ -260,7 +331,28 @@ export class TunnelwatchArchive extends Construct {
           sid: 'ListArchive',
           actions: ['s3:ListBucket'],
           resources: [this.bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${prefix}/*`] } },
+          conditions: { StringLike: { 's3:prefix': [`${prefix}/*`, `${QUERY_RESULTS_PREFIX}/*`] } },
+        }),
+        new PolicyStatement({
+          sid: 'QueryResults',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [this.bucket.arnForObjects(`${QUERY_RESULTS_PREFIX}/*`)],
+        }),
+        new PolicyStatement({
+          sid: 'ResultsBucketLocation',
+          actions: ['s3:GetBucketLocation'],
+          resources: [this.bucket.bucketArn],
+        }),
+        new PolicyStatement({
+          sid: 'QueryWorkGroup',
+          actions: [...QUERY_ACTIONS],
+          resources: [
+            stack.formatArn({
+              service: 'athena',
+              resource: 'workgroup',
+              resourceName: this.workGroupName,
+            }),
+          ],
         }),
         new PolicyStatement({
           sid: 'ArchiveTable',
@@ -289,6 +381,11 @@ export class TunnelwatchArchive extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/${prefix}/*]`,
       reason:
         'The archive holds one object per stream, day and range of lines; the statement is scoped to the archive prefix of this one bucket',
+    });
+    Validations.of(this.accessPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/${QUERY_RESULTS_PREFIX}/*]`,
+      reason:
+        'Athena writes one result object per query under names it chooses; the statement is scoped to the results prefix of this one bucket',
     });
   }
 }

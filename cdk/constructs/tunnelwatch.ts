@@ -209,6 +209,11 @@ export interface TunnelwatchArchiveOptions {
    * @default 90
    */
   readonly glacierInstantRetrievalAfterDays?: number;
+  /**
+   * Cap, in GiB, on the data one Athena query in the archive's workgroup may scan.
+   * @default 100
+   */
+  readonly queryScanLimitGiB?: number;
 }
 
 /** Props of `Tunnelwatch`. At least one VPN connection, server or remote source is required. */
@@ -645,6 +650,7 @@ export class Tunnelwatch extends Construct {
           prefix: config.archive.prefix,
           infrequentAccessAfterDays: config.archive.infrequentAccessAfterDays,
           glacierInstantRetrievalAfterDays: config.archive.glacierInstantRetrievalAfterDays,
+          queryScanLimitBytes: config.archive.queryScanLimitGiB * 1024 ** 3,
           databaseName: `${defaultDatabaseName(stackName)}${ownNames.replace(/-/g, '_').toLowerCase()}`,
           ...keyProps,
         })
@@ -683,7 +689,8 @@ export class Tunnelwatch extends Construct {
           value: archive.bucket.bucketName,
         });
         new CfnOutput(this, 'ArchiveUrl', {
-          description: 'Pass to tunnelwatch import --archive and logs get --archive',
+          description:
+            'Pass to tunnelwatch import --archive and to logs get, report and replay --archive',
           value: archive.archiveUrl,
         });
         new CfnOutput(this, 'ArchiveAccessPolicyArn', {
@@ -694,6 +701,11 @@ export class Tunnelwatch extends Construct {
         new CfnOutput(this, 'ArchiveTable', {
           description: 'Glue database and table Athena queries the archive through',
           value: `${archive.databaseName}.${ARCHIVE_TABLE_NAME}`,
+        });
+        new CfnOutput(this, 'ArchiveWorkGroup', {
+          description:
+            'Athena workgroup to query the archive table in (aws athena start-query-execution --work-group)',
+          value: archive.workGroupName,
         });
       }
       if (operatorPolicy !== undefined) {

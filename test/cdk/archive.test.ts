@@ -8,6 +8,8 @@ import {
   ARCHIVE_COLUMNS,
   ARCHIVE_PARTITION_KEYS,
   ARCHIVE_TABLE_NAME,
+  DEFAULT_QUERY_SCAN_LIMIT_BYTES,
+  QUERY_ACTIONS,
   TunnelwatchArchive,
 } from '../../cdk/constructs/log-archive.ts';
 import { s3Archive } from '../../src/aws/s3-archive.ts';
@@ -60,6 +62,13 @@ describe('the archive bucket', () => {
                 { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
               ],
               NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            },
+            {
+              Id: 'QueryResultsExpire',
+              Status: 'Enabled',
+              Prefix: 'query-results/',
+              ExpirationInDays: 7,
+              NoncurrentVersionExpiration: { NoncurrentDays: 1 },
             },
             {
               Id: 'AbortIncompleteUploads',
@@ -268,7 +277,7 @@ describe('the Glue table over the archive', () => {
 });
 
 describe('the archive access policy', () => {
-  it('reaches only the archive prefix, its key through S3, and the table', () => {
+  it('reaches only the archive prefix, the results prefix, its key through S3, the table and the workgroup', () => {
     // Act
     const { template } = synthTunnelwatch();
 
@@ -304,7 +313,40 @@ describe('the archive access policy', () => {
             Effect: 'Allow',
             Action: 's3:ListBucket',
             Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
-            Condition: { StringLike: { 's3:prefix': ['archive/*'] } },
+            Condition: { StringLike: { 's3:prefix': ['archive/*', 'query-results/*'] } },
+          },
+          {
+            Sid: 'QueryResults',
+            Effect: 'Allow',
+            Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/query-results/*']],
+            },
+          },
+          {
+            Sid: 'ResultsBucketLocation',
+            Effect: 'Allow',
+            Action: 's3:GetBucketLocation',
+            Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+          },
+          {
+            Sid: 'QueryWorkGroup',
+            Effect: 'Allow',
+            Action: [...QUERY_ACTIONS].sort(),
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':athena:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':workgroup/tunnelwatch_tunnelwatch',
+                ],
+              ],
+            },
           },
           {
             Sid: 'ArchiveTable',
@@ -332,6 +374,62 @@ describe('the archive access policy', () => {
         ],
       },
     });
+  });
+
+  it('creates a workgroup that enforces encrypted results beside the archive and caps a query', () => {
+    // Act
+    const { template } = synthTunnelwatch();
+    const plain = synthTunnelwatch(config({ encryption: 'service-managed' })).template;
+
+    // Assess
+    const bucket = bucketRef(template);
+    const key = { 'Fn::GetAtt': [Object.keys(template.findResources('AWS::KMS::Key'))[0], 'Arn'] };
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: 'tunnelwatch_tunnelwatch',
+      RecursiveDeleteOption: true,
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        PublishCloudWatchMetricsEnabled: true,
+        BytesScannedCutoffPerQuery: DEFAULT_QUERY_SCAN_LIMIT_BYTES,
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: {
+          OutputLocation: { 'Fn::Join': ['', ['s3://', { Ref: bucket }, '/query-results/']] },
+          ExpectedBucketOwner: { Ref: 'AWS::AccountId' },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: key },
+        },
+      },
+    });
+    synthTunnelwatch(config({ archive: { queryScanLimitGiB: 5 } })).template.hasResourceProperties(
+      'AWS::Athena::WorkGroup',
+      {
+        WorkGroupConfiguration: Match.objectLike({ BytesScannedCutoffPerQuery: 5 * 1024 ** 3 }),
+      },
+    );
+    plain.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        }),
+      }),
+    });
+    template.hasOutput('*', {
+      Value: 'tunnelwatch_tunnelwatch',
+      Description: Match.stringLikeRegexp('Athena workgroup'),
+    });
+  });
+
+  it("refuses a prefix inside the query results and a scan cap under Athena's minimum", () => {
+    // Prepare
+    const build = () =>
+      new TunnelwatchArchive(testStack(), 'Archive', {
+        prefix: 'query-results/logs',
+        queryScanLimitBytes: 1000,
+      });
+
+    // Assess
+    expect(build).toThrow(
+      /prefix must not start with "query-results".*\n.*queryScanLimitBytes must be/,
+    );
   });
 
   it('has no key statement with service-managed encryption', () => {
@@ -397,7 +495,7 @@ describe('TunnelwatchArchive on its own', () => {
     );
   });
 
-  it('gives a second Tunnelwatch in the stack a database of its own', () => {
+  it('gives a second Tunnelwatch in the stack a database and workgroup of its own', () => {
     // Act
     const template = twoTunnelwatches();
 
@@ -406,5 +504,9 @@ describe('TunnelwatchArchive on its own', () => {
       template.findResources('AWS::Glue::Database') as Record<string, Resource>,
     ).map((d) => (d.Properties.DatabaseInput as { Name: string }).Name);
     expect(names.sort()).toEqual(['tunnelwatch_test', 'tunnelwatch_test_second']);
+    const workGroups = Object.values(
+      template.findResources('AWS::Athena::WorkGroup') as Record<string, Resource>,
+    ).map((w) => w.Properties.Name);
+    expect(workGroups.sort()).toEqual(['tunnelwatch_test', 'tunnelwatch_test_second']);
   });
 });
