@@ -184,6 +184,33 @@ export class Namespace {
     return child;
   }
 
+  /**
+   * Runs a client that should connect until `connected()` holds (the server
+   * logged its session) and a second more (the session's other lines), then
+   * stops it with SIGTERM as a user would. A fixed lifetime cut sessions
+   * short on a loaded machine. Throws when it does not connect within
+   * `maxSeconds` or exits before.
+   */
+  async runUntil(
+    command: string,
+    args: readonly string[],
+    connected: () => boolean,
+    maxSeconds = 20,
+  ): Promise<void> {
+    const child = this.start(command, args, maxSeconds + 5);
+    try {
+      for (let waited = 0; !connected(); waited += 100) {
+        if (waited >= maxSeconds * 1000 || child.exitCode !== null) {
+          throw new Error(`${command} ${args.join(' ')} did not connect within ${maxSeconds} s`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    } finally {
+      await stopProcess(child);
+    }
+  }
+
   /** Stops what was started in the namespace (SIGTERM, as an operator would), then the holder. */
   async stop(): Promise<void> {
     await Promise.all([...this.children].map((child) => stopProcess(child)));

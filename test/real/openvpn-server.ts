@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CommandResult, Namespace, requireInstalled, stopProcess } from './namespace.ts';
+import { type CommandResult, Namespace, requireInstalled } from './namespace.ts';
 
 export const OPENVPN = '/usr/sbin/openvpn';
 const OPENSSL = '/usr/bin/openssl';
@@ -243,27 +243,9 @@ with open(sys.argv[1], "ab", buffering=0) as out:
     return this.namespace.run(OPENVPN, ['--config', config], { timeoutSeconds: seconds });
   }
 
-  /**
-   * Runs a client that should connect until `connected()` holds (the server
-   * logged its session) and a second more (the session's other lines), then
-   * stops it with SIGTERM as a user would. A fixed
-   * lifetime cut sessions short on a loaded machine, before the server had
-   * pushed them their address. Throws when it does not connect within
-   * `maxSeconds`.
-   */
-  async clientUntil(config: string, connected: () => boolean, maxSeconds = 20): Promise<void> {
-    const child = this.namespace.start(OPENVPN, ['--config', config], maxSeconds + 5);
-    try {
-      for (let waited = 0; !connected(); waited += 100) {
-        if (waited >= maxSeconds * 1000 || child.exitCode !== null) {
-          throw new Error(`the OpenVPN client of ${config} did not connect within ${maxSeconds} s`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    } finally {
-      await stopProcess(child);
-    }
+  /** Runs a client that logs in until `connected()` (see `Namespace.runUntil`). */
+  clientUntil(config: string, connected: () => boolean): Promise<void> {
+    return this.namespace.runUntil(OPENVPN, ['--config', config], connected);
   }
 
   /** Runs a Python snippet inside (probes: HTTP, random bytes). */

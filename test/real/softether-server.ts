@@ -121,12 +121,16 @@ export class SoftetherServer {
     );
   }
 
+  /** Whether a log file under `logDir` contains `text` now. */
+  hasLog(text: string): boolean {
+    return logFiles(this.logDir).some((file) => readFileSync(file, 'utf8').includes(text));
+  }
+
   /** Waits until a log file under `logDir` contains `text` (throws after `timeoutMs`). */
   async waitForLog(text: string, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      for (const file of logFiles(this.logDir))
-        if (readFileSync(file, 'utf8').includes(text)) return;
+      if (this.hasLog(text)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(

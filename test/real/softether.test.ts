@@ -89,8 +89,10 @@ beforeAll(async () => {
   for (let attempt = 0; attempt < 5; attempt++)
     await server.namespace.run(OPENVPN, ['--config', wrong], { timeoutSeconds: 8 });
   await server.namespace.run(OPENVPN, ['--config', unknown], { timeoutSeconds: 8 });
-  // The session lives until `timeout` ends the client (SIGTERM: an orderly disconnect).
-  await server.namespace.run(OPENVPN, ['--config', good], { timeoutSeconds: 5 });
+  // The session lives until SecureNAT leased it an address, then SIGTERM ends the client (an orderly disconnect).
+  await server.namespace.runUntil(OPENVPN, ['--config', good], () =>
+    server.hasLog('allocated, for host'),
+  );
   await server.waitForLog('The session has been terminated');
 
   // Not SoftEther: an HTTP request, random bytes, and TLS carrying garbage.
