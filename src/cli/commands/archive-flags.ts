@@ -16,6 +16,14 @@ export const ARCHIVE_OPTION_SPEC = {
   end: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
+/** The values of the flags that read the archive: the range and where the bucket is. */
+export interface ArchiveFlagValues {
+  readonly start?: string;
+  readonly end?: string;
+  readonly region?: string;
+  readonly 'endpoint-url'?: string;
+}
+
 /**
  * Checks `--archive`'s companions: `--stream` is required with it, and
  * `--start`/`--end` mean nothing without it.

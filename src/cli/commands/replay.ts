@@ -35,6 +35,7 @@ import { countedLines, progressBar, ReadProgress, totalBytes } from '../progress
 import { TunnelIdentityCount } from '../tunnel-identity-count.ts';
 import {
   ARCHIVE_OPTION_SPEC,
+  type ArchiveFlagValues,
   checkArchiveFlags,
   readingArchive,
   timeRangeOf,
@@ -255,12 +256,7 @@ async function openInputs(
  */
 async function openArchive(
   url: string,
-  values: {
-    readonly start?: string;
-    readonly end?: string;
-    readonly region?: string;
-    readonly 'endpoint-url'?: string;
-  },
+  values: ArchiveFlagValues,
   options: InputOptions,
   io: CommandIO,
 ): Promise<ReplayInput[] | undefined> {

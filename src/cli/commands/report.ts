@@ -14,6 +14,7 @@ import { readBatches } from '../input.ts';
 import { type InputOptions, inputOptions, parseCommandArgs } from '../options.ts';
 import {
   ARCHIVE_OPTION_SPEC,
+  type ArchiveFlagValues,
   checkArchiveFlags,
   readingArchive,
   timeRangeOf,
@@ -175,12 +176,7 @@ async function readLogGroup(
 /** `--archive`: the stream's lines over `--start`/`--end` in the S3 archive, as one batch. */
 async function readArchive(
   url: string,
-  values: {
-    readonly start?: string;
-    readonly end?: string;
-    readonly region?: string;
-    readonly 'endpoint-url'?: string;
-  },
+  values: ArchiveFlagValues,
   input: InputOptions,
   io: CommandIO,
 ): Promise<StreamBatch | undefined> {
