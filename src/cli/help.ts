@@ -124,7 +124,7 @@ export const COMMAND_HELP: Readonly<Record<string, CommandHelp>> = {
       'replay --archive s3://BUCKET/PREFIX --stream NAME [--start T] [--end T] [--region R] [--endpoint-url URL] [options]',
     ],
     description:
-      'Runs the full rule pipeline over the files (several are merged in timestamp order) with in-memory state and prints the alerts: a table with a summary (alerts by rule, events by category, unclassified, malformed, duplicates, alerts held back), or with --json one object per alert followed by one {"summary": …} object. Exit 0 whatever the logs held, 1 when a file could not be read, 2 on bad usage, 3 with --fail-on.',
+      'Runs the full rule pipeline over the files (several are merged in timestamp order), or with --archive over a time range of a stream in the S3 archive, with in-memory state and prints the alerts: a table with a summary (alerts by rule, events by category, unclassified, malformed, duplicates, alerts held back), or with --json one object per alert followed by one {"summary": …} object. Exit 0 whatever the logs held, 1 when a file could not be read, 2 on bad usage, 3 with --fail-on.',
     flags: [
       SOURCE,
       STREAM,
