@@ -278,6 +278,8 @@ export function alertLogFields(alert: Alert): Record<string, string> {
       ? {}
       : { vpnConnectionId: alert.about.vpnConnectionId }),
     ...(alert.about.tunnelIp === undefined ? {} : { tunnelIp: alert.about.tunnelIp }),
+    ...(alert.account === undefined ? {} : { account: alert.account }),
+    ...(alert.region === undefined ? {} : { region: alert.region }),
   };
 }
 
