@@ -86,6 +86,7 @@ export function processorDepsOf(deps: HandlerDeps): Omit<ProcessorDeps, 'onPoiso
     count: countMetricOf(deps.metrics),
     ...(deps.now === undefined ? {} : { now: deps.now }),
     ...(deps.sources === undefined ? {} : { sources: deps.sources }),
+    ...(environment.account === undefined ? {} : { account: environment.account }),
   };
 }
 

@@ -199,6 +199,13 @@ export interface EventOrigin {
   readonly line?: number;
   /** CloudWatch Logs log group name. */
   readonly logGroup?: string;
+  /**
+   * AWS account id owning the log group, when it is not the pipeline's own
+   * (multi-account ingestion; `StreamBatch.account`).
+   */
+  readonly account?: string;
+  /** AWS region of the log group, when known (`StreamBatch.region`). */
+  readonly region?: string;
 }
 
 /** One log line (or record) read once. Every line becomes exactly one event. */
@@ -289,6 +296,14 @@ export interface Alert {
   readonly about: AlertSubject;
   /** Id of the event that triggered the alert. */
   readonly eventId: string;
+  /**
+   * AWS account id of the log group the triggering event came from, when it
+   * is not the monitoring account's own (multi-account ingestion). Not part
+   * of `id`. Log-derived text: sanitise before rendering.
+   */
+  readonly account?: string;
+  /** AWS region of that log group, when known. Not part of `id`. */
+  readonly region?: string;
 }
 
 // ---------------------------------------------------------------------------

@@ -57,6 +57,19 @@ export interface StreamBatch {
   /** Log stream name / CLI stream name. */
   readonly stream: string;
   readonly logGroup?: string;
+  /**
+   * The AWS account that owns the log group, when it is not the account the
+   * pipeline runs in (multi-account ingestion). Part of the stream's identity:
+   * two accounts' streams of the same group and name keep separate state.
+   * Absent, every key is the single-account one.
+   */
+  readonly account?: string;
+  /**
+   * The AWS region of the log group, when known (shown on alerts). Part of
+   * the identity of another account's stream (with `account`), never of the
+   * pipeline's own account's streams.
+   */
+  readonly region?: string;
   readonly file?: string;
   /** IANA zone for local-time formats; default UTC. */
   readonly timeZone?: string;
@@ -125,6 +138,46 @@ export interface PipelineResult {
    * newest event: parsed and counted, not judged by the rules.
    */
   readonly late: number;
+}
+
+/**
+ * A rule's view of the state for another account's events: every key under
+ * that account's `ownerScope` (rule keys never start with `account:`), so
+ * accounts whose servers, users or streams share names keep separate counts,
+ * cooldowns and incidents. Alert keys and ids are the rules' own, unscoped.
+ */
+class ScopedState implements StateView {
+  constructor(
+    private readonly state: StateView,
+    private readonly scope: string,
+  ) {}
+
+  get<T>(key: string): T | undefined {
+    return this.state.get<T>(this.scope + key);
+  }
+
+  set<T>(key: string, value: T, expiresAt?: number): void {
+    this.state.set(this.scope + key, value, expiresAt);
+  }
+
+  delete(key: string): void {
+    this.state.delete(this.scope + key);
+  }
+}
+
+/** The rule context of an event: `context` itself for the own account's, else one per `ownerScope`. */
+function scopedContexts(context: RuleContext): (event: VpnEvent) => RuleContext {
+  const scoped = new Map<string, RuleContext>();
+  return (event) => {
+    const scope = ownerScope(event.origin);
+    if (scope === '') return context;
+    let found = scoped.get(scope);
+    if (found === undefined) {
+      found = { ...context, state: new ScopedState(context.state, scope) };
+      scoped.set(scope, found);
+    }
+    return found;
+  };
 }
 
 /** Thrown when state conflicts persist after maxConflictRetries. */
@@ -228,9 +281,25 @@ interface PipelineEvent {
   readonly amended?: readonly VpnEvent[];
 }
 
-/** A stream's bookkeeping key. */
+/**
+ * The key prefix of another account's streams: `account:<account>:`, plus
+ * `region:<region>:` when the region is known (one account may have log
+ * groups of the same name in several regions); empty for the pipeline's own
+ * account, so single-account keys are the same as before accounts were known
+ * (no single-account key starts with `pipeline:account:`).
+ */
+function ownerScope(origin: { readonly account?: string; readonly region?: string }): string {
+  if (origin.account === undefined) return '';
+  const region = origin.region === undefined ? '' : `region:${keyPart(origin.region)}:`;
+  return `account:${keyPart(origin.account)}:${region}`;
+}
+
+/**
+ * A stream's bookkeeping key: `pipeline:stream:<group or file>:<stream>`,
+ * after `ownerScope` for another account's stream.
+ */
 function streamKey(batch: StreamBatch): string {
-  return `pipeline:stream:${keyPart(batch.logGroup ?? batch.file ?? '')}:${keyPart(batch.stream)}`;
+  return `pipeline:${ownerScope(batch)}stream:${keyPart(batch.logGroup ?? batch.file ?? '')}:${keyPart(batch.stream)}`;
 }
 
 /** True for an empty or whitespace-only line (without copying it). */
@@ -318,8 +387,12 @@ class StreamCursor {
       stream: batch.stream,
       ...(batch.file === undefined ? {} : { file: batch.file }),
       ...(batch.logGroup === undefined ? {} : { logGroup: batch.logGroup }),
+      ...(batch.account === undefined ? {} : { account: batch.account }),
+      ...(batch.region === undefined ? {} : { region: batch.region }),
     };
-    this.idPrefix = `${batch.logGroup ?? batch.file ?? ''}:${batch.stream}:`;
+    // Ids of lines without their own (CloudWatch always gives one): another
+    // account's stream of the same name must not make the same ids.
+    this.idPrefix = `${ownerScope(batch)}${batch.logGroup ?? batch.file ?? ''}:${batch.stream}:`;
     if (batch.previousTime !== undefined) this.lastTime = batch.previousTime;
     if (this.parser === undefined) {
       // A format no parser recognises: every line is counted, none reaches the rules.
@@ -723,10 +796,11 @@ function declaredKeys(
   const lastBuckets = new Map<number, number>();
   const declareRules = (event: VpnEvent) => {
     const duplicateKey = event.fields.duplicateKey;
-    if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event.source, duplicateKey));
+    if (duplicateKey !== undefined) declared.add(duplicateKeyOf(event, duplicateKey));
     if (event.category === 'malformed') return;
+    const scope = ownerScope(event.origin);
     for (const rule of relevant.get(event.category) ?? rules) {
-      for (const key of rule.keys(event)) declared.add(key);
+      for (const key of rule.keys(event)) declared.add(scope + key);
     }
   };
   for (const { event, stream, orderTime, amended } of ordered) {
@@ -841,8 +915,13 @@ function recordOf(eventId: string, event: VpnEvent): DuplicateRecord {
   };
 }
 
-function duplicateKeyOf(source: Source, duplicateKey: string): string {
-  return `pipeline:duplicate:${source}:${keyPart(duplicateKey)}`;
+/**
+ * The key of a `duplicateKey` (copies of one happening in several streams of
+ * one server): `pipeline:duplicate:<source>:<key>`, scoped like `streamKey`
+ * to another account's streams, whose servers may log the same line.
+ */
+function duplicateKeyOf(event: VpnEvent, duplicateKey: string): string {
+  return `pipeline:${ownerScope(event.origin)}duplicate:${event.source}:${keyPart(duplicateKey)}`;
 }
 
 interface AttemptResult {
@@ -886,6 +965,7 @@ function applyBatch(
       suppressed[reason]++;
     },
   };
+  const contextOf = scopedContexts(context);
   const relevant = rulesByCategory(rules);
   const processed = new Map<string, ProcessedStream>();
   let late = 0;
@@ -913,7 +993,7 @@ function applyBatch(
     }
     const duplicateKey = event.fields.duplicateKey;
     if (duplicateKey !== undefined) {
-      const key = duplicateKeyOf(event.source, duplicateKey);
+      const key = duplicateKeyOf(event, duplicateKey);
       const first = state.get<DuplicateRecord>(key);
       const expiresAt = Math.max(now, event.time ?? now) + BOOKKEEPING_TTL_MS;
       if (first !== undefined) {
@@ -929,7 +1009,8 @@ function applyBatch(
           state.set<DuplicateRecord>(key, recordOf(first.eventId, event), expiresAt);
           const again: VpnEvent = { ...event, id: first.eventId };
           state.clock = again.time;
-          for (const rule of relevant.get(again.category) ?? rules) rule.apply(again, context);
+          for (const rule of relevant.get(again.category) ?? rules)
+            rule.apply(again, contextOf(again));
         }
         continue;
       }
@@ -938,18 +1019,18 @@ function applyBatch(
     // Unclassified records still carry tunnel phase states (the tunnel rules need them).
     if (event.category !== 'malformed') {
       state.clock = event.time;
-      for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, context);
+      const scoped = contextOf(event);
+      for (const rule of relevant.get(event.category) ?? rules) rule.apply(event, scoped);
     }
     for (const earlier of amended ?? []) {
       // Judged again with what a later line revealed; only the copy first judged counts.
       const key = earlier.fields.duplicateKey;
       const first =
-        key === undefined
-          ? undefined
-          : state.get<DuplicateRecord>(duplicateKeyOf(earlier.source, key));
+        key === undefined ? undefined : state.get<DuplicateRecord>(duplicateKeyOf(earlier, key));
       if (first !== undefined && first.eventId !== earlier.id) continue;
       state.clock = earlier.time;
-      for (const rule of relevant.get(earlier.category) ?? rules) rule.apply(earlier, context);
+      const scoped = contextOf(earlier);
+      for (const rule of relevant.get(earlier.category) ?? rules) rule.apply(earlier, scoped);
     }
   }
   state.clock = null;

@@ -20,8 +20,23 @@ import { throwIfProblems } from './validation.ts';
 
 /** CloudWatch Logs allows this many subscription filters per log group (not adjustable). */
 export const MAX_SUBSCRIPTION_FILTERS_PER_LOG_GROUP = 2;
-/** Name of every filter tunnelwatch creates (used by the `DeliveryErrors` alarms). */
+/**
+ * Name of every filter tunnelwatch creates in the monitoring account (used by
+ * the `DeliveryErrors` alarms).
+ */
 export const SUBSCRIPTION_FILTER_NAME = 'tunnelwatch';
+
+/**
+ * Name of a source account's filters and account-level policy:
+ * `tunnelwatch-<region>`. CloudWatch Logs sends the name with every payload
+ * (`subscriptionFilters`), and the alert function reads the region from it
+ * (`regionOfSubscription` in src/aws/subscription-payload.ts), since the
+ * payload does not name the region. `region` is usually `Aws.REGION`, so one
+ * template serves every region.
+ */
+export function sourceSubscriptionNameOf(region: string): string {
+  return `${SUBSCRIPTION_FILTER_NAME}-${region}`;
+}
 
 /** One log group to subscribe. */
 export interface MonitoredLogGroup {

@@ -4,7 +4,8 @@
  * the vended log groups, their delivery resource policy, the logging-operator
  * policy, tunnel logging of existing connections, and either a subscription
  * filter per VPN log group or the account-level subscription filter policy,
- * to the monitoring account's destination in the same region. With
+ * to the monitoring account's destination in the same region, both named
+ * `tunnelwatch-<region>` (alerts name the region from it). With
  * encryption `customer-managed` (the default) the account's own KMS key
  * encrypts the log groups it creates (`kmsKeyArn` names the monitoring
  * account's key and is not used here).
@@ -16,12 +17,9 @@ import type { Construct } from 'constructs';
 import type { TunnelwatchConfig } from '../config.ts';
 import { TunnelwatchKey } from '../constructs/encryption-key.ts';
 import { destinationNameOf } from '../constructs/log-destination.ts';
-import { SUBSCRIPTION_FILTER_NAME } from '../constructs/log-subscriptions.ts';
+import { sourceSubscriptionNameOf } from '../constructs/log-subscriptions.ts';
 import { ConstructPropsError } from '../constructs/validation.ts';
 import { addVpnLogs, type VpnLogParts } from '../constructs/vpn-logs.ts';
-
-/** Name of the account-level subscription filter policy. */
-export const ACCOUNT_POLICY_NAME = 'tunnelwatch';
 
 /** Props of `SourceAccountStack`. */
 export interface SourceAccountStackProps extends StackProps {
@@ -90,11 +88,14 @@ export class SourceAccountStack extends Stack {
       );
     }
     const roleArn = this.deliveryRole === undefined ? {} : { roleArn: this.deliveryRole.roleArn };
+    // `tunnelwatch-<region>`: alerts name the region of the log group (the
+    // payload names the filter, not the region).
+    const subscriptionName = sourceSubscriptionNameOf(Aws.REGION);
 
     if (monitoring.subscription === 'account-policy') {
       this.subscriptionFilters = [];
       this.accountPolicy = new CfnAccountPolicy(this, 'SubscriptionPolicy', {
-        policyName: ACCOUNT_POLICY_NAME,
+        policyName: subscriptionName,
         policyType: 'SUBSCRIPTION_FILTER_POLICY',
         scope: 'ALL',
         policyDocument: this.toJsonString({
@@ -112,7 +113,7 @@ export class SourceAccountStack extends Stack {
     this.subscriptionFilters = this.vpnLogs.logGroups.map((group, i) => {
       const filter = new CfnSubscriptionFilter(this, `SubscriptionFilter${i}`, {
         logGroupName: group.config.name,
-        filterName: SUBSCRIPTION_FILTER_NAME,
+        filterName: subscriptionName,
         filterPattern: '',
         destinationArn: this.destinationArn,
         distribution: 'ByLogStream',

@@ -85,5 +85,8 @@ export function renderAlert(draft: AlertDraft): Alert {
     ...(draft.docUrl === undefined ? {} : { docUrl: draft.docUrl }),
     about: draft.about,
     eventId: event.id,
+    // Where the triggering line came from (multi-account); not part of the id.
+    ...(event.origin.account === undefined ? {} : { account: event.origin.account }),
+    ...(event.origin.region === undefined ? {} : { region: event.origin.region }),
   };
 }

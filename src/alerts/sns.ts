@@ -67,6 +67,17 @@ const ABOUT_LABELS: readonly (readonly [keyof AlertSubject, string])[] = [
   ['sessionId', 'Session'],
 ];
 
+/**
+ * The "where" lines of a multi-account alert: `Account:` and `Region:` of the
+ * log group, each only when known (single-account alerts have none).
+ */
+function whereLines(alert: Alert): (readonly [string, string])[] {
+  const lines: (readonly [string, string])[] = [];
+  if (alert.account !== undefined) lines.push(['Account:', alert.account]);
+  if (alert.region !== undefined) lines.push(['Region:', alert.region]);
+  return lines;
+}
+
 function iso(time: number): string {
   return isoTime(time);
 }
@@ -85,6 +96,7 @@ function body(alert: Alert, evidence: readonly string[]): string {
     `Severity:        ${alert.severity}`,
     `Source:          ${alert.source}`,
   ];
+  for (const [label, value] of whereLines(alert)) lines.push(`${label.padEnd(17)}${line(value)}`);
   for (const [field, label] of ABOUT_LABELS) {
     const value = alert.about[field];
     if (value !== undefined) lines.push(`${`${label}:`.padEnd(17)}${line(value)}`);
@@ -136,6 +148,7 @@ export function renderChatNotification(alert: Alert): ChatNotification {
   const md = (text: string, max = 2000) => escapeMarkdown(text, max);
   const what = alert.status === 'resolved' ? 'RESOLVED' : alert.severity.toUpperCase();
   const lines = [`*${what}* ${md(alert.rule)} ${alert.status}`, '', md(alert.summary), ''];
+  for (const [label, value] of whereLines(alert)) lines.push(`*${label}* ${md(value, 300)}`);
   for (const [field, label] of ABOUT_LABELS) {
     const value = alert.about[field];
     if (value !== undefined) lines.push(`*${label}:* ${md(value, 300)}`);
@@ -201,6 +214,8 @@ function facts(alert: Alert, evidence: readonly string[]) {
     remediation: sanitizeLine(alert.remediation, 2000),
     ...(alert.docUrl === undefined ? {} : { docUrl: sanitizeLine(alert.docUrl, 2000) }),
     eventId: alert.eventId,
+    ...(alert.account === undefined ? {} : { account: sanitizeLine(alert.account, 300) }),
+    ...(alert.region === undefined ? {} : { region: sanitizeLine(alert.region, 300) }),
   };
 }
 
@@ -234,7 +249,8 @@ function snsSubject(subject: string): string {
  * `default` is readable text, then `---`, then the facts as JSON (with
  * `alertId`), and `https` the chat notification (`renderChatNotification`);
  * the subject is ASCII, < 100 characters, one line; attributes `rule`, `category`, `severity`,
- * `source`, `status`, `alertId`, and `vpnConnectionId` / `tunnelIp` when known.
+ * `source`, `status`, `alertId`, and `vpnConnectionId` / `tunnelIp` / `account` /
+ * `region` when known.
  * Evidence is sanitised and bounded; if the message would still exceed SNS's
  * limit, evidence lines are dropped (oldest first) until it fits.
  */
@@ -252,6 +268,8 @@ export function renderForSns(alert: Alert): SnsAlertMessage {
   }
   if (alert.about.tunnelIp !== undefined)
     messageAttributes['tunnelIp'] = attribute(alert.about.tunnelIp);
+  if (alert.account !== undefined) messageAttributes['account'] = attribute(alert.account);
+  if (alert.region !== undefined) messageAttributes['region'] = attribute(alert.region);
   const budget = SNS_MAX_BYTES - SNS_MARGIN_BYTES - attributeBytes(messageAttributes);
 
   const chat = renderChatNotification(alert);

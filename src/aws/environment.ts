@@ -13,6 +13,11 @@ export interface SubscriptionEnvironment {
   readonly deadLetterQueueUrl: string;
   readonly logGroupSources: readonly LogGroupSource[];
   readonly config: RulesConfig;
+  /**
+   * The account the function runs in: the account of `topicArn` (the stack
+   * creates the topic next to the function); absent when the ARN names none.
+   */
+  readonly account?: string;
 }
 
 /** A missing or bad variable; the message names every problem. */
@@ -43,13 +48,21 @@ export function readSubscriptionEnvironment(
     problems.push((error as Error).message);
   }
   if (problems.length > 0) throw new EnvironmentError(`bad environment: ${problems.join('; ')}`);
+  const account = accountOfArn(env.ALERT_TOPIC_ARN ?? '');
   return {
     tableName: env.STATE_TABLE_NAME ?? '',
     topicArn: env.ALERT_TOPIC_ARN ?? '',
     deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL ?? '',
     logGroupSources,
     config,
+    ...(account === undefined ? {} : { account }),
   };
+}
+
+/** The 12-digit account id of an ARN (`arn:<partition>:<service>:<region>:<account>:…`), if any. */
+export function accountOfArn(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : undefined;
 }
 
 /** SDK client options from `AWS_REGION` and `AWS_ENDPOINT_URL` (the emulator), when set. */

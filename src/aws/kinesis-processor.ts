@@ -5,7 +5,8 @@
  * the direct path), decoded and run through `processSubscriptionData`, the
  * direct path's processing.
  *
- * - The records of one log stream in a batch are run through the pipeline
+ * - The records of one log stream (of one account and region: source accounts
+ *   may name their log groups and streams alike) in a batch are run through the pipeline
  *   together, their log events in shard order (one state read and one
  *   conditional write for the lot instead of one per record); different log
  *   streams run concurrently (state is keyed by what it is about, and the
@@ -27,6 +28,7 @@ import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import {
   decodeSubscriptionData,
   PoisonPayloadError,
+  regionOfSubscription,
   type SubscriptionData,
 } from './subscription-payload.ts';
 import {
@@ -137,7 +139,14 @@ export async function processKinesisEvent(
       outcomes[index] = await deadLetter(ref, typeof data === 'string' ? data : '', error, deps);
       continue;
     }
-    const key = `${decoded.logGroup}\n${decoded.logStream}`;
+    // A stream is an account's (and region's): source accounts may name their
+    // log groups and streams alike, and one run is one stream (see `streamBatchOf`).
+    const key = [
+      decoded.owner,
+      regionOfSubscription(decoded) ?? '',
+      decoded.logGroup,
+      decoded.logStream,
+    ].join('\n');
     const group = streams.get(key) ?? [];
     group.push({ index, data: decoded });
     streams.set(key, group);
@@ -174,6 +183,7 @@ export async function processKinesisEvent(
     }
     if (failure !== undefined) {
       deps.logger.error('records failed', {
+        owner: first.data.owner,
         logGroup: first.data.logGroup,
         logStream: first.data.logStream,
         sequenceNumbers: data.map((entry) => refOf(entry.index).sequenceNumber),

@@ -155,6 +155,22 @@ function checkShape(parsed: unknown): SubscriptionData {
   };
 }
 
+/**
+ * The region a payload's log group is in, read from the name of the filter
+ * (or account-level policy, which CloudWatch Logs names in the same field)
+ * that sent it: the source stack names them `tunnelwatch-<region>`
+ * (cdk/stacks/source-account-stack.ts). `undefined` for any other name (the
+ * monitoring account's own `tunnelwatch` filters, filters of older source
+ * stacks, other tools'): the region is never guessed.
+ */
+export function regionOfSubscription(data: SubscriptionData): string | undefined {
+  for (const name of data.subscriptionFilters) {
+    const match = /^tunnelwatch-([a-z]{2}(?:-[a-z]+)+-\d{1,2})$/.exec(name);
+    if (match?.[1] !== undefined) return match[1];
+  }
+  return undefined;
+}
+
 /** The VPN connection and tunnel an aws-s2s log stream is named after (`vpn-0abc-203.0.113.10`). */
 export function tunnelOfStream(
   logStream: string,

@@ -19,6 +19,7 @@ import { type LogGroupSource, sourceForLogGroup } from './log-group-sources.ts';
 import {
   decodeSubscriptionEvent,
   PoisonPayloadError,
+  regionOfSubscription,
   type SubscriptionData,
   tunnelOfStream,
 } from './subscription-payload.ts';
@@ -69,6 +70,13 @@ export interface ProcessorDeps {
   readonly now?: () => number;
   /** @default - the registry's sources (src/sources/index.ts); tests pass their own. */
   readonly sources?: readonly SourceDefinition[];
+  /**
+   * The AWS account the processing runs in (the monitoring account). A
+   * payload whose `owner` is another account runs as that account's stream
+   * (`StreamBatch.account`); see `streamBatchOf`.
+   * @default - unknown: no payload is taken for another account's
+   */
+  readonly account?: string;
 }
 
 /** What happened to one event. */
@@ -81,16 +89,31 @@ export type ProcessOutcome =
       readonly delivery: DeliveryResult<PipelineResult>;
     };
 
-/** The `StreamBatch` of a decoded payload: one stream, every log event in order. */
+/**
+ * The `StreamBatch` of a decoded payload: one stream, every log event in order.
+ *
+ * `account` is set only when the payload's `owner` is known to be another
+ * account than `ownAccount`, on both paths (direct and Kinesis): the
+ * monitoring account's own log groups keep the keys they always had, and two
+ * source accounts' streams of the same group and name keep separate state.
+ * Kinesis streams of source accounts stored before accounts were known are
+ * therefore judged afresh once after the upgrade (their old keys expire).
+ * `region` is set whenever the filter's name carries it (`regionOfSubscription`).
+ */
 export function streamBatchOf(
   data: SubscriptionData,
   logGroupSources: readonly LogGroupSource[],
+  ownAccount?: string,
 ): StreamBatch {
   const choice = sourceForLogGroup(logGroupSources, data.logGroup);
+  const foreign = ownAccount !== undefined && data.owner !== '' && data.owner !== ownAccount;
+  const region = regionOfSubscription(data);
   return {
     source: choice.source,
     stream: data.logStream,
     logGroup: data.logGroup,
+    ...(foreign ? { account: data.owner } : {}),
+    ...(region === undefined ? {} : { region }),
     ...(choice.timeZone === undefined ? {} : { timeZone: choice.timeZone }),
     lines: data.logEvents.map((logEvent) => ({
       text: logEvent.message,
@@ -137,18 +160,25 @@ export async function processSubscriptionData(
     logger.info('control message skipped', { logGroup: data.logGroup });
     return { kind: 'control' };
   }
+  const batch = streamBatchOf(data, deps.logGroupSources, deps.account);
   logger.appendKeys({
     logGroup: data.logGroup,
     logStream: data.logStream,
+    ...(batch.account === undefined ? {} : { account: batch.account }),
+    ...(batch.region === undefined ? {} : { region: batch.region }),
     ...tunnelOfStream(data.logStream),
   });
-  const batch = streamBatchOf(data, deps.logGroupSources);
   const now = deps.now ?? Date.now;
   const tunnels = new LastTunnelPhases();
   const delivery = await deliverBatch({
     store: deps.store,
     sink: deps.sink,
-    outboxKey: outboxKeyOf([data.logGroup, data.logStream, ...data.logEvents.map((e) => e.id)]),
+    outboxKey: outboxKeyOf([
+      ...(batch.account === undefined ? [] : [batch.account]),
+      data.logGroup,
+      data.logStream,
+      ...data.logEvents.map((e) => e.id),
+    ]),
     now,
     run: (extraWrites) =>
       runPipeline([batch], {
@@ -248,6 +278,8 @@ export function alertLogFields(alert: Alert): Record<string, string> {
       ? {}
       : { vpnConnectionId: alert.about.vpnConnectionId }),
     ...(alert.about.tunnelIp === undefined ? {} : { tunnelIp: alert.about.tunnelIp }),
+    ...(alert.account === undefined ? {} : { account: alert.account }),
+    ...(alert.region === undefined ? {} : { region: alert.region }),
   };
 }
 

@@ -201,3 +201,61 @@ describe('renderForSns', () => {
     expect(message).toContain('earlier line(s) omitted');
   });
 });
+
+describe('the account and region of a multi-account alert', () => {
+  const from = (origin: VpnEvent['origin']) =>
+    renderAlert(draftOf({ event: { ...EVENT, origin: { ...EVENT.origin, ...origin } } }));
+  const where = { account: '111111111111', region: 'eu-west-1' };
+
+  /** The `https` (chat) message's description. */
+  const chatText = (rendered: { message: string }) =>
+    (
+      JSON.parse((JSON.parse(rendered.message) as { https: string }).https) as {
+        content: { description: string };
+      }
+    ).content.description;
+
+  it('come from the triggering event and leave the id as it was', () => {
+    const alert = from(where);
+    expect(alert).toMatchObject(where);
+    expect(alert.id).toBe(renderAlert(draftOf()).id);
+    expect(renderAlert(draftOf())).not.toHaveProperty('account');
+    expect(renderAlert(draftOf())).not.toHaveProperty('region');
+  });
+
+  it('are shown in the text, the facts, the chat message and the attributes', () => {
+    const rendered = renderForSns(from(where));
+    const [text, json] = defaultText(rendered).split('\n---\n');
+    expect(text).toContain('Account:         111111111111\nRegion:          eu-west-1\n');
+    expect(JSON.parse(json ?? '')).toMatchObject(where);
+    expect(chatText(rendered)).toContain('*Account:* 111111111111\n*Region:* eu-west-1\n');
+    expect(rendered.messageAttributes['account']).toEqual({
+      DataType: 'String',
+      StringValue: '111111111111',
+    });
+    expect(rendered.messageAttributes['region']?.StringValue).toBe('eu-west-1');
+  });
+
+  it('leave a single-account alert exactly as it was', () => {
+    const rendered = renderForSns(renderAlert(draftOf()));
+    expect(defaultText(rendered)).not.toMatch(/Account:|Region:/);
+    expect(chatText(rendered)).not.toMatch(/Account|Region/);
+    expect(Object.keys(rendered.messageAttributes)).not.toContain('account');
+    expect(Object.keys(rendered.messageAttributes)).not.toContain('region');
+  });
+
+  it('are neutralised like any text from a payload', () => {
+    const hostile = { account: '1111\u001b[31m\n---\n*x*', region: 'eu-west-1\u202e\u0007' };
+    const rendered = renderForSns(from(hostile));
+    const parts = defaultText(rendered).split('\n---\n');
+    expect(parts).toHaveLength(2);
+    const [text] = parts;
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
+    expect(text).toContain('Account:         1111');
+    expect(chatText(rendered)).toContain('\\*x\\*');
+    for (const name of ['account', 'region']) {
+      expect(rendered.messageAttributes[name]?.StringValue).toMatch(/^[\x20-\x7e]+$/);
+    }
+  });
+});

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { awsClientOptions, readSubscriptionEnvironment } from '../../src/aws/environment.ts';
+import {
+  accountOfArn,
+  awsClientOptions,
+  readSubscriptionEnvironment,
+} from '../../src/aws/environment.ts';
 import { DEFAULT_RULES_CONFIG } from '../../src/rules/config.ts';
 
 const BASE = {
@@ -16,7 +20,17 @@ describe('readSubscriptionEnvironment', () => {
       deadLetterQueueUrl: BASE.DEAD_LETTER_QUEUE_URL,
       logGroupSources: [],
       config: DEFAULT_RULES_CONFIG,
+      account: '123456789012',
     });
+  });
+
+  it("takes the function's own account from the topic ARN, and none from an ARN without one", () => {
+    expect(accountOfArn('arn:aws-cn:sns:cn-north-1:210987654321:alerts')).toBe('210987654321');
+    expect(accountOfArn('arn:aws:sns:us-east-1::alerts')).toBeUndefined();
+    expect(accountOfArn('alerts')).toBeUndefined();
+    expect(
+      readSubscriptionEnvironment({ ...BASE, ALERT_TOPIC_ARN: 'not-an-arn' }),
+    ).not.toHaveProperty('account');
   });
 
   it('names every missing or bad variable at once', () => {

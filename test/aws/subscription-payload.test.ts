@@ -4,8 +4,10 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeSubscriptionEvent,
   PoisonPayloadError,
+  regionOfSubscription,
   tunnelOfStream,
 } from '../../src/aws/subscription-payload.ts';
+import { streamBatchOf } from '../../src/aws/subscription-processor.ts';
 import { encodeAwslogs, logEventsOf, subscriptionData } from '../helpers/subscription-payload.ts';
 
 function poisonReason(event: unknown): string {
@@ -92,5 +94,63 @@ describe('tunnelOfStream', () => {
     ['openvpn-gw1', undefined],
   ])('reads %s', (stream, expected) => {
     expect(tunnelOfStream(stream)).toEqual(expected);
+  });
+});
+
+describe('regionOfSubscription', () => {
+  const withFilters = (subscriptionFilters: string[], policyLevel?: string) => ({
+    ...subscriptionData([]),
+    subscriptionFilters,
+    ...(policyLevel === undefined ? {} : { policyLevel }),
+  });
+
+  it("reads the region from the source stack's filter or account policy name", () => {
+    expect(regionOfSubscription(withFilters(['tunnelwatch-eu-west-1']))).toBe('eu-west-1');
+    expect(regionOfSubscription(withFilters(['other', 'tunnelwatch-us-gov-west-1']))).toBe(
+      'us-gov-west-1',
+    );
+    expect(
+      regionOfSubscription(withFilters(['tunnelwatch-ap-southeast-2'], 'ACCOUNT_LEVEL_POLICY')),
+    ).toBe('ap-southeast-2');
+  });
+
+  it('never guesses: no region from any other name', () => {
+    for (const names of [
+      [],
+      ['tunnelwatch'],
+      ['tunnelwatch-'],
+      ['tunnelwatch-eu-west'],
+      ['tunnelwatch-eu-west-1x'],
+      ['tunnelwatch-EU-WEST-1'],
+      ['tunnelwatch-eu-west-1\nCRITICAL'],
+      ['x-tunnelwatch-eu-west-1'],
+    ]) {
+      expect(regionOfSubscription(withFilters(names))).toBeUndefined();
+    }
+  });
+});
+
+describe('streamBatchOf', () => {
+  const payload = (owner: string, subscriptionFilters = ['tunnelwatch']) => ({
+    ...subscriptionData(logEventsOf(['x']), { owner }),
+    subscriptionFilters,
+  });
+
+  it("names another account's stream, and not the function's own account's", () => {
+    expect(streamBatchOf(payload('111111111111'), [], '999999999999').account).toBe('111111111111');
+    expect(streamBatchOf(payload('999999999999'), [], '999999999999')).not.toHaveProperty(
+      'account',
+    );
+    // Own account unknown: the keys stay those of a single account.
+    expect(streamBatchOf(payload('111111111111'), [])).not.toHaveProperty('account');
+  });
+
+  it('carries the region the filter name gives, and none otherwise', () => {
+    const named = payload('111111111111', ['tunnelwatch-eu-central-1']);
+    expect(streamBatchOf(named, [], '999999999999')).toMatchObject({
+      account: '111111111111',
+      region: 'eu-central-1',
+    });
+    expect(streamBatchOf(payload('111111111111'), [], '999999999999')).not.toHaveProperty('region');
   });
 });

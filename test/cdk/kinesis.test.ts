@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../cdk/config.ts';
 import { ConstructPropsError } from '../../cdk/constructs/validation.ts';
 import { addMultiAccountStacks } from '../../cdk/stacks/multi-account.ts';
+import { regionOfSubscription } from '../../src/aws/subscription-payload.ts';
+import { subscriptionData } from '../helpers/subscription-payload.ts';
 import {
   cfnLint,
   FIXTURE_ENTRY,
@@ -193,7 +195,23 @@ describe('monitoring account (samples/multi-account.config.json)', () => {
   }, 180_000);
 });
 
+/** `tunnelwatch-<region>`, the region joined in at deploy time. */
+const REGION_NAMED = { 'Fn::Join': ['', ['tunnelwatch-', { Ref: 'AWS::Region' }]] };
+
 describe('source account stack', () => {
+  it('names its filters so that the alert function reads the region from the payload', () => {
+    const template = Template.fromStack(synthMultiAccount().source);
+    const filters = Object.values(template.findResources('AWS::Logs::SubscriptionFilter'));
+    expect(filters.length).toBeGreaterThan(0);
+    for (const filter of filters) expect(filter.Properties.FilterName).toEqual(REGION_NAMED);
+    // As deployed in eu-west-1, the name CloudWatch Logs sends with each payload:
+    const deployed = (REGION_NAMED['Fn::Join'][1] as unknown[])
+      .map((part) => (typeof part === 'string' ? part : 'eu-west-1'))
+      .join('');
+    const payload = { ...subscriptionData([]), subscriptionFilters: [deployed] };
+    expect(regionOfSubscription(payload)).toBe('eu-west-1');
+  });
+
   it('creates the VPN log groups and their delivery policy, and subscribes them to the region’s destination by log stream', () => {
     const template = Template.fromStack(synthMultiAccount().source);
 
@@ -219,7 +237,7 @@ describe('source account stack', () => {
     };
     template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
       LogGroupName: '/aws/vendedlogs/vpn/tunnels',
-      FilterName: 'tunnelwatch',
+      FilterName: REGION_NAMED,
       FilterPattern: '',
       Distribution: 'ByLogStream',
       DestinationArn: destination,
@@ -258,7 +276,7 @@ describe('source account stack', () => {
     template.resourceCountIs('AWS::Logs::SubscriptionFilter', 0);
     template.resourceCountIs('AWS::IAM::Role', 0);
     template.hasResourceProperties('AWS::Logs::AccountPolicy', {
-      PolicyName: 'tunnelwatch',
+      PolicyName: REGION_NAMED,
       PolicyType: 'SUBSCRIPTION_FILTER_POLICY',
       Scope: 'ALL',
     });

@@ -21,6 +21,7 @@ import { createKinesisHandler } from '../../lambda/kinesis.ts';
 import { createHandler, type HandlerDeps } from '../../lambda/subscription.ts';
 import { renderForSns } from '../../src/alerts/index.ts';
 import { DynamoDbStateStore } from '../../src/aws/dynamodb-state-store.ts';
+import { accountOfArn } from '../../src/aws/environment.ts';
 import { kinesisClient } from '../../src/aws/kinesis-stream.ts';
 import { SnsAlertSink } from '../../src/aws/sns-alert-sink.ts';
 import type { SubscriptionLogEvent } from '../../src/aws/subscription-payload.ts';
@@ -69,6 +70,7 @@ interface HandlerOptions {
 
 function depsFor(aws: AwsFixture, options: HandlerOptions = {}): HandlerDeps {
   const topicArn = options.topicArn ?? aws.topicArn;
+  const account = accountOfArn(topicArn);
   return {
     environment: {
       tableName: aws.tableName,
@@ -79,6 +81,8 @@ function depsFor(aws: AwsFixture, options: HandlerOptions = {}): HandlerDeps {
         { prefix: '/aws/vendedlogs/vpn/', source: 'aws-s2s' },
       ],
       config: DEFAULT_RULES_CONFIG,
+      // As read from the environment: the function's account is the topic's.
+      ...(account === undefined ? {} : { account }),
     },
     store: new DynamoDbStateStore({
       client: aws.dynamodb,
@@ -182,6 +186,46 @@ describe('Kinesis handler on the emulator', () => {
     );
     const alerts = await drainAndDelete(aws.sqs, aws.alertQueueUrl);
     expect(alerts.map((m) => m.Body?.match(/alice|bob/)?.[0]).sort()).toEqual(['alice', 'bob']);
+  });
+
+  it("keeps two source accounts' same-named streams apart and names each account and region on its alert", async () => {
+    const aws = await createAwsFixture(emulator, 'kinesis-accounts');
+    const fromAccount = (owner: string, minutes: number, startMs: number) => ({
+      partitionKey: `${owner}-gw1`,
+      payload: {
+        ...subscriptionData(
+          logEventsOf([certExpired(minutes, 'erin')], startMs).map((event) => ({
+            ...event,
+            id: `${owner}${event.id}`,
+          })),
+          { owner, logGroup: group, logStream: 'gw1-server' },
+        ),
+        subscriptionFilters: [
+          `tunnelwatch-${owner === '111111111111' ? 'eu-west-1' : 'us-east-2'}`,
+        ],
+      },
+    });
+    const { arn, shards } = await streamWith('accounts', 1, [
+      fromAccount('111111111111', 30, 1_000_000),
+      fromAccount('222222222222', 31, 1_000_000),
+      fromAccount('111111111111', 32, 2_000_000),
+    ]);
+
+    const response = await createKinesisHandler(depsFor(aws, { sources: SYNTHETIC_SOURCES }))(
+      kinesisEvent(arn, [...shards.values()].flat()),
+    );
+
+    expect(response.batchItemFailures).toEqual([]);
+    // One cert.problem alert per account (the second line of 111… is in its cooldown).
+    const alerts = await drainAndDelete(aws.sqs, aws.alertQueueUrl);
+    expect(
+      alerts
+        .map((m) => ['rule', 'account', 'region'].map((n) => m.MessageAttributes?.[n]?.StringValue))
+        .sort(),
+    ).toEqual([
+      ['cert.problem', '111111111111', 'eu-west-1'],
+      ['cert.problem', '222222222222', 'us-east-2'],
+    ]);
   });
 
   it('reports the records of a log stream whose alerts were not published, goes on with other streams, and the retry alerts once', async () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type Alert,
   type Category,
   StateConflictError,
   type StateStore,
@@ -448,5 +449,56 @@ describe('runPipeline: properties', () => {
       ),
       { numRuns: 30 },
     );
+  });
+});
+
+describe('runPipeline: streams of other accounts', () => {
+  const lines = [line(0, 'cert.expired', { user: 'alice' })];
+  const group = { logGroup: '/vpn/openvpn' };
+
+  it('keeps the keys of a stream without an account exactly as before accounts were known', async () => {
+    const store = new MemoryStateStore(clock.now);
+    const result = await runPipeline([batch('server', lines, 'openvpn', group)], options(store));
+
+    expect(result.alerts.map((alert) => [alert.account, alert.region])).toEqual([
+      [undefined, undefined],
+    ]);
+    expect(store.keys().sort()).toEqual([
+      'cert.problem:cooldown:openvpn:user:alice',
+      'pipeline:stream:/vpn/openvpn:server',
+      expect.stringMatching(/^pipeline:stream:\/vpn\/openvpn:server:seen:\d+$/),
+    ]);
+  });
+
+  it("keeps another account's stream, rule state included, under that account and region", async () => {
+    const store = new MemoryStateStore(clock.now);
+    const where = { ...group, account: '111111111111', region: 'eu-west-1' };
+    const result = await runPipeline([batch('server', lines, 'openvpn', where)], options(store));
+
+    expect(result.alerts.map((alert) => [alert.account, alert.region])).toEqual([
+      ['111111111111', 'eu-west-1'],
+    ]);
+    const scope = 'account:111111111111:region:eu-west-1:';
+    expect(store.keys().sort()).toEqual([
+      `${scope}cert.problem:cooldown:openvpn:user:alice`,
+      `pipeline:${scope}stream:/vpn/openvpn:server`,
+      expect.stringMatching(/^pipeline:account:111111111111:region:eu-west-1:stream:.*:seen:\d+$/),
+    ]);
+  });
+
+  it('does not let one account hold back the same alert of another', async () => {
+    const store = new MemoryStateStore(clock.now);
+    // CloudWatch event ids (the same here: an alert's id names its event).
+    const logged = { ...group, lines: lines.map((text) => ({ text, eventId: 'e1' })) };
+    const of = (account: string) => batch('server', lines, 'openvpn', { ...logged, account });
+    const first = await runPipeline([of('111111111111')], options(store));
+    const second = await runPipeline([of('222222222222')], options(store));
+    const own = await runPipeline([batch('server', lines, 'openvpn', logged)], options(store));
+
+    expect([first, second, own].map((result) => result.alerts.length)).toEqual([1, 1, 1]);
+    // The alert is the same (its id and key do not name the account), but for `account`.
+    const { account: _a, ...firstAlert } = first.alerts[0] as Alert;
+    expect(second.alerts[0]).toEqual({ ...firstAlert, account: '222222222222' });
+    expect(own.alerts[0]).toEqual(firstAlert);
   });
 });

@@ -103,6 +103,8 @@ export async function redriveCommand(
         count: () => {},
         onPoison: async () => {},
         ...(sources === undefined ? {} : { sources }),
+        // As the Lambda: another account's stream keeps its own state.
+        ...(environment.account === undefined ? {} : { account: environment.account }),
       });
       if (outcome.kind === 'poison') return { status: 'poison', why: outcome.error.message };
       if (outcome.kind === 'processed' && outcome.delivery.failed.length > 0) {

@@ -36,6 +36,9 @@ export function alertJson(alert: Alert): string {
     id: alert.id,
     remediation: alert.remediation,
     ...(alert.docUrl === undefined ? {} : { docUrl: alert.docUrl }),
+    // Multi-account alerts only: where the log group is.
+    ...(alert.account === undefined ? {} : { account: alert.account }),
+    ...(alert.region === undefined ? {} : { region: alert.region }),
   });
 }
 
