@@ -32,7 +32,7 @@ import {
   type StreamBatch,
 } from '../../pipeline.ts';
 import { UnreadableInputError } from '../errors.ts';
-import { type InputLine, readLines, STDIN_PATH } from '../input.ts';
+import { type InputLine, readLines } from '../input.ts';
 
 /** Lines handed to the pipeline per call. */
 export const REPLAY_CHUNK_LINES = 5_000;
@@ -45,9 +45,9 @@ export interface ReplayFile {
   /** IANA zone for local-time formats. */
   readonly timeZone: string;
   /**
-   * Lines that can be read only once (the S3 archive): kept open from the
-   * first line to the last instead of closed until the merge reaches them
-   * and reopened by path. Standard input (`-`) is always read this way.
+   * Lines that can be read only once (standard input, the S3 archive): kept
+   * open from the first line to the last instead of closed until the merge
+   * reaches them and reopened by path.
    */
   readonly readOnce?: boolean;
 }
@@ -112,11 +112,11 @@ class FileCursor {
 
   /**
    * Reads the first line, then closes the file until the merge reaches it
-   * (standard input and other inputs read once stay open).
+   * (inputs read once stay open).
    */
   async peek(): Promise<void> {
     await this.advance();
-    if (this.file.path !== STDIN_PATH && this.file.readOnce !== true) await this.close();
+    if (this.file.readOnce !== true) await this.close();
   }
 
   /** Moves `head` to the next non-blank line (undefined at the end, or when the file fails). */

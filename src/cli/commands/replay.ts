@@ -168,22 +168,20 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
     return exitCode === 0 && deliveries.check && !lossless ? 1 : exitCode;
   }
 
-  // Only standard input and the archive stay open: the merge opens each file when it reaches it.
-  for (const input of inputs) if (input.close !== undefined) await input.close();
-  const opened = inputs;
+  // Inputs read once (standard input, the archive) stay open: the merge opens each file when it reaches it.
+  const files = inputs.filter((input) => input.readOnce !== true);
+  for (const file of files) await file.close?.();
   const clock = new ReplayClock();
   const identities = new TunnelIdentityCount();
-  const bar = progressBar('replay', await totalBytes(opened.map((file) => file.path)));
+  const bar = progressBar('replay', await totalBytes(files.map((file) => file.path)));
   const progress = bar === undefined ? undefined : new ReadProgress(bar);
   const result = await streamReplay(
-    opened.map((input) => ({
+    inputs.map((input) => ({
       path: input.path,
       stream: input.stream,
       definition: input.definition,
       timeZone: input.timeZone,
-      ...(input.close === undefined
-        ? { lines: input.lines, readOnce: input.readOnce === true }
-        : {}),
+      ...(input.readOnce === true ? { lines: input.lines, readOnce: true } : {}),
     })),
     {
       store: new MemoryStateStore(clock.now),
@@ -206,10 +204,10 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
   const extras = { explain: values.explain, withoutTunnel: identities.missing };
   if (values.json) {
     for (const alert of result.alerts) io.out(alertJson(alert));
-    io.out(summaryJson(result, opened.length, extras));
+    io.out(summaryJson(result, inputs.length, extras));
   } else {
     const colour = io.isTTY && process.env['NO_COLOR'] === undefined;
-    for (const line of humanReport(result, opened.length, painter(colour), 'file', extras)) {
+    for (const line of humanReport(result, inputs.length, painter(colour), 'file', extras)) {
       io.out(line);
     }
   }
@@ -218,8 +216,8 @@ export async function replayCommand(argv: readonly string[], io: CommandIO): Pro
 
 /**
  * An input of the replay: a file (closed before the merge, which opens it
- * again when it reaches it), standard input or the archive (no `close`: the
- * merge reads their lines as they are).
+ * again when it reaches it), or standard input or the archive (`readOnce`:
+ * the merge reads their lines as they are).
  */
 type ReplayInput = ReplayFile & {
   readonly lines: AsyncIterable<InputLine>;
@@ -239,7 +237,7 @@ async function openInputs(
     try {
       const file = await openListedInput(input, options, 'replay', io.err);
       if (file === undefined) continue;
-      inputs.push(file.path === STDIN_PATH ? { ...file, close: undefined } : file);
+      inputs.push(file.path === STDIN_PATH ? { ...file, readOnce: true } : file);
     } catch (error) {
       if (!(error instanceof UnreadableInputError)) throw error;
       io.err(`tunnelwatch replay: ${error.message}`);
