@@ -16,15 +16,26 @@
  */
 
 /**
+ * The unsafe characters beyond C0 and lone surrogates, as a character-class
+ * body: DEL and C1, the Arabic letter mark, zero-width marks, LRM/RLM, the
+ * line and paragraph separators, bidi embeddings, overrides and isolates,
+ * word joiner and invisible operators, BOM, interlinear annotation marks.
+ * JSON.stringify leaves exactly these raw (it escapes C0 and lone surrogates).
+ */
+const INVISIBLE =
+  '\\u007f-\\u009f\\u061c\\u200b-\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff\\ufff9-\\ufffb';
+
+/**
  * The characters no output writes raw: C0 controls, DEL, C1 controls, the
  * Arabic letter mark, zero-width space/joiners and LRM/RLM, the line and
  * paragraph separators, bidirectional embeddings, overrides and isolates,
  * word joiner and invisible operators, the interlinear annotation marks, the
  * byte-order mark, and lone UTF-16 surrogates (invalid text).
  */
-const UNSAFE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE = new RegExp(
+  `[\\u0000-\\u001f${INVISIBLE}]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]`,
+  'g',
+);
 
 /** Line-breaking and tab characters: shown as one space in text for people. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
@@ -131,11 +142,9 @@ export function escapeKey(text: string): string {
 }
 
 /** Unsafe characters JSON.stringify leaves raw (it escapes C0, `"`, `\` and lone surrogates). */
-const JSON_RAW =
-  /[\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
+const JSON_RAW = new RegExp(`[${INVISIBLE}]`, 'g');
 /** As `JSON_RAW`, plus the characters that could end a `<script>` element or start a comment. */
-const JSON_RAW_HTML =
-  /[<>&\u007f-\u009f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]/g;
+const JSON_RAW_HTML = new RegExp(`[<>&${INVISIBLE}]`, 'g');
 
 function jsonEscape(char: string): string {
   return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -170,11 +179,6 @@ export function safeJson(value: unknown, options: SafeJsonOptions = {}): string 
  * strikethrough and mentions (behind a backslash).
  */
 export const MARKDOWN_ACTIVE = /[&<>\\`*_[\]()#|~@!]/g;
-const MARKDOWN_ENTITIES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-};
 
 /**
  * One line of untrusted text for a chat message in Markdown (AWS Chatbot's
@@ -191,7 +195,7 @@ const MARKDOWN_ENTITIES: Readonly<Record<string, string>> = {
 export function escapeMarkdown(text: string, maxLength = MAX_EVIDENCE_LINE): string {
   return sanitizeLine(text, maxLength).replace(
     MARKDOWN_ACTIVE,
-    (char) => MARKDOWN_ENTITIES[char] ?? `\\${char}`,
+    (char) => HTML_ESCAPES[char] ?? `\\${char}`,
   );
 }
 
