@@ -13,6 +13,11 @@ export const SOURCES = ['aws-s2s', 'openvpn', 'softether'] as const;
 /** A log source id. */
 export type Source = (typeof SOURCES)[number];
 
+/** True when `value` is a log source id. */
+export function isSource(value: unknown): value is Source {
+  return (SOURCES as readonly unknown[]).includes(value);
+}
+
 /** `info` is recorded and counted, `warning` alerts, `critical` pages on-call. */
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 /** An event's or an alert's severity. */

@@ -4,7 +4,7 @@
  * "timeZone"?: "Asia/Tokyo"}`; the longest matching prefix wins; no match
  * means auto-detection.
  */
-import { SOURCES, type Source } from '../model.ts';
+import { isSource, SOURCES, type Source } from '../model.ts';
 import { assertTimeZone } from '../sources/time.ts';
 
 /** One row of the mapping. */
@@ -50,7 +50,7 @@ export function parseLogGroupSources(
     const { prefix, source, timeZone } = entry as Record<string, unknown>;
     if (typeof prefix !== 'string' || prefix === '')
       problems.push(`${where}.prefix: expected a non-empty string`);
-    if (typeof source !== 'string' || !(SOURCES as readonly string[]).includes(source)) {
+    if (!isSource(source)) {
       problems.push(
         `${where}.source: expected one of ${SOURCES.join(', ')}, got ${JSON.stringify(source)}`,
       );

@@ -2,7 +2,7 @@
  * Options shared by the commands that read log files (classify, replay, …).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { type Alert, SEVERITIES, type Severity, SOURCES, type Source } from '../model.ts';
+import { type Alert, isSource, SEVERITIES, type Severity, SOURCES, type Source } from '../model.ts';
 import { assertTimeZone, UnknownTimeZoneError } from '../sources/time.ts';
 import { UsageError } from './errors.ts';
 
@@ -67,7 +67,7 @@ export function inputOptions(values: {
   tz?: string | boolean | undefined;
 }): InputOptions {
   const source = String(values.source ?? 'auto');
-  if (source !== 'auto' && !(SOURCES as readonly string[]).includes(source)) {
+  if (source !== 'auto' && !isSource(source)) {
     throw new UsageError(
       `--source: expected auto or one of ${SOURCES.join(', ')}, got "${source}"`,
     );

@@ -10,7 +10,7 @@ import {
   parseArchiveUrl,
   readArchive,
 } from '../../aws/s3-archive.ts';
-import { SOURCES, type Source } from '../../model.ts';
+import { isSource, type Source } from '../../model.ts';
 import type { StreamBatch } from '../../pipeline.ts';
 import { sourceDefinition } from '../../sources/index.ts';
 import { UnreadableInputError, UsageError } from '../errors.ts';
@@ -52,9 +52,7 @@ export async function archiveBatch(
   const lines: { text: string; timestamp: number }[] = [];
   let archived: Source | undefined;
   for await (const record of archiveRecords(url, stream, range, options)) {
-    if (archived === undefined && (SOURCES as readonly string[]).includes(record.source)) {
-      archived = record.source as Source;
-    }
+    if (archived === undefined && isSource(record.source)) archived = record.source;
     lines.push({ text: record.line, timestamp: record.timestamp });
   }
   const source = input.source === 'auto' ? (archived ?? 'auto') : input.source;
@@ -87,8 +85,8 @@ export async function archiveReplayInput(
   let source: Source;
   if (input.source !== 'auto') {
     source = input.source;
-  } else if ((SOURCES as readonly string[]).includes(archived)) {
-    source = archived as Source;
+  } else if (isSource(archived)) {
+    source = archived;
   } else {
     throw new UsageError(
       `--archive: the archive does not say which format ${stream} is ("${archived}"); name it with --source`,
