@@ -623,11 +623,10 @@ export function compareAlertRefs(
     seen.add(alert.id);
     unique.push(alert);
   }
-  const referenceRefs = reference;
   const isState = (alert: AlertRef) => STATE_RULE_IDS.has(alert.rule);
-  const states = matchSpans(referenceRefs.filter(isState), unique.filter(isState));
+  const states = matchSpans(reference.filter(isState), unique.filter(isState));
   const others = matchIncidents(
-    referenceRefs.filter((alert) => !isState(alert)),
+    reference.filter((alert) => !isState(alert)),
     unique.filter((alert) => !isState(alert)),
     config,
   );
@@ -638,7 +637,7 @@ export function compareAlertRefs(
   return {
     reference: reference.length,
     published: published.length,
-    missingIds: referenceRefs.filter((alert) => !seen.has(alert.id)).map((alert) => alert.id),
+    missingIds: reference.filter((alert) => !seen.has(alert.id)).map((alert) => alert.id),
     extraIds: unique.filter((alert) => !referenceIds.has(alert.id)).map((alert) => alert.id),
     doubledIds: [...doubledIds],
     lost,
