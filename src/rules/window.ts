@@ -58,25 +58,17 @@ export const DEFAULT_WINDOW_EVIDENCE_LINES = 5;
 /** Default longest raw line kept in a window, characters. */
 export const DEFAULT_WINDOW_MAX_RAW_LENGTH = 500;
 
-/** The first index of `entries` (sorted) whose time is after `time` (ms). */
-function firstAfter(entries: readonly WindowEntry[], time: number): number {
+/**
+ * The first index of `entries` (sorted) whose time is after `time` (ms), or
+ * with `orAt` at or after it (binary search).
+ */
+function firstAfter(entries: readonly WindowEntry[], time: number, orAt = false): number {
   let low = 0;
   let high = entries.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((entries[middle] as WindowEntry).t > time) high = middle;
-    else low = middle + 1;
-  }
-  return low;
-}
-
-/** The first index of `entries` (sorted) whose time is at or after `time` (ms). */
-function firstFrom(entries: readonly WindowEntry[], time: number): number {
-  let low = 0;
-  let high = entries.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((entries[middle] as WindowEntry).t >= time) high = middle;
+    const t = (entries[middle] as WindowEntry).t;
+    if (t > time || (orAt && t === time)) high = middle;
     else low = middle + 1;
   }
   return low;
@@ -105,7 +97,7 @@ export function entriesFrom(
   from: number,
   windowMs: number,
 ): readonly WindowEntry[] {
-  const start = firstFrom(entries, from);
+  const start = firstAfter(entries, from, true);
   let end = start;
   while (end < entries.length && (entries[end] as WindowEntry).t < from + windowMs) end++;
   return entries.slice(start, end);
