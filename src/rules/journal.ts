@@ -292,6 +292,14 @@ function sentOf(draft: AlertDraft): SentAlert {
   };
 }
 
+/** Emits `drafts` and records them as sent in the working journal. */
+function send(drafts: readonly AlertDraft[], work: WorkingJournal, context: RuleContext): void {
+  for (const draft of drafts) {
+    context.emit(draft);
+    work.sent.push(sentOf(draft));
+  }
+}
+
 /** An incident on one alert key: opened at `from`, resolved at `to` (Infinity while open). */
 interface Span {
   readonly from: number;
@@ -582,10 +590,7 @@ export function journaled(
         );
         work.live = end.value;
         work.liveExpiresAt = end.expiresAt;
-        for (const draft of step.drafts) {
-          context.emit(draft);
-          work.sent.push(sentOf(draft));
-        }
+        send(step.drafts, work, context);
         if (!tooOld) appendInOrder(work, event, time);
       } else if (tooOld) {
         // Older than the log reaches back: judged alone. Its cause alerts are
@@ -599,9 +604,7 @@ export function journaled(
           context.config,
         );
         const causes = alone.drafts.filter((draft) => !STATE_RULE_IDS.has(draft.rule));
-        const fresh = unsentDrafts(causes, work.sent, context.config, proximityOf);
-        for (const draft of fresh) context.emit(draft);
-        for (const draft of fresh) work.sent.push(sentOf(draft));
+        send(unsentDrafts(causes, work.sent, context.config, proximityOf), work, context);
       } else {
         const withLate = insert(work.log, logged(event, time));
         const rerun = run(
@@ -611,9 +614,7 @@ export function journaled(
           withLate.flatMap((entry) => eventsOf(entry, work.hints)),
           context.config,
         );
-        const fresh = unsentDrafts(rerun.drafts, work.sent, context.config, proximityOf);
-        for (const draft of fresh) context.emit(draft);
-        for (const draft of fresh) work.sent.push(sentOf(draft));
+        send(unsentDrafts(rerun.drafts, work.sent, context.config, proximityOf), work, context);
         work.live = rerun.state.value;
         work.liveExpiresAt = rerun.state.expiresAt;
         work.log = withLate;
