@@ -377,13 +377,17 @@ export class TunnelwatchArchive extends Construct {
             ]),
       ],
     });
+    // cdk-nag's finding for the objects under a prefix of the bucket.
+    const bucketId = stack.getLogicalId(this.bucket.node.defaultChild as never);
+    const objectsUnder = (under: string) =>
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${under}/*]`;
     Validations.of(this.accessPolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/${prefix}/*]`,
+      id: objectsUnder(prefix),
       reason:
         'The archive holds one object per stream, day and range of lines; the statement is scoped to the archive prefix of this one bucket',
     });
     Validations.of(this.accessPolicy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as never)}.Arn>/${QUERY_RESULTS_PREFIX}/*]`,
+      id: objectsUnder(QUERY_RESULTS_PREFIX),
       reason:
         'Athena writes one result object per query under names it chooses; the statement is scoped to the results prefix of this one bucket',
     });
