@@ -8,6 +8,7 @@
  * dist/ is always rebuilt.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -34,7 +35,19 @@ import { esbuildOptionsOf } from './esbuild-options.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
-const BUILD_INFO = join(ROOT, 'node_modules', '.cache', 'tunnelwatch', 'build.tsbuildinfo');
+/**
+ * tsc's incremental state and the stamp, per checkout: git worktrees may share
+ * one node_modules, and another checkout's state would call this dist/ up to
+ * date (seen: a worktree's build left main's dist/ without a new module).
+ */
+const BUILD_INFO = join(
+  ROOT,
+  'node_modules',
+  '.cache',
+  'tunnelwatch',
+  createHash('sha256').update(ROOT).digest('hex').slice(0, 16),
+  'build.tsbuildinfo',
+);
 const STAMP = join(dirname(BUILD_INFO), 'build.stamp');
 const HANDLERS: readonly HandlerName[] = ['subscription', 'kinesis', 'tunnel-logging'];
 /** The alert handlers, also prebuilt for each one-source set. */
